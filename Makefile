@@ -1,0 +1,24 @@
+# respite: the two commands are `make run` and `make test`; see README.md.
+MVN ?= mvn
+MVN_FLAGS ?= -B -ntp
+
+.PHONY: test build bench-jar check-tools clean
+
+## test: install what the tests need (redis-server), then build and run every test
+test: check-tools
+	./scripts/ensure-redis.sh
+	$(MVN) $(MVN_FLAGS) verify
+
+## build: the jars, without tests
+build: check-tools
+	$(MVN) $(MVN_FLAGS) -DskipTests package
+
+## bench-jar: benchmarks/target/benchmarks.jar (JMH); see benchmarks/README.md
+bench-jar: build
+
+check-tools:
+	@command -v java >/dev/null 2>&1 || { echo "missing java: install a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
+	@command -v $(MVN) >/dev/null 2>&1 || { echo "missing mvn: install Maven 3.8 or newer (Debian: apt-get install maven)" >&2; exit 1; }
+
+clean:
+	$(MVN) $(MVN_FLAGS) -q clean

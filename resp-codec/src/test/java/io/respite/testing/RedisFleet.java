@@ -1,0 +1,75 @@
+package io.respite.testing;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starts the Redis servers one test needs and stops all of them when the test ends, passed or
+ * failed. Obtain it as a test method parameter under {@link RedisExtension}.
+ */
+public final class RedisFleet implements AutoCloseable {
+
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    /** Starts a standalone server; {@code extraArgs} go on its command line ({@code --maxmemory 1mb}). */
+    public synchronized RedisServer start(String... extraArgs) {
+        RedisServer server = launch(Arrays.asList(extraArgs));
+        owned.add(server);
+        return server;
+    }
+
+    /** Starts a cluster of {@code masters} nodes and waits until it serves every slot. */
+    public synchronized RedisCluster cluster(int masters) {
+        if (masters < 1) {
+            throw new IllegalArgumentException("masters: " + masters + " (expected: >= 1)");
+        }
+        Path binary = RedisBinary.locate(System.getenv()).orElseThrow(() -> new IllegalStateException(
+                "a Redis Cluster needs the redis-server binary (containers are supported for single servers "
+                        + "only): install redis-server (Debian: apt-get install redis-server) or set REDIS_SERVER"));
+        List<RedisServer> nodes = new ArrayList<>();
+        for (int i = 0; i < masters; i++) {
+            RedisServer node = new LocalRedisServer(binary, List.of("--cluster-enabled", "yes",
+                    "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"));
+            nodes.add(node);
+            owned.add(node);
+        }
+        return new RedisCluster(nodes);
+    }
+
+    static RedisServer launch(List<String> extraArgs) {
+        Optional<Path> binary = RedisBinary.locate(System.getenv());
+        if (binary.isPresent()) {
+            return new LocalRedisServer(binary.get(), extraArgs);
+        }
+        if (ContainerRedisServer.dockerAvailable()) {
+            return new ContainerRedisServer(extraArgs);
+        }
+        throw new IllegalStateException("this test needs Redis: no redis-server on PATH, REDIS_SERVER is unset, "
+                + "and no Docker engine is reachable (Debian: apt-get install redis-server, or run `make test`, "
+                + "which installs it)");
+    }
+
+    /** Stops every server this fleet started, newest first; the first failure is rethrown. */
+    @Override
+    public synchronized void close() throws Exception {
+        Exception first = null;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        owned.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.respite.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One Redis server started for a test: a local {@code redis-server} process or, where no binary
+ * exists but a Docker engine does, a {@code redis:7} container. The port stays the same across
+ * {@link #stop()} and {@link #start()}, so a test can take its upstream away and bring it back.
+ */
+public interface RedisServer extends AutoCloseable {
+
+    /** Always a loopback address. */
+    String host();
+
+    int port();
+
+    default InetSocketAddress address() {
+        return new InetSocketAddress(host(), port());
+    }
+
+    /** {@code redis://host:port}, as respite's {@code --upstream} takes it. */
+    default String uri() {
+        return "redis://" + host() + ":" + port();
+    }
+
+    /** Starts the server again on the same port (no-op when running) and waits for PING. */
+    void start();
+
+    /** Stops the server gracefully (SIGTERM, by PID) and waits for it to exit. */
+    void stop();
+
+    /** Kills the server abruptly (SIGKILL, by PID), as a crash would. */
+    void kill();
+
+    boolean isRunning();
+
+    /** Runs one command on a fresh connection and returns the raw reply bytes. */
+    default byte[] call(String... args) throws IOException {
+        try (RespTestClient client = RespTestClient.connect(address(), Duration.ofSeconds(10))) {
+            return client.call(args);
+        }
+    }
+
+    /** As {@link #call(String...)}, the reply decoded as UTF-8. */
+    default String callString(String... args) throws IOException {
+        return new String(call(args), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Extra {@code redis-server} arguments this server was started with. */
+    List<String> extraArgs();
+
+    @Override
+    void close();
+}
