@@ -27,5 +27,6 @@ class LeakCheckTest {
     private static void leakOne() {
         ByteBuf leaked = PooledByteBufAllocator.DEFAULT.heapBuffer(16);
         leaked.writeInt(42);
+        leaked.touch("intentional leak: LeakCheckTest proves the leak check works");
     }
 }

@@ -1,0 +1,29 @@
+package io.respite.resp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.respite.resp.RespCodecException;
+import io.respite.resp.RespLimits;
+import io.respite.resp.RespMessage;
+
+/**
+ * Decodes replies into {@link RespMessage} trees, one per complete top-level reply. Blob contents
+ * are retained slices of the input (no copies); each emitted message is a new reference the
+ * receiving handler must release. For relaying bytes unchanged, {@link RespFrameDecoder} is cheaper.
+ *
+ * <p>Malformed input raises {@link RespCodecException} once; everything after it is discarded.
+ */
+public final class RespReplyDecoder extends RespReplyStreamDecoder {
+
+    public RespReplyDecoder() {
+        this(RespLimits.DEFAULT);
+    }
+
+    public RespReplyDecoder(RespLimits limits) {
+        super(limits);
+    }
+
+    @Override
+    Object readReply(ByteBuf in, int length) {
+        return RespReplyParser.parse(in.readSlice(length));
+    }
+}
