@@ -12,17 +12,20 @@ import java.util.regex.Pattern;
 final class Values {
 
     /** What {@link #parseSize} accepts, for error messages. */
-    static final String SIZE_SYNTAX = "a size such as 64mb, 1gb or 1048576";
+    private static final String SIZE_SYNTAX = "a size such as 64mb, 1gb or 1048576";
 
     /** What {@link #parseDuration} accepts, for error messages. */
-    static final String DURATION_SYNTAX = "a duration such as 500ms, 10s, 2m or 1h";
+    private static final String DURATION_SYNTAX = "a duration such as 500ms, 10s, 2m or 1h";
 
     /** What {@link #parseInt} accepts, for error messages. */
-    static final String INT_SYNTAX = "an integer";
+    private static final String INT_SYNTAX = "an integer";
 
     private static final Pattern SIZE = Pattern.compile("([0-9]+)(k|kb|m|mb|g|gb)?", Pattern.CASE_INSENSITIVE);
 
     private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+
+    /** An optional minus (so that the range check can name a negative) and decimal digits. */
+    private static final Pattern INT = Pattern.compile("-?[0-9]+");
 
     private Values() {
     }
@@ -52,9 +55,12 @@ final class Values {
 
     /** A decimal {@code int}, possibly negative (so that the range check can name it). */
     static int parseInt(String option, String text) {
+        if (!INT.matcher(text).matches()) {
+            throw ConfigException.invalid(option, text, INT_SYNTAX);
+        }
         try {
             return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException overflow) {
             throw ConfigException.invalid(option, text, INT_SYNTAX);
         }
     }

@@ -9,6 +9,6 @@
  * properties and no environment: the loader sees only the arguments and the environment map it
  * is handed, and the config file those name. (picocli, which parses the command line, still
  * honours its own {@code picocli.*} debugging properties.) Every class here is immutable or
- * stateless, and so thread-safe.
+ * stateless, and so thread-safe, except {@code ProxyConfig.Builder}, which one thread fills.
  */
 package io.respite.proxy.config;

@@ -80,7 +80,9 @@ class ValuesTest {
     }
 
     @ParameterizedTest(name = "[{0}]")
-    @ValueSource(strings = {"", "abc", "1.0", "1e3", "0x10", " 1", "1 ", "2147483648", "-2147483649", "6380s"})
+    @ValueSource(strings = {
+        "", "abc", "+1", "--1", "-", "1.0", "1e3", "0x10", " 1", "1 ", "2147483648", "-2147483649", "6380s", "١٢",
+    })
     void intRejected(String text) {
         ConfigException e = assertThrows(ConfigException.class, () -> Values.parseInt("port", text));
         assertEquals("port: " + text + " (expected: an integer)", e.getMessage());
