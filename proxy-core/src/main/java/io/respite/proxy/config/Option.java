@@ -1,0 +1,114 @@
+package io.respite.proxy.config;
+
+import java.util.Locale;
+
+/**
+ * Every option of {@link ProxyConfig} as the outside world names it: the file name
+ * ({@code max-memory}), from which the flag ({@code --max-memory}) and the environment variable
+ * ({@code RESPITE_MAX_MEMORY}) follow, with its help text and how to apply a value to a builder.
+ * The one list that the command line, the environment, the config file and the help text share.
+ * A default that {@link ProxyConfig} keeps in bytes or milliseconds is written here as an operator
+ * would write it ({@code 256mb}); a test checks that the two agree.
+ */
+enum Option {
+
+    BIND("bind", "ADDR", ProxyConfig.DEFAULT_BIND, "Address to listen on.",
+            (b, o, v) -> b.bind(v)),
+    PORT("port", "PORT", String.valueOf(ProxyConfig.DEFAULT_PORT),
+            "TCP port to listen on, 0 to 65535; 0 picks a free port.",
+            (b, o, v) -> b.port(Values.parseInt(o, v))),
+    UPSTREAM("upstream", "URI", ProxyConfig.DEFAULT_UPSTREAM,
+            "The Redis behind the proxy: redis://[user:pass@]host:port[/db]. No TLS (rediss://) yet.",
+            (b, o, v) -> b.upstream(UpstreamUri.parse(v))),
+    CAPACITY("capacity", "KEYS", String.valueOf(ProxyConfig.DEFAULT_CAPACITY_ENTRIES), "Most keys the cache holds.",
+            (b, o, v) -> b.capacityEntries(Values.parseInt(o, v))),
+    MAX_MEMORY("max-memory", "SIZE", "256mb", "Most memory the cache may use.",
+            (b, o, v) -> b.maxMemoryBytes(Values.parseSize(o, v))),
+    MAX_ENTRY_SIZE("max-entry-size", "SIZE", "1mb",
+            "Largest value cached, at most --max-memory; larger values are relayed but not cached.",
+            (b, o, v) -> b.maxEntrySizeBytes(Values.parseSize(o, v))),
+    TTL("ttl", "DURATION", "60s", "How long a cache entry lives.",
+            (b, o, v) -> b.ttl(Values.parseDuration(o, v))),
+    REQUIREPASS("requirepass", "PASSWORD", "none",
+            "Password clients must give with AUTH. A flag shows in ps; prefer the environment or the file.",
+            (b, o, v) -> b.requirepass(v)),
+    MAX_CLIENTS("max-clients", "N", String.valueOf(ProxyConfig.DEFAULT_MAX_CLIENTS), "Most client connections at once.",
+            (b, o, v) -> b.maxClients(Values.parseInt(o, v))),
+    TIMEOUT("timeout", "DURATION", "5s", "How long one upstream command may take.",
+            (b, o, v) -> b.timeout(Values.parseDuration(o, v))),
+    IO_THREADS("io-threads", "N", "the number of available processors", "Event loop threads.",
+            (b, o, v) -> b.ioThreads(Values.parseInt(o, v))),
+    DRAIN_TIMEOUT("drain-timeout", "DURATION", "5s",
+            "How long shutdown (SIGTERM) waits for in-flight commands; 0 does not wait.",
+            (b, o, v) -> b.drainTimeout(Values.parseDuration(o, v)));
+
+    /** Prefix of every environment variable the loader reads. */
+    static final String ENV_PREFIX = "RESPITE_";
+
+    /** The name in the config file and in error messages, such as {@code max-memory}. */
+    final String fileName;
+
+    /** What the help text calls the value, such as {@code SIZE}. */
+    final String paramLabel;
+
+    /** The default as the help text shows it, such as {@code 256mb}. */
+    final String defaultText;
+
+    /** One or two sentences for the help text. */
+    final String description;
+
+    private final Applier applier;
+
+    Option(String fileName, String paramLabel, String defaultText, String description, Applier applier) {
+        this.fileName = fileName;
+        this.paramLabel = paramLabel;
+        this.defaultText = defaultText;
+        this.description = description;
+        this.applier = applier;
+    }
+
+    /** The command-line flag, such as {@code --max-memory}. */
+    String flag() {
+        return flag(fileName);
+    }
+
+    /** The environment variable, such as {@code RESPITE_MAX_MEMORY}. */
+    String envName() {
+        return envName(fileName);
+    }
+
+    /**
+     * Parses {@code text} and sets it on {@code builder}.
+     *
+     * @throws ConfigException naming this option by its file name, if {@code text} is malformed
+     */
+    void apply(ProxyConfig.Builder builder, String text) {
+        applier.apply(builder, fileName, text);
+    }
+
+    /** The option whose file name is {@code fileName}, or null if there is none. */
+    static Option named(String fileName) {
+        for (Option option : values()) {
+            if (option.fileName.equals(fileName)) {
+                return option;
+            }
+        }
+        return null;
+    }
+
+    /** The command-line flag for a file name: {@code --} before it. */
+    static String flag(String fileName) {
+        return "--" + fileName;
+    }
+
+    /** The environment variable for a file name: {@code RESPITE_}, upper case, {@code -} as {@code _}. */
+    static String envName(String fileName) {
+        return ENV_PREFIX + fileName.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** Parses a value and sets it on a builder, naming the option in any error. */
+    @FunctionalInterface
+    private interface Applier {
+        void apply(ProxyConfig.Builder builder, String option, String text);
+    }
+}

@@ -1,0 +1,258 @@
+package io.respite.proxy.config;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Every option of the proxy, immutable and valid: the constructor (and so {@link Builder#build()})
+ * rejects an out-of-range value with a {@link ConfigException} naming the option by its file
+ * name, such as {@code port: 70000 (expected: an integer from 0 to 65535)}.
+ * {@link ConfigLoader} builds one from flags, environment and a config file.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>Name</th><th>Default</th><th>Meaning</th></tr>
+ *   <tr><td>{@code bind}</td><td>{@value #DEFAULT_BIND}</td>
+ *       <td>Address the proxy listens on.</td></tr>
+ *   <tr><td>{@code port}</td><td>{@value #DEFAULT_PORT}</td>
+ *       <td>TCP port the proxy listens on, 0 to 65535; 0 picks a free port.</td></tr>
+ *   <tr><td>{@code upstream}</td><td>{@value #DEFAULT_UPSTREAM}</td>
+ *       <td>The Redis behind the proxy, as an {@link UpstreamUri}.</td></tr>
+ *   <tr><td>{@code capacity}</td><td>{@value #DEFAULT_CAPACITY_ENTRIES}</td>
+ *       <td>Most keys the cache holds, at least 1.</td></tr>
+ *   <tr><td>{@code max-memory}</td><td>{@value #DEFAULT_MAX_MEMORY_BYTES} bytes (256mb)</td>
+ *       <td>Most bytes the cache may use, at least 1.</td></tr>
+ *   <tr><td>{@code max-entry-size}</td><td>{@value #DEFAULT_MAX_ENTRY_SIZE_BYTES} bytes (1mb)</td>
+ *       <td>Largest value cached, 1 byte to {@code max-memory}; larger values are relayed, not
+ *       cached.</td></tr>
+ *   <tr><td>{@code ttl}</td><td>{@value #DEFAULT_TTL_MILLIS} ms (60s)</td>
+ *       <td>How long a cache entry lives, more than 0.</td></tr>
+ *   <tr><td>{@code requirepass}</td><td>none</td>
+ *       <td>Password clients must give with AUTH; none lets every client in.</td></tr>
+ *   <tr><td>{@code max-clients}</td><td>{@value #DEFAULT_MAX_CLIENTS}</td>
+ *       <td>Most client connections at once, at least 1 (as Redis's {@code maxclients}).</td></tr>
+ *   <tr><td>{@code timeout}</td><td>{@value #DEFAULT_TIMEOUT_MILLIS} ms (5s)</td>
+ *       <td>How long one upstream command may take, more than 0.</td></tr>
+ *   <tr><td>{@code io-threads}</td><td>available processors</td>
+ *       <td>Event loop threads, at least 1.</td></tr>
+ *   <tr><td>{@code drain-timeout}</td><td>{@value #DEFAULT_DRAIN_TIMEOUT_MILLIS} ms (5s)</td>
+ *       <td>How long shutdown waits for in-flight commands, 0 or more.</td></tr>
+ * </table>
+ *
+ * @param bind              address to listen on: an IP address or host name
+ * @param port              TCP port to listen on; 0 picks a free port
+ * @param upstream          the Redis behind the proxy
+ * @param capacityEntries   most keys the cache holds
+ * @param maxMemoryBytes    most bytes the cache may use
+ * @param maxEntrySizeBytes largest value cached, at most {@code maxMemoryBytes}
+ * @param ttl               how long a cache entry lives
+ * @param requirepass       password clients must give, or null for none
+ * @param maxClients        most client connections at once
+ * @param timeout           how long one upstream command may take
+ * @param ioThreads         event loop threads
+ * @param drainTimeout      how long shutdown waits for in-flight commands
+ */
+public record ProxyConfig(
+        String bind,
+        int port,
+        UpstreamUri upstream,
+        int capacityEntries,
+        long maxMemoryBytes,
+        long maxEntrySizeBytes,
+        Duration ttl,
+        String requirepass,
+        int maxClients,
+        Duration timeout,
+        int ioThreads,
+        Duration drainTimeout) {
+
+    /** Address the proxy listens on by default: loopback only. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
+
+    /** TCP port the proxy listens on by default (Redis's 6379 plus one). */
+    public static final int DEFAULT_PORT = 6380;
+
+    /** The upstream Redis by default: a local one on its default port. */
+    public static final String DEFAULT_UPSTREAM = "redis://127.0.0.1:6379";
+
+    /** Most keys the cache holds by default, in entries. */
+    public static final int DEFAULT_CAPACITY_ENTRIES = 1_000_000;
+
+    /** Most memory the cache may use by default, in bytes (256mb). */
+    public static final long DEFAULT_MAX_MEMORY_BYTES = 256L * 1024 * 1024;
+
+    /** Largest value cached by default, in bytes (1mb). */
+    public static final long DEFAULT_MAX_ENTRY_SIZE_BYTES = 1024L * 1024;
+
+    /** How long a cache entry lives by default, in milliseconds (60s). */
+    public static final long DEFAULT_TTL_MILLIS = 60_000L;
+
+    /** Most client connections at once by default, in connections (as Redis's maxclients). */
+    public static final int DEFAULT_MAX_CLIENTS = 10_000;
+
+    /** How long one upstream command may take by default, in milliseconds (5s). */
+    public static final long DEFAULT_TIMEOUT_MILLIS = 5_000L;
+
+    /** How long shutdown waits for in-flight commands by default, in milliseconds (5s). */
+    public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 5_000L;
+
+    private static final String MASK = "***";
+
+    /** What {@code bind} may be: the characters of host names and IPv4 or IPv6 addresses. */
+    private static final Pattern BIND = Pattern.compile("[A-Za-z0-9._:%-]+");
+
+    /** Validates every option and the one constraint between two. */
+    public ProxyConfig {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        check(BIND.matcher(bind).matches(), "bind", bind, "an IP address or host name");
+        check(port >= 0 && port <= 65535, "port", port, "an integer from 0 to 65535");
+        check(capacityEntries >= 1, "capacity", capacityEntries, "an integer of at least 1");
+        check(maxMemoryBytes >= 1, "max-memory", maxMemoryBytes, "a size of at least 1 byte");
+        check(maxEntrySizeBytes >= 1, "max-entry-size", maxEntrySizeBytes, "a size of at least 1 byte");
+        check(positive(ttl), "ttl", Values.formatDuration(ttl), "a duration of more than 0");
+        check(requirepass == null || !requirepass.isEmpty(), "requirepass", "\"\"",
+                "a password of at least one character");
+        check(maxClients >= 1, "max-clients", maxClients, "an integer of at least 1");
+        check(positive(timeout), "timeout", Values.formatDuration(timeout), "a duration of more than 0");
+        check(ioThreads >= 1, "io-threads", ioThreads, "an integer of at least 1");
+        check(!drainTimeout.isNegative(), "drain-timeout", Values.formatDuration(drainTimeout),
+                "a duration of 0 or more");
+        check(maxEntrySizeBytes <= maxMemoryBytes, "max-entry-size", maxEntrySizeBytes,
+                "at most max-memory, " + maxMemoryBytes + " bytes");
+    }
+
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every option, with {@code requirepass} and the upstream password masked. */
+    @Override
+    public String toString() {
+        return "ProxyConfig[bind=" + bind + ", port=" + port + ", upstream=" + upstream
+                + ", capacityEntries=" + capacityEntries + ", maxMemoryBytes=" + maxMemoryBytes
+                + ", maxEntrySizeBytes=" + maxEntrySizeBytes + ", ttl=" + ttl
+                + ", requirepass=" + (requirepass == null ? "none" : MASK) + ", maxClients=" + maxClients
+                + ", timeout=" + timeout + ", ioThreads=" + ioThreads + ", drainTimeout=" + drainTimeout + "]";
+    }
+
+    private static boolean positive(Duration duration) {
+        return !duration.isNegative() && !duration.isZero();
+    }
+
+    private static void check(boolean valid, String option, Object actual, String expected) {
+        if (!valid) {
+            throw ConfigException.invalid(option, actual, expected);
+        }
+    }
+
+    /**
+     * Collects options, starting from the defaults; {@link #build()} validates them. Not
+     * thread-safe.
+     */
+    public static final class Builder {
+
+        private String bind = DEFAULT_BIND;
+        private int port = DEFAULT_PORT;
+        private UpstreamUri upstream = UpstreamUri.parse(DEFAULT_UPSTREAM);
+        private int capacityEntries = DEFAULT_CAPACITY_ENTRIES;
+        private long maxMemoryBytes = DEFAULT_MAX_MEMORY_BYTES;
+        private long maxEntrySizeBytes = DEFAULT_MAX_ENTRY_SIZE_BYTES;
+        private Duration ttl = Duration.ofMillis(DEFAULT_TTL_MILLIS);
+        private String requirepass;
+        private int maxClients = DEFAULT_MAX_CLIENTS;
+        private Duration timeout = Duration.ofMillis(DEFAULT_TIMEOUT_MILLIS);
+        private int ioThreads = Runtime.getRuntime().availableProcessors();
+        private Duration drainTimeout = Duration.ofMillis(DEFAULT_DRAIN_TIMEOUT_MILLIS);
+
+        private Builder() {
+        }
+
+        /** Sets {@link ProxyConfig#bind()}. */
+        public Builder bind(String bind) {
+            this.bind = bind;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#port()}. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#upstream()}. */
+        public Builder upstream(UpstreamUri upstream) {
+            this.upstream = upstream;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#capacityEntries()}. */
+        public Builder capacityEntries(int capacityEntries) {
+            this.capacityEntries = capacityEntries;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#maxMemoryBytes()}. */
+        public Builder maxMemoryBytes(long maxMemoryBytes) {
+            this.maxMemoryBytes = maxMemoryBytes;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#maxEntrySizeBytes()}. */
+        public Builder maxEntrySizeBytes(long maxEntrySizeBytes) {
+            this.maxEntrySizeBytes = maxEntrySizeBytes;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#ttl()}. */
+        public Builder ttl(Duration ttl) {
+            this.ttl = ttl;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#requirepass()}; null for none. */
+        public Builder requirepass(String requirepass) {
+            this.requirepass = requirepass;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#maxClients()}. */
+        public Builder maxClients(int maxClients) {
+            this.maxClients = maxClients;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#timeout()}. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#ioThreads()}. */
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#drainTimeout()}. */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
+            return this;
+        }
+
+        /**
+         * A config of the options set so far.
+         *
+         * @throws ConfigException if an option is out of range, naming it by its file name
+         */
+        public ProxyConfig build() {
+            return new ProxyConfig(bind, port, upstream, capacityEntries, maxMemoryBytes, maxEntrySizeBytes, ttl,
+                    requirepass, maxClients, timeout, ioThreads, drainTimeout);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.respite.proxy.config;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}.
+ *
+ * <p>An IPv6 host is written in brackets ({@code redis://[::1]:6379}) and kept without them. The
+ * user and password are percent-decoded ({@code p%40ss} is {@code p@ss}); {@code redis://:pw@host}
+ * gives a password without a user, as Redis URIs allow. The port defaults to
+ * {@value #DEFAULT_PORT} and the database to 0. {@code rediss://} is rejected: TLS is not
+ * supported yet. {@link #toString()} masks the password.
+ *
+ * @param host     host name or IP address; an IPv6 address without brackets
+ * @param port     TCP port, 1 to 65535
+ * @param username ACL user, or null for the default user
+ * @param password password, or null for none; never null when {@code username} is set
+ * @param database database index, at least 0
+ */
+public record UpstreamUri(String host, int port, String username, String password, int database) {
+
+    /** The port when the URI names none, as Redis listens by default (a TCP port number). */
+    public static final int DEFAULT_PORT = 6379;
+
+    /** The option these URIs are given for, naming it in error messages. */
+    static final String OPTION = "upstream";
+
+    private static final String SYNTAX = "a URI such as redis://[user:pass@]host:port[/db]";
+
+    private static final String MASK = "***";
+
+    /** A host name or IPv4 address: letters, digits, dots, hyphens and underscores. */
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    /** An IPv6 address as written between brackets, with an optional zone ({@code fe80::1%eth0}). */
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
+
+    /** Validates every component; errors name the {@code upstream} option. */
+    public UpstreamUri {
+        Objects.requireNonNull(host, "host");
+        if (!HOST_NAME.matcher(host).matches() && !IPV6.matcher(host).matches()) {
+            throw ConfigException.invalid(OPTION, "host " + host, "a host name or IP address");
+        }
+        if (port < 1 || port > 65535) {
+            throw ConfigException.invalid(OPTION, "port " + port, "an integer from 1 to 65535");
+        }
+        if (database < 0) {
+            throw ConfigException.invalid(OPTION, "database " + database, "an integer of at least 0");
+        }
+        if (username != null && password == null) {
+            throw ConfigException.invalid(OPTION, "user " + username + " without a password",
+                    "user:password@ or :password@");
+        }
+        if (password != null && password.isEmpty()) {
+            throw ConfigException.invalid(OPTION, "an empty password", "a password of at least one character");
+        }
+    }
+
+    /**
+     * Parses {@code redis://[[user]:password@]host[:port][/db]}.
+     *
+     * @throws ConfigException naming {@code upstream}, with the password masked, if {@code text}
+     *                         is not such a URI
+     */
+    public static UpstreamUri parse(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("rediss://")) {
+            throw ConfigException.invalid(OPTION, redact(text), "redis://...; TLS (rediss://) is not supported yet");
+        }
+        if (!lower.startsWith("redis://")) {
+            throw syntaxError(text);
+        }
+        String rest = text.substring("redis://".length());
+        int at = rest.lastIndexOf('@');
+        String userInfo = at < 0 ? null : rest.substring(0, at);
+        String hostPortDb = rest.substring(at + 1);
+        int slash = hostPortDb.indexOf('/');
+        String hostPort = slash < 0 ? hostPortDb : hostPortDb.substring(0, slash);
+        String db = slash < 0 ? "" : hostPortDb.substring(slash + 1);
+
+        String host;
+        String port;
+        if (hostPort.startsWith("[")) {
+            int close = hostPort.indexOf(']');
+            String afterClose = close < 0 ? "" : hostPort.substring(close + 1);
+            if (close < 0 || !(afterClose.isEmpty() || afterClose.startsWith(":"))) {
+                throw syntaxError(text);
+            }
+            host = hostPort.substring(1, close);
+            port = afterClose.isEmpty() ? null : afterClose.substring(1);
+            if (!IPV6.matcher(host).matches()) {
+                throw ConfigException.invalid(OPTION, "host [" + host + "]", "an IPv6 address between brackets");
+            }
+        } else {
+            int colon = hostPort.indexOf(':');
+            host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            port = colon < 0 ? null : hostPort.substring(colon + 1);
+            if (!HOST_NAME.matcher(host).matches()) {
+                throw syntaxError(text); // also an IPv6 address without brackets
+            }
+        }
+        String user = null;
+        String password = null;
+        if (userInfo != null) {
+            int colon = userInfo.indexOf(':');
+            if (colon < 0) {
+                throw syntaxError(text);
+            }
+            user = colon == 0 ? null : decode(userInfo.substring(0, colon), text);
+            password = decode(userInfo.substring(colon + 1), text);
+        }
+        return new UpstreamUri(host, port == null ? DEFAULT_PORT : number(port, text),
+                user, password, db.isEmpty() ? 0 : number(db, text));
+    }
+
+    /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
+    @Override
+    public String toString() {
+        StringBuilder uri = new StringBuilder("redis://");
+        if (password != null) {
+            uri.append(username == null ? "" : username).append(':').append(MASK).append('@');
+        }
+        uri.append(host.indexOf(':') < 0 ? host : "[" + host + "]");
+        return uri.append(':').append(port).append('/').append(database).toString();
+    }
+
+    /**
+     * {@code text} with the password masked, so that an error message can show a URI that failed
+     * to parse: what follows the first {@code :} of the user info, or all of a user info without
+     * one (Redis clients read {@code redis://secret@host} as a password).
+     */
+    static String redact(String text) {
+        int scheme = text.indexOf("://");
+        int at = text.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return text;
+        }
+        int userInfo = scheme + "://".length();
+        int colon = text.indexOf(':', userInfo);
+        int maskFrom = colon >= 0 && colon < at ? colon + 1 : userInfo;
+        return text.substring(0, maskFrom) + MASK + text.substring(at);
+    }
+
+    private static ConfigException syntaxError(String text) {
+        return ConfigException.invalid(OPTION, redact(text), SYNTAX);
+    }
+
+    /** A non-empty, non-negative decimal; the range is the constructor's to check. */
+    private static int number(String digits, String text) {
+        if (!digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw syntaxError(text);
+        }
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException overflow) {
+            throw syntaxError(text);
+        }
+    }
+
+    /** Percent-decoding as in a URI: unlike a form, {@code +} stays a plus sign. */
+    private static String decode(String encoded, String text) {
+        try {
+            return URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) {
+            throw syntaxError(text);
+        }
+    }
+}

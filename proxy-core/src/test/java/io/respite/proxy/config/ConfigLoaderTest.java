@@ -1,0 +1,358 @@
+package io.respite.proxy.config;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigLoaderTest {
+
+    /** Where a test puts an option's value. */
+    enum Layer { FLAG, ENV, FILE }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void nothingGivenMeansDefaults() {
+        assertEquals(ProxyConfig.builder().build(), ConfigLoader.load(new String[0], Map.of()));
+    }
+
+    /** One value per option, not its default: option, text, accessor, value read. */
+    static List<Arguments> oneValuePerOption() {
+        return List.of(
+                Arguments.of("bind", "0.0.0.0", get(ProxyConfig::bind), "0.0.0.0"),
+                Arguments.of("port", "0", get(ProxyConfig::port), 0),
+                Arguments.of("upstream", "redis://:p%20w@[::1]:7000/2", get(ProxyConfig::upstream),
+                        new UpstreamUri("::1", 7000, null, "p w", 2)),
+                Arguments.of("capacity", "5", get(ProxyConfig::capacityEntries), 5),
+                Arguments.of("max-memory", "64MB", get(ProxyConfig::maxMemoryBytes), 64L << 20),
+                Arguments.of("max-entry-size", "512k", get(ProxyConfig::maxEntrySizeBytes), 512_000L),
+                Arguments.of("ttl", "500ms", get(ProxyConfig::ttl), Duration.ofMillis(500)),
+                Arguments.of("requirepass", "s3 cr\"et", get(ProxyConfig::requirepass), "s3 cr\"et"),
+                Arguments.of("max-clients", "7", get(ProxyConfig::maxClients), 7),
+                Arguments.of("timeout", "2m", get(ProxyConfig::timeout), Duration.ofMinutes(2)),
+                Arguments.of("io-threads", "3", get(ProxyConfig::ioThreads), 3),
+                Arguments.of("drain-timeout", "0", get(ProxyConfig::drainTimeout), Duration.ZERO));
+    }
+
+    @Test
+    void oneValuePerOptionCoversEveryOption() {
+        Set<String> tested = oneValuePerOption().stream().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
+        Set<String> all = Arrays.stream(Option.values()).map(o -> o.fileName).collect(Collectors.toSet());
+        assertEquals(all, tested);
+    }
+
+    static Stream<Arguments> everyOptionFromEveryLayer() {
+        return Arrays.stream(Layer.values()).flatMap(layer -> oneValuePerOption().stream()
+                .map(a -> Arguments.of(layer, a.get()[0], a.get()[1], a.get()[2], a.get()[3])));
+    }
+
+    @ParameterizedTest(name = "{1} {2} from {0}")
+    @MethodSource
+    void everyOptionFromEveryLayer(Layer layer, String option, String text, Function<ProxyConfig, Object> accessor,
+            Object expected) throws IOException {
+        Input input = new Input(dir);
+        input.set(layer, option, text);
+        ProxyConfig config = input.load();
+        assertEquals(expected, accessor.apply(config));
+        ProxyConfig.Builder onlyThisOption = ProxyConfig.builder();
+        Option.named(option).apply(onlyThisOption, text);
+        assertEquals(onlyThisOption.build(), config, "every other option keeps its default");
+    }
+
+    /** Columns: the port in the file, the environment and the flags (empty: unset), the port loaded. */
+    @ParameterizedTest(name = "file {0}, env {1}, flag {2} -> {3}")
+    @CsvSource({
+        "1111, 2222, 3333, 3333",
+        "1111, 2222,     , 2222",
+        "1111,     , 3333, 3333",
+        "    , 2222, 3333, 3333",
+        "1111,     ,     , 1111",
+        "    , 2222,     , 2222",
+        "    ,     , 3333, 3333",
+        "    ,     ,     , 6380",
+    })
+    void flagBeatsEnvironmentBeatsFileBeatsDefault(String file, String env, String flag, int expected)
+            throws IOException {
+        Input input = new Input(dir);
+        input.setIfPresent(Layer.FILE, "port", file);
+        input.setIfPresent(Layer.ENV, "port", env);
+        input.setIfPresent(Layer.FLAG, "port", flag);
+        input.set(Layer.FILE, "ttl", "7s"); // the file is always read, even where it loses
+        ProxyConfig config = input.load();
+        assertEquals(expected, config.port());
+        assertEquals(Duration.ofSeconds(7), config.ttl());
+    }
+
+    @Test
+    void layersMergeOptionByOption() throws IOException {
+        Input input = new Input(dir);
+        input.set(Layer.FILE, "max-memory", "1gb");
+        input.set(Layer.FILE, "ttl", "1h");
+        input.set(Layer.ENV, "ttl", "2m");
+        input.set(Layer.ENV, "capacity", "10");
+        input.set(Layer.FLAG, "capacity", "20");
+        ProxyConfig config = input.load();
+        assertEquals(1L << 30, config.maxMemoryBytes());
+        assertEquals(Duration.ofMinutes(2), config.ttl());
+        assertEquals(20, config.capacityEntries());
+    }
+
+    @Test
+    void respiteConfigSelectsTheFile() throws IOException {
+        Path file = write("a.conf", "port 4000");
+        assertEquals(4000, ConfigLoader.load(new String[0], Map.of("RESPITE_CONFIG", file.toString())).port());
+    }
+
+    @Test
+    void configFlagBeatsRespiteConfig() throws IOException {
+        Path flagFile = write("flag.conf", "port 4000");
+        Path envFile = write("env.conf", "port 5000", "ttl 9s");
+        ProxyConfig config = ConfigLoader.load(new String[] {"--config", flagFile.toString()},
+                Map.of("RESPITE_CONFIG", envFile.toString()));
+        assertEquals(4000, config.port());
+        assertEquals(Duration.ofMillis(ProxyConfig.DEFAULT_TTL_MILLIS), config.ttl(), "env.conf is not read");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"\n", "\r\n"})
+    void fileWithAnyLineEnding(String newline) throws IOException {
+        Path file = dir.resolve("le.conf");
+        Files.writeString(file, "# comment" + newline + "requirepass \"a b\"" + newline + "port 4001" + newline);
+        ProxyConfig config = ConfigLoader.load(new String[] {"--config=" + file}, Map.of());
+        assertEquals("a b", config.requirepass());
+        assertEquals(4001, config.port());
+    }
+
+    @Test
+    void fileErrorNamesFileAndLine() throws IOException {
+        Path file = write("respite.conf", "# respite", "port 6380", "prot 6381");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of()));
+        assertEquals(file + ":3: unknown option 'prot'", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"--config, ''", "RESPITE_CONFIG, ''", "--config, nowhere/x.conf", "RESPITE_CONFIG, nowhere/x.conf"})
+    void unreadableFileIsAnError(String source, String name) {
+        String path = name.isEmpty() ? dir.toString() : dir.resolve(name).toString();
+        String[] args = source.startsWith("--") ? new String[] {source, path} : new String[0];
+        Map<String, String> env = source.startsWith("--") ? Map.of() : Map.of(source, path);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args, env));
+        assertTrue(e.getMessage().startsWith(source + ": " + path + " (expected: a readable UTF-8 file; "),
+                e.getMessage());
+    }
+
+    @Test
+    void fileThatIsNotUtf8IsAnError() throws IOException {
+        Path file = dir.resolve("latin1.conf");
+        Files.write(file, new byte[] {'r', 'e', 'q', 'u', 'i', 'r', 'e', 'p', 'a', 's', 's', ' ', (byte) 0xE9});
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of()));
+        assertEquals("--config: " + file + " (expected: a readable UTF-8 file; MalformedInputException)",
+                e.getMessage());
+    }
+
+    /** Columns: layer, option, bad text, the message after the source's name. */
+    @ParameterizedTest(name = "{1} {2} from {0}")
+    @CsvSource(delimiter = '|', value = {
+        "FLAG | port           | abc      | abc (expected: an integer)",
+        "ENV  | port           | abc      | abc (expected: an integer)",
+        "FILE | port           | abc      | abc (expected: an integer)",
+        "FLAG | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
+        "ENV  | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
+        "FILE | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
+        "FLAG | port           | -1       | -1 (expected: an integer from 0 to 65535)",
+        "FLAG | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
+        "ENV  | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
+        "FILE | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
+        "ENV  | max-memory     | 0        | 0 (expected: a size of at least 1 byte)",
+        "FLAG | ttl            | 0s       | 0ms (expected: a duration of more than 0)",
+        "ENV  | ttl            | 10 s     | 10 s (expected: a duration such as 500ms, 10s, 2m or 1h)",
+        "FILE | ttl            | -1s      | -1s (expected: a duration such as 500ms, 10s, 2m or 1h)",
+        "ENV  | timeout        | 0        | 0ms (expected: a duration of more than 0)",
+        "FLAG | drain-timeout  | 1d       | 1d (expected: a duration such as 500ms, 10s, 2m or 1h)",
+        "ENV  | capacity       | 0        | 0 (expected: an integer of at least 1)",
+        "FILE | max-clients    | 0        | 0 (expected: an integer of at least 1)",
+        "FLAG | io-threads     | 0        | 0 (expected: an integer of at least 1)",
+        "ENV  | bind           | a b      | a b (expected: an IP address or host name)",
+        "ENV  | requirepass    | ''       | \"\" (expected: a password of at least one character)",
+        "FLAG | upstream | rediss://h:1 | rediss://h:1 (expected: redis://...; TLS (rediss://) is not supported yet)",
+        "ENV  | upstream | redis://u:pw@h:0 | port 0 (expected: an integer from 1 to 65535)",
+        "FILE | upstream | http://u:pw@h | http://u:***@h (expected: a URI such as redis://[user:pass@]host:port[/db])",
+        "FLAG | max-entry-size | 2gb      | 2147483648 (expected: at most max-memory, 268435456 bytes)",
+    })
+    void valueErrorNamesItsSource(Layer layer, String option, String text, String detail) throws IOException {
+        Input input = new Input(dir);
+        input.set(layer, option, text);
+        ConfigException e = assertThrows(ConfigException.class, input::load);
+        String source = switch (layer) {
+            case FLAG -> "--" + option;
+            case ENV -> Option.envName(option);
+            case FILE -> input.file() + ":1: " + option;
+        };
+        assertEquals(source + ": " + detail, e.getMessage());
+    }
+
+    @Test
+    void crossFieldErrorBlamesADefaultAsSuch() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--max-memory", "512kb"}, Map.of()));
+        assertEquals("max-entry-size (default): 1048576 (expected: at most max-memory, 524288 bytes)",
+                e.getMessage());
+    }
+
+    @Test
+    void maxEntrySizeFromFileCheckedAgainstMaxMemoryFromFlag() throws IOException {
+        Input input = new Input(dir);
+        input.set(Layer.FILE, "max-entry-size", "2mb");
+        input.set(Layer.FLAG, "max-memory", "1mb");
+        ConfigException e = assertThrows(ConfigException.class, input::load);
+        assertEquals(input.file() + ":1: max-entry-size: 2097152 (expected: at most max-memory, 1048576 bytes)",
+                e.getMessage());
+    }
+
+    /** Columns: the arguments (separated by spaces), the error. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--prot 6380                       | unknown option '--prot'",
+        "--requirepas=secret               | unknown option '--requirepas' (did you mean --requirepass?)",
+        "-p 6380                           | unknown option '-p' (did you mean --port?)",
+        "6380                              | unexpected argument '6380' (options are --name value)",
+        "@args.txt                         | unexpected argument '@args.txt' (options are --name value)",
+        "-- --port                         | unexpected argument '--port' (options are --name value)",
+        "--port                            | Missing required parameter for option '--port' (PORT)",
+        "--port 1 --port 2                 | option '--port' (PORT) should be specified only once",
+    })
+    void badCommandLine(String args, String message) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args.split(" "), Map.of()));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void unknownRespiteVariablesAreIgnored() {
+        ProxyConfig config = ConfigLoader.load(new String[0], Map.of("RESPITE_PROT", "1", "RESPITE_HOME", "/opt"));
+        assertEquals(ProxyConfig.builder().build(), config);
+    }
+
+    @Test
+    void variablesAreCaseSensitive() {
+        assertEquals(ProxyConfig.DEFAULT_PORT, ConfigLoader.load(new String[0], Map.of("respite_port", "1")).port());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--help", "-h", "--port abc --help", "--help --config /nowhere"})
+    void helpIsSignalledWithTheUsageText(String args) {
+        InfoRequestedException e = assertThrows(InfoRequestedException.class,
+                () -> ConfigLoader.load(args.split(" "), Map.of("RESPITE_PORT", "abc")));
+        assertEquals(ConfigLoader.usage(), e.text());
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        String usage = ConfigLoader.usage();
+        for (Option option : Option.values()) {
+            assertTrue(usage.contains(option.flag() + "=" + option.paramLabel), option.flag());
+            assertTrue(usage.replaceAll("\\s+", " ").contains("Default: " + option.defaultText + "."), option.flag());
+        }
+        for (String flag : List.of("--config=FILE", "--help", "--version", "RESPITE_")) {
+            assertTrue(usage.contains(flag), flag);
+        }
+    }
+
+    @Test
+    void helpDefaultsAreTheRealDefaults() {
+        ProxyConfig.Builder builder = ProxyConfig.builder();
+        for (Option option : Option.values()) {
+            if (option != Option.REQUIREPASS && option != Option.IO_THREADS) { // "none", "the number of ..."
+                option.apply(builder, option.defaultText);
+            }
+        }
+        assertEquals(ProxyConfig.builder().build(), builder.build());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--version", "-V"})
+    void versionIsSignalledWithTheProjectVersion(String flag) {
+        InfoRequestedException e = assertThrows(InfoRequestedException.class,
+                () -> ConfigLoader.load(new String[] {flag}, Map.of()));
+        assertEquals(ConfigLoader.version() + System.lineSeparator(), e.text());
+        assertTrue(ConfigLoader.version().matches("respite [0-9]+\\.[0-9]+\\.[0-9]+.*"), ConfigLoader.version());
+    }
+
+    @Test
+    void passwordsNeverReachErrorMessages() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                new String[] {"--upstream", "rediss://u:hunter2@h:6379", "--requirepass=alsosecret"}, Map.of()));
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    private Path write(String name, String... lines) throws IOException {
+        return Files.write(dir.resolve(name), List.of(lines), UTF_8);
+    }
+
+    private static Function<ProxyConfig, Object> get(Function<ProxyConfig, Object> accessor) {
+        return accessor;
+    }
+
+    /** Options set in the three layers, then loaded. */
+    private static final class Input {
+        private final Path file;
+        private final List<String> args = new ArrayList<>();
+        private final Map<String, String> env = new HashMap<>();
+        private final List<String> fileLines = new ArrayList<>();
+
+        Input(Path dir) {
+            this.file = dir.resolve("respite.conf");
+        }
+
+        Path file() {
+            return file;
+        }
+
+        void setIfPresent(Layer layer, String option, String text) {
+            if (text != null) {
+                set(layer, option, text);
+            }
+        }
+
+        void set(Layer layer, String option, String text) {
+            switch (layer) {
+                case FLAG -> args.addAll(List.of("--" + option, text));
+                case ENV -> env.put(Option.envName(option), text);
+                case FILE -> fileLines.add(option + " \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            }
+        }
+
+        ProxyConfig load() throws IOException {
+            Files.write(file, fileLines, UTF_8);
+            List<String> all = new ArrayList<>(List.of("--config", file.toString()));
+            all.addAll(args);
+            return ConfigLoader.load(all.toArray(String[]::new), env);
+        }
+    }
+}
