@@ -1,0 +1,25 @@
+package io.respite.proxy.cache;
+
+/**
+ * A fill in flight for one key: the tokens handed out for that key since its last invalidation.
+ * Every field is guarded by the lock of the stripe that owns the key.
+ */
+final class Flight extends Keyed {
+
+    /** Tokens of this flight not yet completed or abandoned. */
+    int outstanding;
+
+    /** Set once the key was invalidated or written (or the flight dropped): no token of it may install. */
+    boolean stale;
+
+    /** The neighbour begun earlier, in the stripe's first-in-first-out list of flights. */
+    Flight earlier;
+
+    /** The neighbour begun later. */
+    Flight later;
+
+    Flight(byte[] key, int keyHash) {
+        this.key = key;
+        this.hash = keyHash;
+    }
+}

@@ -1,0 +1,479 @@
+package io.respite.proxy.cache;
+
+import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One stripe of a {@link StripedLruCache}: its hash table, recency list, expiry heap, in-flight
+ * fills, budgets and counters, all guarded by {@link #lock}. The design and the invariants are
+ * described on {@link StripedLruCache}; this class implements them for one stripe. Every method
+ * that is not private takes the lock itself.
+ */
+final class Stripe {
+
+    /** Deadline of an entry that never expires. */
+    static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** Initial capacity of the tables and the heap of a stripe, in entries. */
+    private static final int INITIAL_CAPACITY = 16;
+
+    final ReentrantLock lock = new ReentrantLock();
+
+    private final Ticker ticker;
+    private final long originNanos;
+    private final int maxEntries;
+    private final long maxBytes;
+    private final long maxEntryBytes;
+    private final long ttlNanos;
+    private final int maxFlights;
+
+    /** Key to entry. @GuardedBy("lock") */
+    final ObjectOpenCustomHashSet<Keyed> table =
+            new ObjectOpenCustomHashSet<>(INITIAL_CAPACITY, Keyed.STRATEGY);
+    /** Key to fill in flight. @GuardedBy("lock") */
+    final ObjectOpenCustomHashSet<Keyed> flights =
+            new ObjectOpenCustomHashSet<>(INITIAL_CAPACITY, Keyed.STRATEGY);
+    /** @GuardedBy("lock") */
+    private final Probe probe = new Probe();
+
+    /** Most recently used entry. @GuardedBy("lock") */
+    Entry head;
+    /** Least recently used entry, the next victim. @GuardedBy("lock") */
+    Entry tail;
+    /** Binary min-heap of entries by deadline; {@code heap[i].heapIndex == i}. @GuardedBy("lock") */
+    Entry[] heap = new Entry[INITIAL_CAPACITY];
+    /** @GuardedBy("lock") */
+    int heapSize;
+    /** Oldest and newest fills in flight. @GuardedBy("lock") */
+    Flight oldestFlight;
+    /** @GuardedBy("lock") */
+    Flight newestFlight;
+    /** Sum of {@link #weigh} over the entries. @GuardedBy("lock") */
+    long weightBytes;
+
+    // Counters. @GuardedBy("lock")
+    private long hits;
+    private long misses;
+    private long evictedBySize;
+    private long evictedByBytes;
+    private long expired;
+    private long invalidated;
+    private long staleFillsDropped;
+    private long rejected;
+
+    Stripe(Ticker ticker, long originNanos, int maxEntries, long maxBytes, long maxEntryBytes, long ttlNanos,
+            int maxFlights) {
+        this.ticker = ticker;
+        this.originNanos = originNanos;
+        this.maxEntries = maxEntries;
+        this.maxBytes = maxBytes;
+        this.maxEntryBytes = maxEntryBytes;
+        this.ttlNanos = ttlNanos;
+        this.maxFlights = maxFlights;
+    }
+
+    int maxEntries() {
+        return maxEntries;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    int maxFlights() {
+        return maxFlights;
+    }
+
+    /** Nanoseconds since the cache's origin: the time line of every deadline in the stripe. */
+    long nowNanos() {
+        return ticker.readNanos() - originNanos;
+    }
+
+    /** The bytes an entry is charged: key + value + the fixed per-entry overhead. */
+    static long weigh(byte[] key, byte[] value) {
+        return (long) key.length + value.length + StripedLruCache.ENTRY_OVERHEAD_BYTES;
+    }
+
+    // ---------------------------------------------------------------- operations (each takes the lock)
+
+    byte[] get(byte[] key, int offset, int length, int keyHash) {
+        lock.lock();
+        try {
+            Entry e = (Entry) table.get(probe.set(key, offset, length, keyHash));
+            probe.clear();
+            if (e == null) {
+                misses++;
+                return null;
+            }
+            // Read the clock only for entries that can expire: a hit without TTL stays clock-free.
+            if (e.deadlineNanos != NO_DEADLINE && e.deadlineNanos <= nowNanos()) {
+                remove(e);
+                expired++;
+                misses++;
+                return null;
+            }
+            moveToHead(e);
+            hits++;
+            return e.value;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean put(byte[] key, int keyHash, byte[] value, long deadlineNanos) {
+        lock.lock();
+        try {
+            staleFlight(probe.set(key, 0, key.length, keyHash));
+            probe.clear();
+            return install(key, keyHash, value, deadlineNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean invalidate(byte[] key, int offset, int length, int keyHash) {
+        lock.lock();
+        try {
+            probe.set(key, offset, length, keyHash);
+            staleFlight(probe);
+            Entry e = (Entry) table.get(probe);
+            probe.clear();
+            if (e == null) {
+                return false;
+            }
+            remove(e);
+            invalidated++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void invalidateAll() {
+        lock.lock();
+        try {
+            invalidated += table.size();
+            table.clear();
+            table.trim();
+            Arrays.fill(heap, 0, heapSize, null);
+            heapSize = 0;
+            head = null;
+            tail = null;
+            weightBytes = 0;
+            for (Flight f = oldestFlight; f != null; f = f.later) {
+                f.stale = true;
+            }
+            flights.clear();
+            flights.trim();
+            oldestFlight = null;
+            newestFlight = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    LoadToken beginLoad(byte[] key, int offset, int length, int keyHash) {
+        lock.lock();
+        try {
+            Flight f = (Flight) flights.get(probe.set(key, offset, length, keyHash));
+            probe.clear();
+            boolean first = f == null;
+            if (first) {
+                if (flights.size() >= maxFlights) {
+                    staleFlight(oldestFlight);
+                }
+                f = new Flight(Arrays.copyOfRange(key, offset, offset + length), keyHash);
+                flights.add(f);
+                appendFlight(f);
+            }
+            f.outstanding++;
+            return new LoadToken(this, f, first);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean completeLoad(LoadToken token, byte[] value, long deadlineNanos) {
+        lock.lock();
+        try {
+            if (token.done) {
+                throw new IllegalStateException("token: completed or abandoned (expected: outstanding)");
+            }
+            release(token);
+            Flight f = token.flight;
+            if (f.stale) {
+                staleFillsDropped++;
+                return false;
+            }
+            return install(f.key, f.hash, value, deadlineNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void abandonLoad(LoadToken token) {
+        lock.lock();
+        try {
+            if (!token.done) {
+                release(token);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int expireBatch(int maxEntries, long nowNanos) {
+        // tryLock: the sweeper runs on an event loop and must never wait for a busy stripe; a stripe
+        // skipped now is swept on the next tick, and reads never return expired entries meanwhile.
+        if (!lock.tryLock()) {
+            return 0;
+        }
+        try {
+            int n = 0;
+            while (n < maxEntries && heapSize > 0 && heap[0].deadlineNanos <= nowNanos) {
+                remove(heap[0]);
+                expired++;
+                n++;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    CacheStats snapshot() {
+        lock.lock();
+        try {
+            return new CacheStats(hits, misses, table.size(), weightBytes, evictedBySize, evictedByBytes, expired,
+                    invalidated, staleFillsDropped, rejected, flights.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- under the lock
+
+    /**
+     * Caches {@code value} under {@code key} (kept by reference), replacing any entry for the key,
+     * then evicts until the budgets hold. A value that is too large or already expired is not
+     * cached, and the entry it would have replaced is removed: it is older than the value.
+     */
+    private boolean install(byte[] key, int keyHash, byte[] value, long explicitDeadlineNanos) {
+        long now = nowNanos();
+        long deadline = effectiveDeadline(now, explicitDeadlineNanos);
+        Entry e = (Entry) table.get(probe.set(key, 0, key.length, keyHash));
+        probe.clear();
+        long weight = weigh(key, value);
+        if (weight > maxEntryBytes || deadline <= now) {
+            if (e != null) {
+                remove(e);
+                invalidated++;
+            }
+            rejected++;
+            return false;
+        }
+        if (e == null) {
+            e = new Entry(key, keyHash, value, deadline);
+            table.add(e);
+            linkHead(e);
+            heapAdd(e);
+        } else {
+            weightBytes -= weigh(e.key, e.value);
+            e.value = value;
+            e.deadlineNanos = deadline;
+            heapFix(e);
+            moveToHead(e);
+        }
+        weightBytes += weight;
+        enforceBudgets(now);
+        return true;
+    }
+
+    /** min(now + TTL, explicit) where each exists; {@link #NO_DEADLINE} when neither does. */
+    private long effectiveDeadline(long nowNanos, long explicitDeadlineNanos) {
+        long deadline = ttlNanos > 0 ? saturatedAdd(nowNanos, ttlNanos) : NO_DEADLINE;
+        return explicitDeadlineNanos != 0 ? Math.min(deadline, explicitDeadlineNanos - originNanos) : deadline;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? NO_DEADLINE : sum;
+    }
+
+    /** Evicts from the least recently used end until both budgets hold (invariant 5). */
+    private void enforceBudgets(long nowNanos) {
+        while (table.size() > maxEntries || weightBytes > maxBytes) {
+            Entry victim = tail;
+            if (victim.deadlineNanos <= nowNanos) {
+                expired++;
+            } else if (table.size() > maxEntries) {
+                evictedBySize++;
+            } else {
+                evictedByBytes++;
+            }
+            remove(victim);
+        }
+    }
+
+    private void remove(Entry e) {
+        table.remove(e);
+        unlink(e);
+        heapRemove(e);
+        weightBytes -= weigh(e.key, e.value);
+    }
+
+    // Recency list: head is the most recently used entry.
+
+    private void linkHead(Entry e) {
+        e.newer = null;
+        e.older = head;
+        if (head == null) {
+            tail = e;
+        } else {
+            head.newer = e;
+        }
+        head = e;
+    }
+
+    private void unlink(Entry e) {
+        if (e.newer == null) {
+            head = e.older;
+        } else {
+            e.newer.older = e.older;
+        }
+        if (e.older == null) {
+            tail = e.newer;
+        } else {
+            e.older.newer = e.newer;
+        }
+        e.newer = null;
+        e.older = null;
+    }
+
+    private void moveToHead(Entry e) {
+        if (e != head) {
+            unlink(e);
+            linkHead(e);
+        }
+    }
+
+    // Expiry heap: indexed binary min-heap on deadlineNanos.
+
+    private void heapAdd(Entry e) {
+        if (heapSize == heap.length) {
+            heap = Arrays.copyOf(heap, Math.min(heap.length * 2, maxEntries + 1));
+        }
+        heapSize++;
+        siftUp(e, heapSize - 1);
+    }
+
+    private void heapRemove(Entry e) {
+        int i = e.heapIndex;
+        Entry last = heap[--heapSize];
+        heap[heapSize] = null;
+        if (last != e) {
+            siftDown(last, i);
+            if (last.heapIndex == i) {
+                siftUp(last, i);
+            }
+        }
+        e.heapIndex = -1;
+    }
+
+    private void heapFix(Entry e) {
+        int i = e.heapIndex;
+        siftDown(e, i);
+        if (e.heapIndex == i) {
+            siftUp(e, i);
+        }
+    }
+
+    private void siftUp(Entry e, int index) {
+        int i = index;
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            Entry p = heap[parent];
+            if (p.deadlineNanos <= e.deadlineNanos) {
+                break;
+            }
+            heap[i] = p;
+            p.heapIndex = i;
+            i = parent;
+        }
+        heap[i] = e;
+        e.heapIndex = i;
+    }
+
+    private void siftDown(Entry e, int index) {
+        int i = index;
+        int half = heapSize >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            Entry c = heap[child];
+            int right = child + 1;
+            if (right < heapSize && heap[right].deadlineNanos < c.deadlineNanos) {
+                child = right;
+                c = heap[child];
+            }
+            if (e.deadlineNanos <= c.deadlineNanos) {
+                break;
+            }
+            heap[i] = c;
+            c.heapIndex = i;
+            i = child;
+        }
+        heap[i] = e;
+        e.heapIndex = i;
+    }
+
+    // Fills in flight.
+
+    /** Makes the fill in flight for the probed key, if any, stale and forgets it. */
+    private void staleFlight(Probe key) {
+        Flight f = (Flight) flights.get(key);
+        if (f != null) {
+            staleFlight(f);
+        }
+    }
+
+    private void staleFlight(Flight f) {
+        f.stale = true;
+        forgetFlight(f);
+    }
+
+    private void forgetFlight(Flight f) {
+        flights.remove(f);
+        if (f.earlier == null) {
+            oldestFlight = f.later;
+        } else {
+            f.earlier.later = f.later;
+        }
+        if (f.later == null) {
+            newestFlight = f.earlier;
+        } else {
+            f.later.earlier = f.earlier;
+        }
+        f.earlier = null;
+        f.later = null;
+    }
+
+    private void appendFlight(Flight f) {
+        f.earlier = newestFlight;
+        if (newestFlight == null) {
+            oldestFlight = f;
+        } else {
+            newestFlight.later = f;
+        }
+        newestFlight = f;
+    }
+
+    /** Marks the token used; forgets its flight once no token of it is outstanding. */
+    private void release(LoadToken token) {
+        token.done = true;
+        Flight f = token.flight;
+        if (--f.outstanding == 0 && !f.stale) {
+            forgetFlight(f);
+        }
+    }
+}

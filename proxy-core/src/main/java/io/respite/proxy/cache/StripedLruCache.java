@@ -1,0 +1,411 @@
+package io.respite.proxy.cache;
+
+import java.util.Objects;
+
+/*
+ * Design
+ * ------
+ * A map from binary keys to binary values, split into N stripes (N a power of two). A key goes to
+ * stripe (spread(hash) >>> (32 - log2 N)), where hash is the polynomial hash of the key bytes and
+ * spread multiplies by the golden ratio, so the stripe takes the well-mixed high bits and the
+ * stripe's table (fastutil, which mixes again and takes low bits) sees independent ones. Each
+ * stripe owns, under one ReentrantLock:
+ *   - an open-addressing table (fastutil ObjectOpenCustomHashSet with a byte-content strategy) of
+ *     Entry objects; the Entry is its own key, so a slot is one reference, and a lookup goes
+ *     through the stripe's mutable Probe pointing at the caller's array region: no wrapper, no copy;
+ *   - an intrusive doubly linked recency list through Entry.newer / Entry.older, head = most
+ *     recently used; a hit or a write moves the entry to the head, eviction takes the tail;
+ *   - an indexed binary min-heap of entries by deadline (Entry.heapIndex), so any entry is removed
+ *     in O(log n) and the sweeper finds the next expired entry in O(1);
+ *   - a table of fills in flight (Flight, one per key, with a first-in-first-out list) and the
+ *     stripe's budgets and counters.
+ * Budgets are split evenly: each stripe holds at most floor(maxEntries / N) entries and
+ * floor(maxBytes / N) bytes, so the per-stripe budgets add up to at most the global ones. An entry
+ * is charged key.length + value.length + ENTRY_OVERHEAD_BYTES.
+ *
+ * Concurrency
+ * -----------
+ * Stripe.lock guards every field of the stripe and of its Entry, Flight and LoadToken objects;
+ * each operation takes exactly one stripe lock (invalidateAll and stats take them one after the
+ * other, never two at once), so there is no lock ordering to get wrong. The sweeper uses tryLock
+ * and skips a busy stripe until its next tick. Values are returned after the lock is released;
+ * they are immutable by contract. stats() and size() sum the stripes one by one: each stripe's
+ * part is exact, the total is eventually consistent under concurrent writes.
+ *
+ * Invariants (per stripe, whenever its lock is free; CacheInvariants in the tests checks each)
+ *   1. An entry is in the table iff it is in the recency list iff it is in the heap; so
+ *      table size == list length == heap size.
+ *   2. The list is consistent both ways: head.newer == null, tail.older == null, and for every
+ *      entry e, e.older.newer == e and e.newer.older == e where those neighbours exist.
+ *   3. The heap is ordered (parent deadline <= child deadline) and heap[i].heapIndex == i.
+ *   4. weightBytes == sum over entries of (key.length + value.length + ENTRY_OVERHEAD_BYTES).
+ *   5. size <= maxEntriesPerStripe and weightBytes <= maxBytesPerStripe; no entry weighs more
+ *      than the per-entry limit.
+ *   6. Every flight in the in-flight table is not stale, has at least one outstanding token, is in
+ *      the first-in-first-out list, and their number is at most the per-stripe in-flight limit.
+ * Across stripes: size() and stats() totals equal the sums of the stripes.
+ *
+ * Expiration
+ * ----------
+ * Deadlines live on the cache's own time line: ticker nanoseconds minus the ticker reading at
+ * construction, so they compare with <= and no wrap-around arithmetic. An entry's deadline is
+ * min(now + defaultTtl, explicit deadline) where each exists, else never (Long.MAX_VALUE, which
+ * sorts last in the heap). A value whose deadline has already passed is not cached. Reads check
+ * lazily: an expired entry found by get() is removed and reported as a miss. Without reads, the
+ * sweeper (expireBatch, scheduled by CacheSweeper) pops at most k expired entries per stripe from
+ * each heap per call: O(k log n) work per stripe and lock hold, never a scan. When a budget forces
+ * an eviction, the least recently used entry goes; if it had expired it is counted as expired.
+ *
+ * Race-safe fills
+ * ---------------
+ * After a miss the caller takes a LoadToken (beginLoad), reads upstream, then completeLoad. The
+ * token belongs to the key's Flight; invalidate, put and invalidateAll mark the flight stale and
+ * forget it, and completing a stale token installs nothing (counted as a stale fill). A flight is
+ * forgotten when its last token is completed or abandoned, and the per-stripe in-flight table is
+ * bounded: beginning a fill on a full table stales the oldest flight. Tokens of one flight after
+ * the first report isFirst() == false: the hook for coalescing concurrent misses.
+ *
+ * Complexity (n = entries of the stripe)
+ *   get            O(1) expected (hash of the key, one probe, list move); O(log n) if it expires
+ *   put            O(log n) (heap insert or fix; O(1) for entries without deadline) + evictions
+ *   invalidate     O(log n)
+ *   invalidateAll  O(n) per stripe
+ *   beginLoad      O(1) expected + copy of the key
+ *   completeLoad   as put;  abandonLoad O(1)
+ *   expireBatch(k) O(k log n) per stripe
+ *   size, stats    O(N stripes)
+ *
+ * References
+ * ----------
+ * Caffeine BoundedLocalCache and Node (guarded-by comments, the validation interceptor the tests
+ * copy); Lettuce ClientSideCaching.get(), whose read-then-unconditional-put is the race the load
+ * tokens close; java.util.PriorityQueue (sift loops).
+ */
+
+/**
+ * The proxy's local cache: a lock-striped LRU from binary keys to binary values with an entry
+ * budget, a byte budget, a per-entry size limit, time-to-live expiry and race-safe fills. See the
+ * design comment at the top of the source file for locking, invariants and complexity.
+ *
+ * <p>Keys given to {@code get}, {@code invalidate} and {@code beginLoad} are only read during the
+ * call. Keys and values given to {@code put} and values given to {@code completeLoad} are kept by
+ * reference: callers must not mutate them afterwards. Returned values are the cached arrays
+ * themselves and must not be mutated either.
+ *
+ * <p>Deadlines passed in are absolute times of the configured {@link Ticker} in nanoseconds, or
+ * {@code 0} for "the default time-to-live only".
+ *
+ * <p>Configuration (see {@link Builder}):
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>Name</th><th>Default</th><th>Meaning</th></tr>
+ *   <tr><td>maxEntries</td><td>{@value #DEFAULT_MAX_ENTRIES}</td><td>entries, split across stripes</td></tr>
+ *   <tr><td>maxBytes</td><td>{@value #DEFAULT_MAX_BYTES}</td><td>charged bytes, split across stripes</td></tr>
+ *   <tr><td>maxEntryBytes</td><td>{@value #DEFAULT_MAX_ENTRY_BYTES}</td><td>charged bytes above which
+ *       a value is not cached (capped at the per-stripe byte budget)</td></tr>
+ *   <tr><td>defaultTtlNanos</td><td>{@value #DEFAULT_TTL_NANOS}</td><td>expire-after-write; 0 = none</td></tr>
+ *   <tr><td>stripes</td><td>from the core count</td><td>a power of two; by default the smallest
+ *       power of two &gt;= 4 x cores, at most {@value #MAX_STRIPES}, halved while a stripe would get
+ *       fewer than {@value #MIN_AUTO_ENTRIES_PER_STRIPE} entries or less than maxEntryBytes</td></tr>
+ *   <tr><td>maxLoadsInFlight</td><td>{@value #DEFAULT_MAX_LOADS_IN_FLIGHT}</td><td>keys with a fill in
+ *       flight, split across stripes; beyond it the oldest fill of the stripe turns stale</td></tr>
+ *   <tr><td>ticker</td><td>{@link Ticker#SYSTEM}</td><td>the nanosecond clock</td></tr>
+ * </table>
+ */
+public final class StripedLruCache {
+
+    /**
+     * Bytes charged per entry on top of its key and value lengths: the Entry object (48), two
+     * byte-array headers (16 each), their alignment padding (up to 7 each), one table slot (4 bytes
+     * at a load factor between 3/8 and 3/4, so up to 11) and one heap slot (4 bytes at between half
+     * and full occupancy, so up to 8). JOL measures 94 to 103 bytes per entry for keys of 16 bytes
+     * and values of 100 (CacheFootprint in the benchmarks module); 104 stays at or above that.
+     */
+    public static final int ENTRY_OVERHEAD_BYTES = 104;
+
+    /** Default maximum number of entries. */
+    public static final int DEFAULT_MAX_ENTRIES = 100_000;
+
+    /** Default maximum charged bytes (64 MiB). */
+    public static final long DEFAULT_MAX_BYTES = 64L << 20;
+
+    /** Default maximum charged bytes of one entry (1 MiB); larger values pass through uncached. */
+    public static final long DEFAULT_MAX_ENTRY_BYTES = 1L << 20;
+
+    /** Default time-to-live in nanoseconds; 0 means entries expire only at an explicit deadline. */
+    public static final long DEFAULT_TTL_NANOS = 0;
+
+    /** Default maximum number of keys with a fill in flight. */
+    public static final int DEFAULT_MAX_LOADS_IN_FLIGHT = 16_384;
+
+    /** Largest stripe count the default chooses. */
+    public static final int MAX_STRIPES = 256;
+
+    /** Fewest entries per stripe the default stripe count leaves. */
+    public static final int MIN_AUTO_ENTRIES_PER_STRIPE = 64;
+
+    /** Multiplier of the golden-ratio spread that picks the stripe from a key hash. */
+    private static final int SPREAD = 0x9E3779B9;
+
+    private final Stripe[] stripes;
+    private final int stripeShift;
+    private final int stripeMask;
+    private final Ticker ticker;
+    private final long originNanos;
+
+    private StripedLruCache(Builder b, int stripeCount) {
+        this.ticker = b.ticker;
+        this.originNanos = ticker.readNanos();
+        long origin = originNanos;
+        int bits = Integer.numberOfTrailingZeros(stripeCount);
+        this.stripeShift = 32 - bits;
+        this.stripeMask = stripeCount - 1;
+        int entriesPerStripe = b.maxEntries / stripeCount;
+        long bytesPerStripe = b.maxBytes / stripeCount;
+        long entryBytes = Math.min(b.maxEntryBytes, bytesPerStripe);
+        int flightsPerStripe = Math.max(1, b.maxLoadsInFlight / stripeCount);
+        this.stripes = new Stripe[stripeCount];
+        for (int i = 0; i < stripeCount; i++) {
+            stripes[i] = new Stripe(ticker, origin, entriesPerStripe, bytesPerStripe, entryBytes, b.defaultTtlNanos,
+                    flightsPerStripe);
+        }
+    }
+
+    /** Returns a builder with the defaults of the table above. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the cached value for {@code key}, or null; see {@link #get(byte[], int, int)}. */
+    public byte[] get(byte[] key) {
+        return get(key, 0, key.length);
+    }
+
+    /**
+     * Returns the value cached for the key {@code key[offset, offset + length)}, or null on a miss
+     * (including an entry whose deadline has passed, which is removed). A hit makes the entry the
+     * most recently used of its stripe. Allocates nothing, on a hit or a miss.
+     */
+    public byte[] get(byte[] key, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, key.length);
+        int h = Keyed.hash(key, offset, length);
+        return stripeFor(h).get(key, offset, length, h);
+    }
+
+    /** Caches {@code value} under {@code key} with the default time-to-live; see {@link #put(byte[], byte[], long)}. */
+    public boolean put(byte[] key, byte[] value) {
+        return put(key, value, 0);
+    }
+
+    /**
+     * Caches {@code value} under {@code key} unconditionally, keeping both arrays by reference, and
+     * makes any fill in flight for the key stale. The deadline is the earlier of now + default TTL
+     * and {@code deadlineNanos} (absolute ticker time, 0 for none). A value that is too large or
+     * already expired is not cached and removes the older entry for the key.
+     *
+     * @return whether the value was cached
+     */
+    public boolean put(byte[] key, byte[] value, long deadlineNanos) {
+        Objects.requireNonNull(value, "value");
+        int h = Keyed.hash(key, 0, key.length);
+        return stripeFor(h).put(key, h, value, deadlineNanos);
+    }
+
+    /** Removes the entry for {@code key}; see {@link #invalidate(byte[], int, int)}. */
+    public boolean invalidate(byte[] key) {
+        return invalidate(key, 0, key.length);
+    }
+
+    /**
+     * Removes the entry for the key region, if any, and makes any fill in flight for it stale.
+     *
+     * @return whether an entry was removed
+     */
+    public boolean invalidate(byte[] key, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, key.length);
+        int h = Keyed.hash(key, offset, length);
+        return stripeFor(h).invalidate(key, offset, length, h);
+    }
+
+    /** Removes every entry and makes every fill in flight stale, one stripe after another. */
+    public void invalidateAll() {
+        for (Stripe s : stripes) {
+            s.invalidateAll();
+        }
+    }
+
+    /** Begins a fill of {@code key}; see {@link #beginLoad(byte[], int, int)}. */
+    public LoadToken beginLoad(byte[] key) {
+        return beginLoad(key, 0, key.length);
+    }
+
+    /**
+     * Begins a fill of the key region after a miss; the key is copied. The token must be passed to
+     * exactly one of {@link #completeLoad} or {@link #abandonLoad}. {@link LoadToken#isFirst()} tells
+     * whether another fill of the key was already in flight (the coalescing hook).
+     */
+    public LoadToken beginLoad(byte[] key, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, key.length);
+        int h = Keyed.hash(key, offset, length);
+        return stripeFor(h).beginLoad(key, offset, length, h);
+    }
+
+    /**
+     * Installs {@code value} (kept by reference) for the token's key, unless the token is stale;
+     * a stale fill is counted and dropped. Deadline as for {@link #put(byte[], byte[], long)}.
+     *
+     * @return whether the value was cached
+     * @throws IllegalStateException if the token was already completed or abandoned
+     */
+    public boolean completeLoad(LoadToken token, byte[] value, long deadlineNanos) {
+        Objects.requireNonNull(value, "value");
+        return token.stripe.completeLoad(token, value, deadlineNanos);
+    }
+
+    /** Gives a token back without a value (an upstream error, say). Safe to repeat and after completion. */
+    public void abandonLoad(LoadToken token) {
+        token.stripe.abandonLoad(token);
+    }
+
+    /**
+     * Removes up to {@code maxEntriesPerStripe} expired entries from each stripe, earliest deadline
+     * first, reading the clock once. Takes each stripe lock with {@code tryLock} and skips a stripe
+     * that is busy, so it never blocks; the skipped stripe is swept on the next call.
+     *
+     * @return the number of entries removed
+     */
+    public int expireBatch(int maxEntriesPerStripe) {
+        if (maxEntriesPerStripe < 1) {
+            throw new IllegalArgumentException("maxEntriesPerStripe: " + maxEntriesPerStripe + " (expected: >= 1)");
+        }
+        long nowNanos = ticker.readNanos() - originNanos;
+        int removed = 0;
+        for (Stripe s : stripes) {
+            removed += s.expireBatch(maxEntriesPerStripe, nowNanos);
+        }
+        return removed;
+    }
+
+    /** Returns the number of entries, summed over the stripes. */
+    public long size() {
+        return stats().entries();
+    }
+
+    /** Returns a snapshot of the counters, summed over the stripes. */
+    public CacheStats stats() {
+        long[] sum = new long[11];
+        for (Stripe s : stripes) {
+            CacheStats c = s.snapshot();
+            sum[0] += c.hits();
+            sum[1] += c.misses();
+            sum[2] += c.entries();
+            sum[3] += c.weightBytes();
+            sum[4] += c.evictedBySize();
+            sum[5] += c.evictedByBytes();
+            sum[6] += c.expired();
+            sum[7] += c.invalidated();
+            sum[8] += c.staleFillsDropped();
+            sum[9] += c.rejected();
+            sum[10] += c.loadsInFlight();
+        }
+        return new CacheStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
+                sum[10]);
+    }
+
+    /** The stripes, for the invariant checker in the tests. */
+    Stripe[] stripes() {
+        return stripes;
+    }
+
+    private Stripe stripeFor(int keyHash) {
+        return stripes[((keyHash * SPREAD) >>> stripeShift) & stripeMask];
+    }
+
+    /** Options of a {@link StripedLruCache}; validated by {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+
+        private int maxEntries = DEFAULT_MAX_ENTRIES;
+        private long maxBytes = DEFAULT_MAX_BYTES;
+        private long maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
+        private long defaultTtlNanos = DEFAULT_TTL_NANOS;
+        private int stripes;
+        private int maxLoadsInFlight = DEFAULT_MAX_LOADS_IN_FLIGHT;
+        private Ticker ticker = Ticker.SYSTEM;
+
+        private Builder() {
+        }
+
+        /** Maximum number of entries, at least the stripe count. */
+        public Builder maxEntries(int maxEntries) {
+            this.maxEntries = maxEntries;
+            return this;
+        }
+
+        /** Maximum charged bytes (key + value + {@link #ENTRY_OVERHEAD_BYTES} per entry). */
+        public Builder maxBytes(long maxBytes) {
+            this.maxBytes = maxBytes;
+            return this;
+        }
+
+        /** Charged bytes above which a value is not cached. */
+        public Builder maxEntryBytes(long maxEntryBytes) {
+            this.maxEntryBytes = maxEntryBytes;
+            return this;
+        }
+
+        /** Expire-after-write in nanoseconds; 0 for none. */
+        public Builder defaultTtlNanos(long defaultTtlNanos) {
+            this.defaultTtlNanos = defaultTtlNanos;
+            return this;
+        }
+
+        /** Stripe count, a power of two; 0 chooses from the core count. */
+        public Builder stripes(int stripes) {
+            this.stripes = stripes;
+            return this;
+        }
+
+        /** Maximum number of keys with a fill in flight. */
+        public Builder maxLoadsInFlight(int maxLoadsInFlight) {
+            this.maxLoadsInFlight = maxLoadsInFlight;
+            return this;
+        }
+
+        /** The nanosecond clock. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Validates the options and builds the cache. */
+        public StripedLruCache build() {
+            require(maxEntries >= 1, "maxEntries", maxEntries, ">= 1");
+            require(maxEntryBytes > ENTRY_OVERHEAD_BYTES, "maxEntryBytes", maxEntryBytes,
+                    "> " + ENTRY_OVERHEAD_BYTES);
+            require(defaultTtlNanos >= 0, "defaultTtlNanos", defaultTtlNanos, ">= 0");
+            require(maxLoadsInFlight >= 1, "maxLoadsInFlight", maxLoadsInFlight, ">= 1");
+            require(stripes >= 0 && Integer.bitCount(stripes) <= 1, "stripes", stripes,
+                    "0 or a power of two");
+            int n = stripes != 0 ? stripes : defaultStripes();
+            require(maxEntries >= n, "maxEntries", maxEntries, ">= stripes = " + n);
+            require(maxBytes / n > ENTRY_OVERHEAD_BYTES, "maxBytes", maxBytes,
+                    "> stripes x " + ENTRY_OVERHEAD_BYTES + " = " + (long) n * ENTRY_OVERHEAD_BYTES);
+            return new StripedLruCache(this, n);
+        }
+
+        private int defaultStripes() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            int n = Math.min(MAX_STRIPES, Integer.highestOneBit(Math.max(1, 4 * cores - 1)) << 1);
+            while (n > 1 && (maxEntries / n < MIN_AUTO_ENTRIES_PER_STRIPE || maxBytes / n < maxEntryBytes)) {
+                n >>>= 1;
+            }
+            return n;
+        }
+
+        private static void require(boolean ok, String name, long actual, String expected) {
+            if (!ok) {
+                throw new IllegalArgumentException(name + ": " + actual + " (expected: " + expected + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package io.respite.proxy.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Seeded random operations on a one-stripe cache, compared step by step with a reference model
+ * (an access-ordered {@link LinkedHashMap} plus a deadline map and per-key token generations):
+ * the same values returned, the same recency order (so the same victims), the same deadlines and
+ * the same counters after every operation.
+ */
+class StripedLruCacheModelTest {
+
+    private static final int STEPS = 4_000;
+    private static final int KEYS = 24;
+    private static final int MAX_ENTRIES = 8;
+    private static final long MAX_BYTES = 7L * (StripedLruCache.ENTRY_OVERHEAD_BYTES + 40);
+    private static final long MAX_ENTRY_BYTES = StripedLruCache.ENTRY_OVERHEAD_BYTES + 60;
+    private static final long TTL_NANOS = 1_000;
+
+    @RegisterExtension
+    final CacheInvariants invariants = new CacheInvariants();
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+    void matchesModel(long seed) {
+        FakeTicker ticker = new FakeTicker();
+        long origin = ticker.readNanos();
+        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(1).maxEntries(MAX_ENTRIES)
+                .maxBytes(MAX_BYTES).maxEntryBytes(MAX_ENTRY_BYTES).defaultTtlNanos(seed % 3 == 0 ? 0 : TTL_NANOS)
+                .maxLoadsInFlight(1 << 12).ticker(ticker));
+        Model model = new Model(ticker, seed % 3 == 0 ? 0 : TTL_NANOS);
+        SplittableRandom random = new SplittableRandom(seed);
+        List<ModelToken> tokens = new ArrayList<>();
+
+        for (int step = 0; step < STEPS; step++) {
+            String k = "k" + random.nextInt(KEYS);
+            byte[] key = k.getBytes(StandardCharsets.ISO_8859_1);
+            int op = random.nextInt(100);
+            String what = "step " + step + " op " + op + " key " + k;
+            if (op < 35) {
+                assertSame(model.get(k), cache.get(key), what);
+            } else if (op < 55) {
+                byte[] value = randomValue(random);
+                long deadline = randomDeadline(random, ticker);
+                assertEquals(model.put(k, value, deadline), cache.put(key, value, deadline), what);
+            } else if (op < 62) {
+                assertEquals(model.invalidate(k), cache.invalidate(key), what);
+            } else if (op < 63) {
+                model.invalidateAll();
+                cache.invalidateAll();
+            } else if (op < 72) {
+                ticker.advanceNanos(random.nextLong(TTL_NANOS / 2));
+            } else if (op < 75) {
+                assertEquals(model.expireAll(), cache.expireBatch(Integer.MAX_VALUE), what);
+            } else if (op < 85) {
+                LoadToken token = cache.beginLoad(key);
+                ModelToken expected = model.beginLoad(k);
+                assertEquals(expected.first, token.isFirst(), what);
+                expected.token = token;
+                tokens.add(expected);
+            } else if (!tokens.isEmpty()) {
+                ModelToken t = tokens.remove(random.nextInt(tokens.size()));
+                if (op < 95) {
+                    byte[] value = randomValue(random);
+                    long deadline = randomDeadline(random, ticker);
+                    assertEquals(model.completeLoad(t, value, deadline), cache.completeLoad(t.token, value, deadline),
+                            what);
+                } else {
+                    model.abandonLoad(t);
+                    cache.abandonLoad(t.token);
+                }
+            }
+            assertSameState(model, cache, origin, what);
+        }
+        // The run must have reached every path it claims to compare.
+        CacheStats s = cache.stats();
+        assertTrue(s.hits() > 0 && s.misses() > 0 && s.evictedBySize() > 0 && s.evictedByBytes() > 0
+                && s.expired() > 0 && s.invalidated() > 0 && s.staleFillsDropped() > 0 && s.rejected() > 0,
+                s.toString());
+    }
+
+    /** Mostly small values, so the entry budget binds, some large, so the byte budget and the size limit do. */
+    private static byte[] randomValue(SplittableRandom random) {
+        return new byte[random.nextInt(10) < 7 ? random.nextInt(10) : 30 + random.nextInt(40)];
+    }
+
+    /** 0 (default TTL only) half the time, else a deadline from just past to twice the TTL ahead. */
+    private static long randomDeadline(SplittableRandom random, FakeTicker ticker) {
+        return random.nextBoolean() ? 0 : ticker.readNanos() - 10 + random.nextLong(2 * TTL_NANOS);
+    }
+
+    private static void assertSameState(Model model, StripedLruCache cache, long origin, String what) {
+        CacheInvariants.assertValid(cache);
+        Stripe stripe = cache.stripes()[0];
+        Entry e = stripe.tail;
+        for (Map.Entry<String, byte[]> m : model.map.entrySet()) {
+            assertEquals(m.getKey(), new String(e.key, StandardCharsets.ISO_8859_1), what + ": recency order");
+            assertSame(m.getValue(), e.value, what + ": value");
+            long deadline = model.deadlines.get(m.getKey());
+            assertEquals(deadline == Stripe.NO_DEADLINE ? deadline : deadline - origin, e.deadlineNanos,
+                    what + ": deadline");
+            e = e.newer;
+        }
+        assertSame(null, e, what + ": no extra entries");
+        CacheStats s = cache.stats();
+        assertEquals(model.stats(), s, what + ": stats");
+    }
+
+    /** A token handed out by the model, with the generation it must still match to install. */
+    private static final class ModelToken {
+        final String key;
+        final long generation;
+        final boolean first;
+        LoadToken token;
+
+        ModelToken(String key, long generation, boolean first) {
+            this.key = key;
+            this.generation = generation;
+            this.first = first;
+        }
+    }
+
+    /** The reference: obviously correct, slow, and single-threaded. */
+    private static final class Model {
+        final FakeTicker ticker;
+        final long ttlNanos;
+        final LinkedHashMap<String, byte[]> map = new LinkedHashMap<>(16, 0.75f, true);
+        final Map<String, Long> deadlines = new HashMap<>();
+        /** Per key: bumped by put and invalidate; a global counter serves invalidateAll. */
+        final Map<String, Long> generations = new HashMap<>();
+        final Map<String, Integer> outstanding = new HashMap<>();
+        long nextGeneration = 1;
+        long hits;
+        long misses;
+        long bytes;
+        long evictedBySize;
+        long evictedByBytes;
+        long expired;
+        long invalidated;
+        long staleFills;
+        long rejected;
+
+        Model(FakeTicker ticker, long ttlNanos) {
+            this.ticker = ticker;
+            this.ttlNanos = ttlNanos;
+        }
+
+        byte[] get(String k) {
+            byte[] v = map.get(k);
+            if (v == null) {
+                misses++;
+                return null;
+            }
+            if (deadlines.get(k) <= ticker.readNanos()) {
+                remove(k);
+                expired++;
+                misses++;
+                return null;
+            }
+            hits++;
+            return v;
+        }
+
+        boolean put(String k, byte[] v, long deadline) {
+            stale(k);
+            return install(k, v, deadline);
+        }
+
+        boolean install(String k, byte[] v, long explicitDeadline) {
+            long now = ticker.readNanos();
+            long deadline = ttlNanos > 0 ? now + ttlNanos : Stripe.NO_DEADLINE;
+            if (explicitDeadline != 0) {
+                deadline = Math.min(deadline, explicitDeadline);
+            }
+            if (weigh(k, v) > MAX_ENTRY_BYTES || deadline <= now) {
+                if (map.containsKey(k)) {
+                    remove(k);
+                    invalidated++;
+                }
+                rejected++;
+                return false;
+            }
+            byte[] old = map.put(k, v);
+            if (old != null) {
+                bytes -= weigh(k, old);
+            }
+            bytes += weigh(k, v);
+            deadlines.put(k, deadline);
+            while (map.size() > MAX_ENTRIES || bytes > MAX_BYTES) {
+                String eldest = map.keySet().iterator().next();
+                if (deadlines.get(eldest) <= now) {
+                    expired++;
+                } else if (map.size() > MAX_ENTRIES) {
+                    evictedBySize++;
+                } else {
+                    evictedByBytes++;
+                }
+                remove(eldest);
+            }
+            return true;
+        }
+
+        boolean invalidate(String k) {
+            stale(k);
+            if (!map.containsKey(k)) {
+                return false;
+            }
+            remove(k);
+            invalidated++;
+            return true;
+        }
+
+        void invalidateAll() {
+            invalidated += map.size();
+            map.clear();
+            deadlines.clear();
+            bytes = 0;
+            for (String k : new ArrayList<>(generations.keySet())) {
+                stale(k);
+            }
+        }
+
+        int expireAll() {
+            long now = ticker.readNanos();
+            int n = 0;
+            for (Iterator<Map.Entry<String, Long>> it = deadlines.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<String, Long> d = it.next();
+                if (d.getValue() <= now) {
+                    bytes -= weigh(d.getKey(), map.remove(d.getKey()));
+                    it.remove();
+                    n++;
+                }
+            }
+            expired += n;
+            return n;
+        }
+
+        ModelToken beginLoad(String k) {
+            int n = outstanding.getOrDefault(k, 0);
+            outstanding.put(k, n + 1);
+            return new ModelToken(k, generations.computeIfAbsent(k, x -> nextGeneration++), n == 0);
+        }
+
+        boolean completeLoad(ModelToken t, byte[] v, long deadline) {
+            if (!release(t)) {
+                staleFills++;
+                return false;
+            }
+            return install(t.key, v, deadline);
+        }
+
+        void abandonLoad(ModelToken t) {
+            release(t);
+        }
+
+        /** Returns whether the token was still current. */
+        private boolean release(ModelToken t) {
+            Long g = generations.get(t.key);
+            if (g == null || g != t.generation) {
+                return false;
+            }
+            int n = outstanding.get(t.key) - 1;
+            if (n == 0) {
+                outstanding.remove(t.key);
+                generations.remove(t.key);
+            } else {
+                outstanding.put(t.key, n);
+            }
+            return true;
+        }
+
+        private void stale(String k) {
+            generations.remove(k);
+            outstanding.remove(k);
+        }
+
+        private void remove(String k) {
+            bytes -= weigh(k, map.remove(k));
+            deadlines.remove(k);
+        }
+
+        private static long weigh(String k, byte[] v) {
+            return k.length() + v.length + StripedLruCache.ENTRY_OVERHEAD_BYTES;
+        }
+
+        CacheStats stats() {
+            return new CacheStats(hits, misses, map.size(), bytes, evictedBySize, evictedByBytes, expired,
+                    invalidated, staleFills, rejected, outstanding.size());
+        }
+    }
+}
