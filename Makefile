@@ -2,7 +2,12 @@
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 
-.PHONY: test build bench-jar check-tools clean
+.PHONY: run test build bench-jar check-tools clean
+
+## run: build, then start respite on port 6380 (PORT=...) in front of UPSTREAM=redis://... or,
+##      without UPSTREAM, a redis-server of its own; Ctrl-C stops both
+run: build
+	./scripts/run.sh
 
 ## test: install what the tests need (redis-server), then build and run every test
 test: check-tools

@@ -148,6 +148,12 @@ public final class RespCommand extends AbstractReferenceCounted {
     }
 
     @Override
+    public RespCommand retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
     public RespCommand touch(Object hint) {
         frame.touch(hint);
         return this;

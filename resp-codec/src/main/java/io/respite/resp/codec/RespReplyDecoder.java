@@ -22,6 +22,23 @@ public final class RespReplyDecoder extends RespReplyStreamDecoder {
         super(limits);
     }
 
+    /**
+     * Parses one complete reply frame, such as {@link RespFrameDecoder} emits, into a message.
+     * Borrows {@code frame} (its reader index is not moved); the result is a new reference the
+     * caller must release.
+     *
+     * @throws io.respite.resp.RespCodecException when {@code frame} is not exactly one valid reply
+     */
+    public static RespMessage parseFrame(ByteBuf frame) {
+        RespReplyScanner scanner = new RespReplyScanner(RespLimits.DEFAULT);
+        int length = scanner.scan(frame);
+        if (length != frame.readableBytes()) {
+            throw new RespCodecException("ERR Protocol error: not one complete reply (" + frame.readableBytes()
+                    + " bytes, reply length " + length + ")");
+        }
+        return RespReplyParser.parse(frame.slice());
+    }
+
     @Override
     Object readReply(ByteBuf in, int length) {
         return RespReplyParser.parse(in.readSlice(length));

@@ -1,0 +1,107 @@
+package io.respite.proxy.command;
+
+import io.respite.resp.RespCommand;
+import io.respite.resp.internal.RespBytes;
+import java.util.function.IntConsumer;
+
+/**
+ * One Redis 7 key specification: where to start looking ({@code begin_search}: an index, or the
+ * argument after a keyword) and how to collect keys from there ({@code find_keys}: a range, or a
+ * count read from an argument). {@link #UNKNOWN} stands for a spec Redis itself calls unknown;
+ * such commands have keys we cannot find.
+ *
+ * @param beginIndex begin_search by index: the first key's argument index; 0 when by keyword
+ * @param keyword begin_search by keyword (upper case ASCII), or null
+ * @param keywordStartFrom where the keyword search starts; negative counts from the end, backwards
+ * @param lastKey find_keys range: last key relative to the first; negative counts from the end
+ * @param keyStep distance between keys
+ * @param limit range: when lastKey is negative, divide the remaining arguments by this (0: none)
+ * @param keyNumIndex keynum: the argument holding the number of keys, relative to the begin index; -1 for range
+ * @param firstKey keynum: the first key relative to the begin index
+ */
+public record KeySpec(int beginIndex, byte[] keyword, int keywordStartFrom, int lastKey, int keyStep, int limit,
+        int keyNumIndex, int firstKey) {
+
+    /** A key spec Redis describes as unknown: keys can only be found by running the command. */
+    public static final KeySpec UNKNOWN = new KeySpec(-1, null, 0, 0, 1, 0, -1, 0);
+
+    /** A spec from the legacy first/last/step triple of {@code COMMAND}. */
+    public static KeySpec legacy(int first, int last, int step) {
+        int lastKey = last < 0 ? last : last - first;
+        return new KeySpec(first, null, 0, lastKey, Math.max(step, 1), 0, -1, 0);
+    }
+
+    public boolean isUnknown() {
+        return beginIndex < 0;
+    }
+
+    /**
+     * Calls {@code keyIndex} with the argument index of every key this spec finds in
+     * {@code command}, and returns false when the arguments do not match the spec (then the
+     * command's keys are not known, and callers must assume the worst).
+     */
+    public boolean forEachKey(RespCommand command, IntConsumer keyIndex) {
+        if (isUnknown()) {
+            return false;
+        }
+        int argc = command.argCount();
+        int first = keyword == null ? beginIndex : findKeyword(command);
+        if (first < 0) {
+            // The keyword is optional (SORT ... STORE): no keys of this spec.
+            return true;
+        }
+        if (first >= argc) {
+            return true;
+        }
+        if (keyNumIndex >= 0) {
+            int numIndex = first + keyNumIndex;
+            if (numIndex >= argc) {
+                return true;
+            }
+            long count = RespBytes.parseLong(command.frame(), command.frame().readerIndex() + command.argOffset(numIndex),
+                    command.argLength(numIndex));
+            if (count < 0) {
+                return count != RespBytes.NOT_A_NUMBER;
+            }
+            int start = first + firstKey;
+            for (long i = 0; i < count; i++) {
+                long at = start + i * keyStep;
+                if (at >= argc) {
+                    return false;
+                }
+                keyIndex.accept((int) at);
+            }
+            return true;
+        }
+        int last;
+        if (lastKey >= 0) {
+            last = first + lastKey;
+        } else if (limit <= 1) {
+            last = argc + lastKey;
+        } else {
+            last = first + ((argc - first) / limit + lastKey);
+        }
+        for (int i = first; i <= last && i < argc; i += keyStep) {
+            keyIndex.accept(i);
+        }
+        return true;
+    }
+
+    private int findKeyword(RespCommand command) {
+        int argc = command.argCount();
+        if (keywordStartFrom >= 0) {
+            for (int i = keywordStartFrom; i < argc; i++) {
+                if (command.argEqualsIgnoreCase(i, keyword)) {
+                    return i + 1;
+                }
+            }
+        } else {
+            for (int i = argc + keywordStartFrom; i > 0; i--) {
+                if (command.argEqualsIgnoreCase(i, keyword)) {
+                    return i + 1;
+                }
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,455 @@
+package io.respite.proxy.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.respite.proxy.cache.LoadToken;
+import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.command.CommandInfo;
+import io.respite.proxy.command.CommandTable;
+import io.respite.proxy.command.NameIndex;
+import io.respite.proxy.session.ClientSession;
+import io.respite.proxy.session.CommandHandler;
+import io.respite.proxy.upstream.ReplyCallback;
+import io.respite.resp.RespCommand;
+import io.respite.resp.RespVersion;
+import io.respite.resp.internal.RespBytes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Routes each command: connection commands are answered locally, as Redis answers them; GET is
+ * answered from the cache or read upstream and cached; everything else is forwarded unchanged.
+ *
+ * <p>Coherence through this proxy: a write command's keys leave the cache when it is sent (so a
+ * GET pipelined behind it misses and reads upstream, behind the write) and again when its reply
+ * arrives (so a read on another event loop that raced the write cannot leave the old value
+ * behind: its fill token is stale by then). A write whose keys cannot all be found, or that has
+ * no keys at all (FLUSHDB, FLUSHALL, SWAPDB), empties the cache. Until the upstream's command
+ * table is loaded nothing is cached, because writes could not be recognised.
+ *
+ * <p>Shared by all sessions; stateless apart from a per-thread key buffer.
+ */
+public final class CommandDispatcher implements CommandHandler {
+
+    /** Commands answered or refused here instead of being forwarded. */
+    private enum Local {
+        PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT, RESET, GET,
+        /** Connection-stateful commands that need a dedicated upstream connection: not available yet. */
+        PINNED
+    }
+
+    private static final NameIndex<Local> LOCAL = localIndex();
+
+    private static final byte[] CLIENT_ID = upper("ID");
+    private static final byte[] CLIENT_SETNAME = upper("SETNAME");
+    private static final byte[] CLIENT_GETNAME = upper("GETNAME");
+    private static final byte[] CLIENT_SETINFO = upper("SETINFO");
+    private static final byte[] CLIENT_INFO = upper("INFO");
+    private static final byte[] CLIENT_TRACKING = upper("TRACKING");
+    private static final byte[] CLIENT_CACHING = upper("CACHING");
+    private static final byte[] CLIENT_REPLY = upper("REPLY");
+    private static final byte[] HELLO_AUTH = upper("AUTH");
+    private static final byte[] HELLO_SETNAME = upper("SETNAME");
+
+    /** Cache keys are the database, then the key: one byte for databases below 255. */
+    private static final int MAX_KEY_PREFIX = 5;
+
+    private static final FastThreadLocal<byte[]> KEY_BUFFER = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[256];
+        }
+    };
+
+    private final StripedLruCache cache;
+    private final AtomicReference<Catalog> catalog;
+    private final String requirePass;
+    private final long maxEntryBytes;
+
+    /**
+     * @param catalog holds the upstream's catalog once loaded; null inside until then
+     * @param requirePass the password clients must give, or null
+     * @param maxEntryBytes largest reply cached, in bytes
+     */
+    public CommandDispatcher(StripedLruCache cache, AtomicReference<Catalog> catalog, String requirePass,
+            long maxEntryBytes) {
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.requirePass = requirePass;
+        this.maxEntryBytes = maxEntryBytes;
+    }
+
+    @Override
+    public void handle(ClientSession session, RespCommand command) {
+        Local local = LOCAL.get(command.frame(), command.frame().readerIndex() + command.argOffset(0),
+                command.argLength(0));
+        if (!session.authenticated() && local != Local.AUTH && local != Local.HELLO && local != Local.QUIT) {
+            session.reply(Replies.NOAUTH);
+            return;
+        }
+        if (local == null) {
+            forward(session, command);
+            return;
+        }
+        switch (local) {
+            case GET -> get(session, command);
+            case PING -> ping(session, command);
+            case ECHO -> echo(session, command);
+            case QUIT -> {
+                session.reply(Replies.OK);
+                session.closeAfterReplies();
+            }
+            case HELLO -> hello(session, command);
+            case AUTH -> auth(session, command);
+            case SELECT -> select(session, command);
+            case CLIENT -> client(session, command);
+            case RESET -> reset(session);
+            case PINNED -> session.replyError("ERR respite does not support '" + command.argString(0).toLowerCase(
+                    java.util.Locale.ROOT) + "' yet: it needs a dedicated upstream connection");
+            default -> throw new IllegalStateException("unhandled " + local);
+        }
+    }
+
+    // ---- GET: the cache ---------------------------------------------------------------------
+
+    private void get(ClientSession session, RespCommand command) {
+        Catalog known = catalog.get();
+        if (command.argCount() != 2 || known == null) {
+            forward(session, command);
+            return;
+        }
+        byte[] key = KEY_BUFFER.get();
+        int length = cacheKey(session.database(), command, 1, key);
+        if (length < 0) {
+            key = new byte[-length];
+            length = cacheKey(session.database(), command, 1, key);
+        }
+        byte[] hit = cache.get(key, 0, length);
+        if (hit != null) {
+            session.reply(hit);
+            return;
+        }
+        LoadToken token = cache.beginLoad(key, 0, length);
+        ClientSession.Reply slot = session.replyLater();
+        session.lane().send(session.database(), session.version(), command.frame().retain(), new Fill(slot, token));
+    }
+
+    /** Installs a GET reply in the cache (if its token is still valid) and passes it on. */
+    private final class Fill implements ReplyCallback {
+
+        private final ClientSession.Reply slot;
+        private final LoadToken token;
+
+        Fill(ClientSession.Reply slot, LoadToken token) {
+            this.slot = slot;
+            this.token = token;
+        }
+
+        /** Takes ownership of {@code frame}. */
+        @Override
+        public void onReply(ByteBuf frame) {
+            int length = frame.readableBytes();
+            boolean cacheable = length <= maxEntryBytes && frame.getByte(frame.readerIndex()) == '$'
+                    && frame.getByte(frame.readerIndex() + 1) != '-';
+            if (cacheable) {
+                byte[] wire = new byte[length];
+                frame.getBytes(frame.readerIndex(), wire);
+                cache.completeLoad(token, wire, 0);
+            } else {
+                cache.abandonLoad(token);
+            }
+            slot.onReply(frame);
+        }
+
+        @Override
+        public void onFailure(String error) {
+            cache.abandonLoad(token);
+            slot.onFailure(error);
+        }
+    }
+
+    /**
+     * Writes the cache key of argument {@code arg} in {@code database} into {@code out}; returns
+     * its length, or minus the length needed when {@code out} is too small.
+     */
+    private static int cacheKey(int database, RespCommand command, int arg, byte[] out) {
+        int keyLength = command.argLength(arg);
+        int needed = keyLength + MAX_KEY_PREFIX;
+        if (out.length < needed) {
+            return -needed;
+        }
+        int at;
+        if (database < 0xFF) {
+            out[0] = (byte) database;
+            at = 1;
+        } else {
+            out[0] = (byte) 0xFF;
+            out[1] = (byte) (database >>> 24);
+            out[2] = (byte) (database >>> 16);
+            out[3] = (byte) (database >>> 8);
+            out[4] = (byte) database;
+            at = MAX_KEY_PREFIX;
+        }
+        return at + command.copyArg(arg, out, at);
+    }
+
+    // ---- forwarding and write invalidation --------------------------------------------------
+
+    private void forward(ClientSession session, RespCommand command) {
+        Catalog known = catalog.get();
+        CommandInfo info = known == null ? null : known.commands().lookup(command);
+        if (info != null && info.hasFlag("blocking")) {
+            session.replyError("ERR respite does not support '" + info.name() + "' yet: blocking commands need a "
+                    + "dedicated upstream connection");
+            return;
+        }
+        ClientSession.Reply slot = session.replyLater();
+        ReplyCallback callback = slot;
+        if (info != null && info.isWrite()) {
+            invalidate(session.database(), command, info);
+            callback = new InvalidateOnReply(slot, session.database(), command.retain(), info);
+        }
+        session.lane().send(session.database(), session.version(), command.frame().retain(), callback);
+    }
+
+    private void invalidate(int database, RespCommand command, CommandInfo info) {
+        if (info.keySpecs().isEmpty()) {
+            cache.invalidateAll();
+            return;
+        }
+        byte[] key = KEY_BUFFER.get();
+        boolean complete = CommandTable.forEachKey(info, command, arg -> {
+            byte[] buffer = key;
+            int length = cacheKey(database, command, arg, buffer);
+            if (length < 0) {
+                buffer = new byte[-length];
+                length = cacheKey(database, command, arg, buffer);
+            }
+            cache.invalidate(buffer, 0, length);
+        });
+        if (!complete) {
+            cache.invalidateAll();
+        }
+    }
+
+    /** Invalidates a write's keys again when its reply arrives, then passes the reply on. */
+    private final class InvalidateOnReply implements ReplyCallback {
+
+        private final ReplyCallback next;
+        private final int database;
+        private final RespCommand command;
+        private final CommandInfo info;
+
+        /** Takes ownership of {@code command} (one reference, released when the reply arrives). */
+        InvalidateOnReply(ReplyCallback next, int database, RespCommand command, CommandInfo info) {
+            this.next = next;
+            this.database = database;
+            this.command = command;
+            this.info = info;
+        }
+
+        @Override
+        public void onReply(ByteBuf frame) {
+            invalidate(database, command, info);
+            command.release();
+            next.onReply(frame);
+        }
+
+        @Override
+        public void onFailure(String error) {
+            // The write may or may not have happened: forget the keys either way.
+            invalidate(database, command, info);
+            command.release();
+            next.onFailure(error);
+        }
+    }
+
+    // ---- connection commands, as Redis answers them -----------------------------------------
+
+    private static void ping(ClientSession session, RespCommand command) {
+        switch (command.argCount()) {
+            case 1 -> session.reply(Replies.PONG);
+            case 2 -> session.reply(Replies.bulk(command.argBytes(1)));
+            default -> session.replyError(Replies.wrongArity("ping"));
+        }
+    }
+
+    private static void echo(ClientSession session, RespCommand command) {
+        if (command.argCount() != 2) {
+            session.replyError(Replies.wrongArity("echo"));
+            return;
+        }
+        session.reply(Replies.bulk(command.argBytes(1)));
+    }
+
+    private void auth(ClientSession session, RespCommand command) {
+        if (command.argCount() < 2) {
+            session.replyError(Replies.wrongArity("auth"));
+            return;
+        }
+        if (command.argCount() > 3) {
+            session.replyError("ERR syntax error");
+            return;
+        }
+        if (requirePass == null && command.argCount() == 2) {
+            session.replyError("ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+            return;
+        }
+        String user = command.argCount() == 3 ? command.argString(1) : "default";
+        String password = command.argString(command.argCount() - 1);
+        if (!checkCredentials(user, password)) {
+            session.reply(Replies.WRONGPASS);
+            return;
+        }
+        session.authenticated(true);
+        session.reply(Replies.OK);
+    }
+
+    /** respite has one user, {@code default}, whose password is --requirepass (any password when unset). */
+    private boolean checkCredentials(String user, String password) {
+        return user.equals("default") && (requirePass == null || requirePass.equals(password));
+    }
+
+    private void hello(ClientSession session, RespCommand command) {
+        RespVersion version = session.version();
+        int arg = 1;
+        if (command.argCount() > 1) {
+            long protocol = parseLong(command, 1);
+            if (protocol == RespBytes.NOT_A_NUMBER) {
+                session.replyError("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+            if (protocol != 2 && protocol != 3) {
+                session.replyError("NOPROTO unsupported protocol version");
+                return;
+            }
+            version = protocol == 3 ? RespVersion.RESP3 : RespVersion.RESP2;
+            arg = 2;
+        }
+        String user = null;
+        String password = null;
+        String name = null;
+        for (; arg < command.argCount(); arg++) {
+            int remaining = command.argCount() - arg - 1;
+            if (command.argEqualsIgnoreCase(arg, HELLO_AUTH) && remaining >= 2) {
+                user = command.argString(arg + 1);
+                password = command.argString(arg + 2);
+                arg += 2;
+            } else if (command.argEqualsIgnoreCase(arg, HELLO_SETNAME) && remaining >= 1) {
+                name = command.argString(arg + 1);
+                if (!Replies.validClientName(name)) {
+                    session.replyError(Replies.BAD_CLIENT_NAME);
+                    return;
+                }
+                arg += 1;
+            } else {
+                session.replyError("ERR Syntax error in HELLO option '" + command.argString(arg) + "'");
+                return;
+            }
+        }
+        if (user != null) {
+            if (!checkCredentials(user, password)) {
+                session.reply(Replies.WRONGPASS);
+                return;
+            }
+            session.authenticated(true);
+        }
+        if (!session.authenticated()) {
+            session.replyError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+                    + "RESP protocol version at the same time");
+            return;
+        }
+        if (name != null) {
+            session.name(name.isEmpty() ? null : name);
+        }
+        session.version(version);
+        Catalog known = catalog.get();
+        session.reply(Replies.hello(version, known == null ? "unknown" : known.version(), session.id()));
+    }
+
+    private void select(ClientSession session, RespCommand command) {
+        if (command.argCount() != 2) {
+            session.replyError(Replies.wrongArity("select"));
+            return;
+        }
+        long database = parseLong(command, 1);
+        if (database == RespBytes.NOT_A_NUMBER) {
+            session.replyError("ERR value is not an integer or out of range");
+            return;
+        }
+        Catalog known = catalog.get();
+        int databases = known == null ? 16 : known.databases();
+        if (database < 0 || database >= databases) {
+            session.replyError("ERR DB index is out of range");
+            return;
+        }
+        session.database((int) database);
+        session.reply(Replies.OK);
+    }
+
+    private void client(ClientSession session, RespCommand command) {
+        if (command.argCount() < 2) {
+            session.replyError(Replies.wrongArity("client"));
+            return;
+        }
+        if (command.argEqualsIgnoreCase(1, CLIENT_ID) && command.argCount() == 2) {
+            session.reply(Replies.integer(session.id()));
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_SETNAME) && command.argCount() == 3) {
+            String name = command.argString(2);
+            if (!Replies.validClientName(name)) {
+                session.replyError(Replies.BAD_CLIENT_NAME);
+                return;
+            }
+            session.name(name.isEmpty() ? null : name);
+            session.reply(Replies.OK);
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_GETNAME) && command.argCount() == 2) {
+            session.reply(session.name() == null ? io.netty.buffer.Unpooled.wrappedBuffer(Replies.nil(session.version()))
+                    : Replies.bulk(session.name().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_SETINFO) && command.argCount() == 4) {
+            session.reply(Replies.OK);
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_INFO) && command.argCount() == 2) {
+            session.reply(Replies.clientInfo(session));
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_TRACKING) || command.argEqualsIgnoreCase(1, CLIENT_CACHING)
+                || command.argEqualsIgnoreCase(1, CLIENT_REPLY)) {
+            session.replyError("ERR respite does not support 'client|" + command.argString(1).toLowerCase(
+                    java.util.Locale.ROOT) + "' yet: it needs a dedicated upstream connection");
+        } else {
+            forward(session, command);
+        }
+    }
+
+    private void reset(ClientSession session) {
+        session.database(0);
+        session.version(RespVersion.RESP2);
+        session.name(null);
+        session.authenticated(requirePass == null);
+        session.reply(Replies.RESET);
+    }
+
+    private static long parseLong(RespCommand command, int arg) {
+        return RespBytes.parseLong(command.frame(), command.frame().readerIndex() + command.argOffset(arg),
+                command.argLength(arg));
+    }
+
+    private static NameIndex<Local> localIndex() {
+        Map<String, Local> names = new HashMap<>();
+        for (Local local : Local.values()) {
+            if (local != Local.PINNED) {
+                names.put(local.name(), local);
+            }
+        }
+        for (String pinned : new String[] {"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SUBSCRIBE", "PSUBSCRIBE",
+            "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR", "WAIT", "WAITAOF", "SYNC", "PSYNC"}) {
+            names.put(pinned, Local.PINNED);
+        }
+        return new NameIndex<>(names);
+    }
+
+    private static byte[] upper(String ascii) {
+        return ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,22 @@
+package io.respite.proxy.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.respite.resp.RespVersion;
+
+/**
+ * One event loop's way upstream. Only the loop's own thread may call it. Commands sent through
+ * one lane with the same protocol version are executed upstream in the order they were sent,
+ * whatever their database, and their replies reach the callbacks in that order.
+ */
+public interface UpstreamLane {
+
+    /**
+     * Sends one command; its reply (or failure) reaches {@code callback} on this lane's loop.
+     * Takes ownership of {@code frame}, a complete RESP request. Flushing is batched per loop
+     * iteration.
+     *
+     * @param database the logical database the command must run in
+     * @param version the protocol the reply must be in
+     */
+    void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback);
+}

@@ -1,0 +1,112 @@
+package io.respite.proxy.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.resp.RespVersion;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The standalone-Redis {@link Upstream}: every worker event loop gets a lane with its own
+ * pipelined connections, one per protocol version (RESP2 at start, RESP3 when a RESP3 client
+ * first needs it). So the upstream sees {@code loops × versions} connections however many clients
+ * there are, and a session never hands work to another thread.
+ *
+ * <p>Thread-safety: {@link #lane} may be called from any thread (the map is built once and never
+ * changes); each lane is confined to its loop.
+ */
+public final class UpstreamPool implements Upstream {
+
+    private final Map<EventLoop, Lane> lanes = new IdentityHashMap<>();
+
+    /**
+     * @param flushers the flusher of each loop of {@code group}
+     * @param onReady runs on a loop each time one of its connections becomes ready
+     */
+    public UpstreamPool(EventLoopGroup group, Map<EventLoop, LoopFlusher> flushers, UpstreamSettings settings,
+            Consumer<UpstreamLane> onReady) {
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            Lane lane = new Lane(loop, flushers.get(loop), settings, onReady);
+            lanes.put(loop, lane);
+            loop.execute(lane.resp2::connect);
+        }
+    }
+
+    @Override
+    public UpstreamLane lane(EventLoop loop) {
+        Lane lane = lanes.get(loop);
+        if (lane == null) {
+            throw new IllegalArgumentException("loop: " + loop + " (expected: a loop of the proxy's worker group)");
+        }
+        return lane;
+    }
+
+    /** Closes every connection, each on its own loop, and waits up to a second for that. */
+    @Override
+    public void close() {
+        CountDownLatch closed = new CountDownLatch(lanes.size());
+        for (Lane lane : lanes.values()) {
+            lane.loop.execute(() -> {
+                lane.close();
+                closed.countDown();
+            });
+        }
+        try {
+            closed.await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One loop's connections. */
+    private static final class Lane implements UpstreamLane {
+
+        private final EventLoop loop;
+        private final LoopFlusher flusher;
+        private final UpstreamSettings settings;
+        private final Consumer<UpstreamLane> onReady;
+        private final UpstreamConnection resp2;
+        private UpstreamConnection resp3;
+
+        Lane(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, Consumer<UpstreamLane> onReady) {
+            this.loop = loop;
+            this.flusher = flusher;
+            this.settings = settings;
+            this.onReady = onReady;
+            this.resp2 = newConnection(RespVersion.RESP2);
+        }
+
+        private UpstreamConnection newConnection(RespVersion version) {
+            return new UpstreamConnection(loop, flusher, settings, version, ReferenceCountUtil::release,
+                    () -> onReady.accept(this));
+        }
+
+        @Override
+        public void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {
+            if (version == RespVersion.RESP2) {
+                resp2.send(database, frame, callback);
+                return;
+            }
+            if (resp3 == null) {
+                resp3 = newConnection(RespVersion.RESP3);
+                resp3.connect();
+            }
+            resp3.send(database, frame, callback);
+        }
+
+        void close() {
+            resp2.close();
+            if (resp3 != null) {
+                resp3.close();
+            }
+        }
+    }
+}

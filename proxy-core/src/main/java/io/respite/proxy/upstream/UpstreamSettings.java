@@ -1,0 +1,41 @@
+package io.respite.proxy.upstream;
+
+import io.netty.channel.socket.SocketChannel;
+import io.respite.resp.RespLimits;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to reach and talk to the upstream Redis.
+ *
+ * @param host upstream host name or address
+ * @param port upstream TCP port
+ * @param username ACL user for AUTH, or null for the default user
+ * @param password password for AUTH, or null for none
+ * @param database database selected on connect, used for clients that never SELECT
+ * @param timeout how long a command may wait for its reply before the connection is declared broken
+ * @param limits decoder limits for replies
+ * @param channelType the socket channel class matching the event loop group (epoll or NIO)
+ */
+public record UpstreamSettings(String host, int port, String username, String password, int database, Duration timeout,
+        RespLimits limits, Class<? extends SocketChannel> channelType) {
+
+    /** First delay before reconnecting, in milliseconds; doubles up to {@link #MAX_BACKOFF_MILLIS}. */
+    public static final long MIN_BACKOFF_MILLIS = 50;
+    /** Longest delay between reconnection attempts, in milliseconds. */
+    public static final long MAX_BACKOFF_MILLIS = 2000;
+    /** Commands held while a connection is being established; beyond this they fail at once. */
+    public static final int MAX_WAITING_COMMANDS = 65_536;
+
+    public UpstreamSettings {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(channelType, "channelType");
+    }
+
+    /** {@code host:port}, for messages. */
+    public String address() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+}
