@@ -35,7 +35,7 @@ public final class CommandDispatcher implements CommandHandler {
 
     /** Commands answered or refused here instead of being forwarded. */
     private enum Local {
-        PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT, RESET, GET,
+        PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT, RESET, GET, MGET,
         /** Connection-stateful commands that need a dedicated upstream connection: not available yet. */
         PINNED
     }
@@ -95,6 +95,7 @@ public final class CommandDispatcher implements CommandHandler {
         }
         switch (local) {
             case GET -> get(session, command);
+            case MGET -> mget(session, command);
             case PING -> ping(session, command);
             case ECHO -> echo(session, command);
             case QUIT -> {
@@ -167,6 +168,132 @@ public final class CommandDispatcher implements CommandHandler {
         public void onFailure(String error) {
             cache.abandonLoad(token);
             slot.onFailure(error);
+        }
+    }
+
+    /**
+     * MGET: every key that hits is answered from the cache; the rest go upstream in one MGET, and
+     * the reply is assembled in the client's order from both.
+     */
+    private void mget(ClientSession session, RespCommand command) {
+        Catalog known = catalog.get();
+        int keys = command.argCount() - 1;
+        if (keys < 1 || known == null) {
+            forward(session, command);
+            return;
+        }
+        byte[][] hits = new byte[keys][];
+        int misses = 0;
+        byte[] key = KEY_BUFFER.get();
+        for (int i = 0; i < keys; i++) {
+            int length = cacheKey(session.database(), command, i + 1, key);
+            if (length < 0) {
+                key = new byte[-length];
+                length = cacheKey(session.database(), command, i + 1, key);
+            }
+            hits[i] = cache.get(key, 0, length);
+            if (hits[i] == null) {
+                misses++;
+            }
+        }
+        if (misses == 0) {
+            session.reply(MultiGet.assemble(hits, null, null));
+            return;
+        }
+        int[] missing = new int[misses];
+        LoadToken[] tokens = new LoadToken[misses];
+        byte[][] missingKeys = new byte[misses + 1][];
+        missingKeys[0] = MGET_NAME;
+        for (int i = 0, m = 0; i < keys; i++) {
+            if (hits[i] == null) {
+                missing[m] = i;
+                missingKeys[m + 1] = command.argBytes(i + 1);
+                int length = cacheKey(session.database(), command, i + 1, key);
+                tokens[m] = cache.beginLoad(key, 0, length);
+                m++;
+            }
+        }
+        RespCommand upstreamGet = RespCommand.of(missingKeys);
+        ByteBuf frame = upstreamGet.frame().retain();
+        upstreamGet.release();
+        session.lane().send(session.database(), session.version(), frame,
+                new MultiGet(session.replyLater(), hits, missing, tokens));
+    }
+
+    private static final byte[] MGET_NAME = upper("MGET");
+
+    /** Completes an MGET: fills the cache with what the upstream returned and merges it with the hits. */
+    private final class MultiGet implements ReplyCallback {
+
+        private final ClientSession.Reply slot;
+        private final byte[][] hits;
+        private final int[] missing;
+        private final LoadToken[] tokens;
+
+        MultiGet(ClientSession.Reply slot, byte[][] hits, int[] missing, LoadToken[] tokens) {
+            this.slot = slot;
+            this.hits = hits;
+            this.missing = missing;
+            this.tokens = tokens;
+        }
+
+        /** Takes ownership of {@code frame}. */
+        @Override
+        public void onReply(ByteBuf frame) {
+            int[] bounds = FlatArrays.elements(frame, missing.length);
+            if (bounds == null) {
+                abandonAll();
+                slot.onReply(frame);
+                return;
+            }
+            for (int m = 0; m < missing.length; m++) {
+                int offset = bounds[2 * m];
+                int length = bounds[2 * m + 1];
+                if (length <= maxEntryBytes && frame.getByte(offset) == '$' && frame.getByte(offset + 1) != '-') {
+                    byte[] wire = new byte[length];
+                    frame.getBytes(offset, wire);
+                    cache.completeLoad(tokens[m], wire, 0);
+                } else {
+                    cache.abandonLoad(tokens[m]);
+                }
+            }
+            ByteBuf reply = assemble(hits, frame, bounds);
+            frame.release();
+            slot.onReply(reply);
+        }
+
+        @Override
+        public void onFailure(String error) {
+            abandonAll();
+            slot.onFailure(error);
+        }
+
+        private void abandonAll() {
+            for (LoadToken token : tokens) {
+                cache.abandonLoad(token);
+            }
+        }
+
+        /**
+         * The client's reply: the hits in place, and where a hit is null, the next element of
+         * {@code upstream} (at {@code bounds}); returns a new buffer the caller owns.
+         */
+        static ByteBuf assemble(byte[][] hits, ByteBuf upstream, int[] bounds) {
+            int size = 16;
+            for (int i = 0, m = 0; i < hits.length; i++) {
+                size += hits[i] != null ? hits[i].length : bounds[2 * m++ + 1];
+            }
+            ByteBuf out = io.netty.buffer.Unpooled.buffer(size);
+            RespBytes.writeHeader(out, RespBytes.ARRAY, hits.length);
+            for (int i = 0, m = 0; i < hits.length; i++) {
+                if (hits[i] != null) {
+                    out.writeBytes(hits[i]);
+                } else {
+                    out.writeBytes(upstream, bounds[2 * m], bounds[2 * m + 1]);
+                    m++;
+                }
+            }
+            return out;
         }
     }
 
