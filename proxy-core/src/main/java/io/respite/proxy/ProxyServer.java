@@ -96,7 +96,7 @@ public final class ProxyServer {
         resources = new ProxyResources(config.ioThreads());
         UpstreamSettings settings = new UpstreamSettings(config.upstream().host(), config.upstream().port(),
                 config.upstream().username(), config.upstream().password(), config.upstream().database(),
-                config.timeout(), RespLimits.DEFAULT, resources.channelType);
+                config.timeout(), RespLimits.DEFAULT, resources.channelType, config.maxPinned());
         upstream = new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady);
         sweeper = CacheSweeper.start(cache, resources.workers.next());
         CommandDispatcher dispatcher = new CommandDispatcher(cache, catalog, config.requirepass(),

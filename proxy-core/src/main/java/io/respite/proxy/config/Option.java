@@ -34,6 +34,10 @@ enum Option {
             (b, o, v) -> b.requirepass(v)),
     MAX_CLIENTS("max-clients", "N", String.valueOf(ProxyConfig.DEFAULT_MAX_CLIENTS), "Most client connections at once.",
             (b, o, v) -> b.maxClients(Values.parseInt(o, v))),
+    MAX_PINNED("max-pinned", "N", String.valueOf(ProxyConfig.DEFAULT_MAX_PINNED),
+            "Most dedicated upstream connections at once: MULTI, WATCH, blocking commands, pub/sub and MONITOR "
+                    + "each pin one to their client.",
+            (b, o, v) -> b.maxPinned(Values.parseInt(o, v))),
     TIMEOUT("timeout", "DURATION", "5s", "How long one upstream command may take.",
             (b, o, v) -> b.timeout(Values.parseDuration(o, v))),
     IO_THREADS("io-threads", "N", "the number of available processors", "Event loop threads.",

@@ -38,6 +38,9 @@ import java.util.regex.Pattern;
  *       <td>Event loop threads, at least 1.</td></tr>
  *   <tr><td>{@code drain-timeout}</td><td>{@value #DEFAULT_DRAIN_TIMEOUT_MILLIS} ms (5s)</td>
  *       <td>How long shutdown waits for in-flight commands, 0 or more.</td></tr>
+ *   <tr><td>{@code max-pinned}</td><td>{@value #DEFAULT_MAX_PINNED}</td>
+ *       <td>Most dedicated upstream connections at once (MULTI, WATCH, blocking commands, pub/sub,
+ *       MONITOR each pin one to their client), at least 1.</td></tr>
  * </table>
  *
  * @param bind              address to listen on: an IP address or host name
@@ -52,6 +55,7 @@ import java.util.regex.Pattern;
  * @param timeout           how long one upstream command may take
  * @param ioThreads         event loop threads
  * @param drainTimeout      how long shutdown waits for in-flight commands
+ * @param maxPinned         most dedicated upstream connections at once
  */
 public record ProxyConfig(
         String bind,
@@ -65,7 +69,8 @@ public record ProxyConfig(
         int maxClients,
         Duration timeout,
         int ioThreads,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        int maxPinned) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -93,6 +98,9 @@ public record ProxyConfig(
 
     /** How long one upstream command may take by default, in milliseconds (5s). */
     public static final long DEFAULT_TIMEOUT_MILLIS = 5_000L;
+
+    /** Most dedicated (pinned) upstream connections at once by default, in connections. */
+    public static final int DEFAULT_MAX_PINNED = 1_000;
 
     /** How long shutdown waits for in-flight commands by default, in milliseconds (5s). */
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 5_000L;
@@ -122,6 +130,7 @@ public record ProxyConfig(
         check(ioThreads >= 1, "io-threads", ioThreads, "an integer of at least 1");
         check(!drainTimeout.isNegative(), "drain-timeout", Values.formatDuration(drainTimeout),
                 "a duration of 0 or more");
+        check(maxPinned >= 1, "max-pinned", maxPinned, "an integer of at least 1");
         check(maxEntrySizeBytes <= maxMemoryBytes, "max-entry-size", maxEntrySizeBytes,
                 "at most max-memory, " + maxMemoryBytes + " bytes");
     }
@@ -138,7 +147,8 @@ public record ProxyConfig(
                 + ", capacityEntries=" + capacityEntries + ", maxMemoryBytes=" + maxMemoryBytes
                 + ", maxEntrySizeBytes=" + maxEntrySizeBytes + ", ttl=" + ttl
                 + ", requirepass=" + (requirepass == null ? "none" : MASK) + ", maxClients=" + maxClients
-                + ", timeout=" + timeout + ", ioThreads=" + ioThreads + ", drainTimeout=" + drainTimeout + "]";
+                + ", timeout=" + timeout + ", ioThreads=" + ioThreads + ", drainTimeout=" + drainTimeout
+                + ", maxPinned=" + maxPinned + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -169,6 +179,7 @@ public record ProxyConfig(
         private Duration timeout = Duration.ofMillis(DEFAULT_TIMEOUT_MILLIS);
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration drainTimeout = Duration.ofMillis(DEFAULT_DRAIN_TIMEOUT_MILLIS);
+        private int maxPinned = DEFAULT_MAX_PINNED;
 
         private Builder() {
         }
@@ -245,6 +256,12 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link ProxyConfig#maxPinned()}. */
+        public Builder maxPinned(int maxPinned) {
+            this.maxPinned = maxPinned;
+            return this;
+        }
+
         /**
          * A config of the options set so far.
          *
@@ -252,7 +269,7 @@ public record ProxyConfig(
          */
         public ProxyConfig build() {
             return new ProxyConfig(bind, port, upstream, capacityEntries, maxMemoryBytes, maxEntrySizeBytes, ttl,
-                    requirepass, maxClients, timeout, ioThreads, drainTimeout);
+                    requirepass, maxClients, timeout, ioThreads, drainTimeout, maxPinned);
         }
     }
 }

@@ -36,8 +36,14 @@ public final class CommandDispatcher implements CommandHandler {
     /** Commands answered or refused here instead of being forwarded. */
     private enum Local {
         PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT, RESET, GET, MGET,
-        /** Connection-stateful commands that need a dedicated upstream connection: not available yet. */
-        PINNED
+        /** Open or change connection state that lives until EXEC, DISCARD or UNWATCH: pins a while. */
+        MULTI, WATCH,
+        /** Block the connection until the upstream answers: pinned for their duration. */
+        WAIT,
+        /** Turn the connection into a stream of frames: pinned for good, relayed transparently. */
+        SUBSCRIBE,
+        /** Replication streams cannot pass through a proxy. */
+        REPLICATION
     }
 
     private static final NameIndex<Local> LOCAL = localIndex();
@@ -89,6 +95,10 @@ public final class CommandDispatcher implements CommandHandler {
             session.reply(Replies.NOAUTH);
             return;
         }
+        if (session.pinned()) {
+            pinned(session, command, local);
+            return;
+        }
         if (local == null) {
             forward(session, command);
             return;
@@ -107,8 +117,10 @@ public final class CommandDispatcher implements CommandHandler {
             case SELECT -> select(session, command);
             case CLIENT -> client(session, command);
             case RESET -> reset(session);
-            case PINNED -> session.replyError("ERR respite does not support '" + command.argString(0).toLowerCase(
-                    java.util.Locale.ROOT) + "' yet: it needs a dedicated upstream connection");
+            case MULTI, WATCH, WAIT -> pin(session, command, false);
+            case SUBSCRIBE -> pin(session, command, true);
+            case REPLICATION -> session.replyError("ERR respite does not relay replication ('"
+                    + command.argString(0).toLowerCase(java.util.Locale.ROOT) + "'): connect replicas to Redis itself");
             default -> throw new IllegalStateException("unhandled " + local);
         }
     }
@@ -328,8 +340,7 @@ public final class CommandDispatcher implements CommandHandler {
         Catalog known = catalog.get();
         CommandInfo info = known == null ? null : known.commands().lookup(command);
         if (info != null && info.hasFlag("blocking")) {
-            session.replyError("ERR respite does not support '" + info.name() + "' yet: blocking commands need a "
-                    + "dedicated upstream connection");
+            pin(session, command, false);
             return;
         }
         ClientSession.Reply slot = session.replyLater();
@@ -391,6 +402,115 @@ public final class CommandDispatcher implements CommandHandler {
             command.release();
             next.onFailure(error);
         }
+    }
+
+    // ---- pinned: a dedicated upstream connection ---------------------------------------------
+
+    /**
+     * Moves the session onto its dedicated connection and sends {@code command} there; first
+     * waits for every reply pending on the shared lane, so nothing sent before can run after.
+     *
+     * @param forGood relay transparently from now on (subscriptions, MONITOR, client tracking)
+     */
+    private void pin(ClientSession session, RespCommand command, boolean forGood) {
+        if (session.hasPendingReplies()) {
+            session.holdUntilDrained(command);
+            return;
+        }
+        if (session.dedicated() == null) {
+            session.replyError("ERR max number of pinned connections reached: MULTI, WATCH, blocking commands, "
+                    + "pub/sub and MONITOR each need one (see --max-pinned)");
+            return;
+        }
+        session.pin(forGood);
+        pinned(session, command, LOCAL.get(command.frame(), command.frame().readerIndex() + command.argOffset(0),
+                command.argLength(0)));
+    }
+
+    /** A command of a pinned session: to the dedicated connection, apart from QUIT and RESET. */
+    private void pinned(ClientSession session, RespCommand command, Local local) {
+        if (local == Local.QUIT) {
+            session.reply(Replies.OK);
+            session.closeAfterReplies();
+            return;
+        }
+        if (local == Local.RESET) {
+            reset(session);
+            return;
+        }
+        if (local == Local.SUBSCRIBE || (local == Local.CLIENT && command.argCount() > 1
+                && (command.argEqualsIgnoreCase(1, CLIENT_TRACKING) || command.argEqualsIgnoreCase(1, CLIENT_REPLY)))) {
+            session.pin(true);
+        }
+        Catalog known = catalog.get();
+        CommandInfo info = known == null ? null : known.commands().lookup(command);
+        boolean write = info != null && info.isWrite();
+        if (write) {
+            invalidate(session.database(), command, info);
+        }
+        ByteBuf frame = command.frame().retain();
+        if (session.transparent()) {
+            session.dedicated().sendWithoutReply(session.database(), frame);
+            return;
+        }
+        ReplyCallback callback = pinnedReply(session, command, local, info, write);
+        session.pinnedSent();
+        session.dedicated().send(session.database(), frame, callback);
+    }
+
+    /** Tracks the transaction state a pinned command changes, and what its reply must invalidate. */
+    private ReplyCallback pinnedReply(ClientSession session, RespCommand command, Local local, CommandInfo info,
+            boolean write) {
+        ClientSession.Reply slot = session.replyLater();
+        String name = info == null ? "" : info.name();
+        java.util.List<RespCommand> writes = java.util.List.of();
+        if (local == Local.MULTI) {
+            session.inMulti(true);
+        } else if (local == Local.WATCH && !session.inMulti()) {
+            // Inside MULTI, Redis refuses WATCH with an error and nothing changes.
+            session.watching(true);
+        } else if (name.equals("exec") || name.equals("discard")) {
+            session.inMulti(false);
+            session.watching(false);
+            writes = session.takeQueuedWrites();
+        } else if (name.equals("unwatch") && !session.inMulti()) {
+            session.watching(false);
+        } else if (write && session.inMulti()) {
+            session.queueWrite(command);
+        }
+        int database = session.database();
+        java.util.List<RespCommand> ended = writes;
+        RespCommand own = write && !session.inMulti() ? command.retain() : null;
+        return new ReplyCallback() {
+            @Override
+            public void onReply(ByteBuf frame) {
+                settle();
+                slot.onReply(frame);
+                session.pinnedReplied();
+            }
+
+            @Override
+            public void onFailure(String error) {
+                settle();
+                slot.onFailure(error);
+                session.pinnedReplied();
+            }
+
+            /** The write happened (or may have): its keys, and a finished transaction's, leave the cache. */
+            private void settle() {
+                if (own != null) {
+                    invalidate(database, own, info);
+                    own.release();
+                }
+                for (RespCommand queued : ended) {
+                    CommandInfo queuedInfo = catalog.get() == null ? null : catalog.get().commands().lookup(queued);
+                    if (queuedInfo != null) {
+                        invalidate(database, queued, queuedInfo);
+                    }
+                    queued.release();
+                }
+            }
+        };
     }
 
     // ---- connection commands, as Redis answers them -----------------------------------------
@@ -540,16 +660,15 @@ public final class CommandDispatcher implements CommandHandler {
             session.reply(Replies.OK);
         } else if (command.argEqualsIgnoreCase(1, CLIENT_INFO) && command.argCount() == 2) {
             session.reply(Replies.clientInfo(session));
-        } else if (command.argEqualsIgnoreCase(1, CLIENT_TRACKING) || command.argEqualsIgnoreCase(1, CLIENT_CACHING)
-                || command.argEqualsIgnoreCase(1, CLIENT_REPLY)) {
-            session.replyError("ERR respite does not support 'client|" + command.argString(1).toLowerCase(
-                    java.util.Locale.ROOT) + "' yet: it needs a dedicated upstream connection");
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_TRACKING) || command.argEqualsIgnoreCase(1, CLIENT_REPLY)) {
+            pin(session, command, true);
         } else {
             forward(session, command);
         }
     }
 
     private void reset(ClientSession session) {
+        session.unpinAndDropDedicated();
         session.database(0);
         session.version(RespVersion.RESP2);
         session.name(null);
@@ -565,14 +684,15 @@ public final class CommandDispatcher implements CommandHandler {
     private static NameIndex<Local> localIndex() {
         Map<String, Local> names = new HashMap<>();
         for (Local local : Local.values()) {
-            if (local != Local.PINNED) {
-                names.put(local.name(), local);
-            }
+            names.put(local.name(), local);
         }
-        for (String pinned : new String[] {"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SUBSCRIBE", "PSUBSCRIBE",
-            "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR", "WAIT", "WAITAOF", "SYNC", "PSYNC"}) {
-            names.put(pinned, Local.PINNED);
+        names.put("WAITAOF", Local.WAIT);
+        for (String streaming : new String[] {"PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE",
+            "SUNSUBSCRIBE", "MONITOR"}) {
+            names.put(streaming, Local.SUBSCRIBE);
         }
+        names.put("SYNC", Local.REPLICATION);
+        names.put("PSYNC", Local.REPLICATION);
         return new NameIndex<>(names);
     }
 

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.ReplyCallback;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
@@ -30,6 +31,13 @@ import java.util.logging.Logger;
  * have drained; so a client that never reads holds a bounded amount of memory and does not slow
  * anyone else.
  *
+ * <p>Pinning: state that lives on a Redis connection (a transaction, WATCH, a blocking command,
+ * subscriptions, MONITOR) needs an upstream connection of its own. While {@link #pinned()}, every
+ * command goes to the session's {@link DedicatedConnection}; a transparent pin (pub/sub, MONITOR,
+ * client tracking) lasts for the life of the connection and relays whatever frames arrive, in
+ * order. Moving between the shared lane and the dedicated connection waits until every reply
+ * ahead has arrived ({@link #holdUntilDrained}), so commands cannot overtake each other upstream.
+ *
  * <p>Writes are flushed once per event-loop iteration through the loop's {@link LoopFlusher}.
  * Everything runs on the channel's event loop; nothing here is thread-safe.
  */
@@ -47,6 +55,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final LoopFlusher flusher;
     private final long id = IDS.incrementAndGet();
     private final ArrayDeque<Reply> pending = new ArrayDeque<>();
+    /** Commands waiting, in order, for every pending reply to arrive; each holds one reference. */
+    private final ArrayDeque<RespCommand> held = new ArrayDeque<>();
 
     private ChannelHandlerContext ctx;
     private LoopFlusher.Target flushTarget;
@@ -57,6 +67,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private RespVersion version = RespVersion.RESP2;
     private String name;
     private boolean authenticated;
+
+    private DedicatedConnection dedicated;
+    private RespVersion dedicatedVersion;
+    private boolean pinned;
+    private boolean transparent;
+    private boolean inMulti;
+    private boolean watching;
+    private int pinnedInFlight;
+    /** Write commands queued in the current transaction, retained, to invalidate again at EXEC. */
+    private final java.util.List<RespCommand> queuedWrites = new java.util.ArrayList<>();
 
     /**
      * @param authenticated whether the client starts authenticated (true when no password is required)
@@ -88,6 +108,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         RespCommand command = (RespCommand) msg;
+        if (!held.isEmpty()) {
+            held.add(command);
+            return;
+        }
         try {
             handler.handle(this, command);
         } finally {
@@ -95,6 +119,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         if (pending.size() > MAX_PENDING_REPLIES) {
             pauseReading();
+        }
+    }
+
+    /**
+     * Keeps {@code command} (retaining it) until every reply pending now has been written, then
+     * hands it to the handler again; later commands queue behind it. Reading pauses meanwhile.
+     */
+    public void holdUntilDrained(RespCommand command) {
+        held.add(command.retain());
+        pauseReading();
+    }
+
+    private void releaseHeld() {
+        while (pending.isEmpty() && !held.isEmpty() && !closing) {
+            RespCommand command = held.poll();
+            try {
+                handler.handle(this, command);
+            } finally {
+                command.release();
+            }
         }
     }
 
@@ -141,9 +185,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             pending.poll();
             write(head.reply);
         }
+        if (pending.isEmpty() && !held.isEmpty()) {
+            releaseHeld();
+        }
         if (pending.isEmpty() && closing) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        } else if (readingPaused && pending.size() <= MAX_PENDING_REPLIES / 2 && ctx.channel().isWritable()) {
+        } else if (readingPaused && held.isEmpty() && pending.size() <= MAX_PENDING_REPLIES / 2
+                && ctx.channel().isWritable()) {
             resumeReading();
         }
     }
@@ -164,7 +212,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (!ctx.channel().isWritable()) {
             pauseReading();
-        } else if (pending.size() <= MAX_PENDING_REPLIES / 2) {
+        } else if (pending.size() <= MAX_PENDING_REPLIES / 2 && held.isEmpty()) {
             resumeReading();
         }
         ctx.fireChannelWritabilityChanged();
@@ -197,6 +245,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         LOG.log(Level.FINE, "{0}: disconnected", describe());
         for (Reply slot; (slot = pending.poll()) != null;) {
             slot.discard();
+        }
+        for (RespCommand command; (command = held.poll()) != null;) {
+            command.release();
+        }
+        dropQueuedWrites();
+        if (dedicated != null) {
+            dedicated.close();
+            dedicated = null;
         }
         ctx.fireChannelInactive();
     }
@@ -267,6 +323,108 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     public void authenticated(boolean authenticated) {
         this.authenticated = authenticated;
+    }
+
+    // ---- pinning ------------------------------------------------------------------------------
+
+    /**
+     * The session's dedicated upstream connection, opened on first use (in the session's current
+     * protocol), or null when the limit on dedicated connections is reached.
+     */
+    public DedicatedConnection dedicated() {
+        if (dedicated != null && dedicatedVersion != version && !pinned) {
+            dedicated.close();
+            dedicated = null;
+        }
+        if (dedicated == null) {
+            dedicated = lane.dedicated(version, this::reply, this::dedicatedLost);
+            dedicatedVersion = version;
+        }
+        return dedicated;
+    }
+
+    /** The dedicated connection broke: its state is gone, so the client's connection goes too. */
+    private void dedicatedLost(String error) {
+        dedicated = null;
+        if (!closing) {
+            replyError(error);
+            closeAfterReplies();
+        }
+    }
+
+    /** Drops the dedicated connection and with it any connection-scoped state (RESET). */
+    public void unpinAndDropDedicated() {
+        pinned = false;
+        transparent = false;
+        inMulti = false;
+        watching = false;
+        dropQueuedWrites();
+        if (dedicated != null) {
+            DedicatedConnection connection = dedicated;
+            dedicated = null;
+            connection.close();
+        }
+    }
+
+    /** True while commands must go to the dedicated connection. */
+    public boolean pinned() {
+        return pinned;
+    }
+
+    /** Pins the session; {@code forGood} for transparent relaying (pub/sub, MONITOR, tracking). */
+    public void pin(boolean forGood) {
+        pinned = true;
+        transparent |= forGood;
+    }
+
+    public boolean transparent() {
+        return transparent;
+    }
+
+    public boolean inMulti() {
+        return inMulti;
+    }
+
+    public void inMulti(boolean inMulti) {
+        this.inMulti = inMulti;
+    }
+
+    public boolean watching() {
+        return watching;
+    }
+
+    public void watching(boolean watching) {
+        this.watching = watching;
+    }
+
+    /** Counts a command sent on the dedicated connection whose reply is awaited. */
+    public void pinnedSent() {
+        pinnedInFlight++;
+    }
+
+    /** A pinned command's reply arrived: unpins when no connection state and no reply remain. */
+    public void pinnedReplied() {
+        pinnedInFlight--;
+        if (!transparent && !inMulti && !watching && pinnedInFlight == 0) {
+            pinned = false;
+        }
+    }
+
+    /** Keeps {@code command} (one reference) to invalidate its keys again when the transaction ends. */
+    public void queueWrite(RespCommand command) {
+        queuedWrites.add(command.retain());
+    }
+
+    /** Hands over the transaction's queued writes; the caller releases them. */
+    public java.util.List<RespCommand> takeQueuedWrites() {
+        java.util.List<RespCommand> writes = new java.util.ArrayList<>(queuedWrites);
+        queuedWrites.clear();
+        return writes;
+    }
+
+    private void dropQueuedWrites() {
+        queuedWrites.forEach(RespCommand::release);
+        queuedWrites.clear();
     }
 
     /**

@@ -39,16 +39,20 @@ import java.util.logging.Logger;
  * ({@value UpstreamSettings#MIN_BACKOFF_MILLIS} ms doubling to {@value UpstreamSettings#MAX_BACKOFF_MILLIS}
  * ms). {@code CLOSED} is final.
  *
- * <p>Timeouts: a command whose reply has not arrived within the timeout breaks the connection
+ * <p>Timeouts (shared connections only): a command whose reply has not arrived within the timeout breaks the connection
  * (a FIFO cannot skip a reply), failing it and everything behind it; a timer checks the oldest
  * pending command four times per timeout period.
  *
  * <p>The database: the connection tracks which database its next command runs in and writes a
  * {@code SELECT} before a command for another one, whose reply it consumes itself.
  *
+ * <p>Dedicated use ({@link DedicatedConnection}): with a loss callback the connection belongs to
+ * one session. It does not reconnect (the callback is told instead), and frames no callback is
+ * waiting for go to the frame consumer rather than breaking the connection.
+ *
  * <p>Threading: every method runs on {@link #loop}; nothing here is thread-safe.
  */
-final class UpstreamConnection {
+final class UpstreamConnection implements DedicatedConnection {
 
     private static final Logger LOG = Logger.getLogger(UpstreamConnection.class.getName());
 
@@ -67,8 +71,10 @@ final class UpstreamConnection {
     private final UpstreamSettings settings;
     private final RespVersion version;
     private final LoopFlusher flusher;
-    private final Consumer<ByteBuf> pushConsumer;
+    private final Consumer<ByteBuf> unsolicited;
     private final Runnable onReady;
+    /** For a dedicated connection, told once when it breaks; null for a shared, reconnecting one. */
+    private Consumer<String> onLost;
     private final ArrayDeque<ReplyCallback> callbacks = new ArrayDeque<>();
     /** Send time of each callback's command, in System.nanoTime() units, in the same order. */
     private final LongArrayFIFOQueue sentNanos = new LongArrayFIFOQueue();
@@ -86,17 +92,21 @@ final class UpstreamConnection {
     private ScheduledFuture<?> timeoutCheck;
 
     /**
-     * @param pushConsumer receives RESP3 push frames (taking ownership); they answer no command
+     * @param unsolicited receives frames that answer no command (taking ownership): RESP3 pushes,
+     *     and on a dedicated connection anything no callback waits for
      * @param onReady runs each time the connection becomes ready
+     * @param onLost for a dedicated connection, told once (with the reason) when it breaks; null
+     *     for a shared connection, which reconnects instead
      */
     UpstreamConnection(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, RespVersion version,
-            Consumer<ByteBuf> pushConsumer, Runnable onReady) {
+            Consumer<ByteBuf> unsolicited, Runnable onReady, Consumer<String> onLost) {
         this.loop = loop;
         this.flusher = flusher;
         this.settings = settings;
         this.version = version;
-        this.pushConsumer = pushConsumer;
+        this.unsolicited = unsolicited;
         this.onReady = onReady;
+        this.onLost = onLost;
     }
 
     /** Starts connecting; must be called on the loop. */
@@ -126,31 +136,44 @@ final class UpstreamConnection {
     }
 
     /** Sends a command; see {@link UpstreamLane#send}. Takes ownership of {@code frame}. */
-    void send(int database, ByteBuf frame, ReplyCallback callback) {
+    @Override
+    public void send(int database, ByteBuf frame, ReplyCallback callback) {
         switch (state) {
             case READY -> write(database, frame, callback);
             case CONNECTING -> {
                 if (waiting.size() >= UpstreamSettings.MAX_WAITING_COMMANDS) {
                     frame.release();
-                    callback.onFailure(error("too many commands waiting for the connection"));
+                    if (callback != null) {
+                        callback.onFailure(error("too many commands waiting for the connection"));
+                    }
                 } else {
                     waiting.add(new Waiting(database, frame, callback));
                 }
             }
             default -> {
                 frame.release();
-                callback.onFailure(error(failure));
+                if (callback != null) {
+                    callback.onFailure(error(failure));
+                }
             }
         }
     }
 
+    @Override
+    public void sendWithoutReply(int database, ByteBuf frame) {
+        send(database, frame, null);
+    }
+
+    /** Writes a command; a null callback means its replies go to the frame consumer. */
     private void write(int database, ByteBuf frame, ReplyCallback callback) {
         if (database != selectedDatabase) {
             writeInternal(RespCommand.of("SELECT", Integer.toString(database)), "SELECT " + database);
             selectedDatabase = database;
         }
-        callbacks.add(callback);
-        sentNanos.enqueue(System.nanoTime());
+        if (callback != null) {
+            callbacks.add(callback);
+            sentNanos.enqueue(System.nanoTime());
+        }
         channel.write(frame, channel.voidPromise());
         flushTarget.flushLater();
     }
@@ -201,8 +224,11 @@ final class UpstreamConnection {
             selectedDatabase = settings.database();
         }
         flushTarget.flushLater();
-        long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), settings.timeout().toNanos() / 4);
-        timeoutCheck = loop.scheduleAtFixedRate(this::checkTimeout, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        if (onLost == null) {
+            // Shared connections only: a dedicated one may rightly wait forever (BLPOP key 0).
+            long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), settings.timeout().toNanos() / 4);
+            timeoutCheck = loop.scheduleAtFixedRate(this::checkTimeout, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        }
         for (Waiting w; (w = waiting.poll()) != null;) {
             write(w.database(), w.frame(), w.callback());
         }
@@ -223,8 +249,9 @@ final class UpstreamConnection {
     }
 
     private void reply(ByteBuf frame) {
-        if (version == RespVersion.RESP3 && frame.getByte(frame.readerIndex()) == '>') {
-            pushConsumer.accept(frame);
+        boolean push = version == RespVersion.RESP3 && frame.getByte(frame.readerIndex()) == '>';
+        if (push || (onLost != null && callbacks.isEmpty())) {
+            unsolicited.accept(frame);
             return;
         }
         ReplyCallback callback = callbacks.poll();
@@ -256,7 +283,19 @@ final class UpstreamConnection {
         }
         for (Waiting w; (w = waiting.poll()) != null;) {
             w.frame().release();
-            w.callback().onFailure(error);
+            if (w.callback() != null) {
+                w.callback().onFailure(error);
+            }
+        }
+        if (onLost != null) {
+            boolean asked = state == State.CLOSED;
+            state = State.CLOSED;
+            Consumer<String> lost = onLost;
+            onLost = null;
+            if (!asked) {
+                lost.accept(error);
+            }
+            return;
         }
         if (state == State.CLOSED) {
             return;
@@ -274,7 +313,8 @@ final class UpstreamConnection {
     }
 
     /** Fails everything pending and stops for good. */
-    void close() {
+    @Override
+    public void close() {
         if (state == State.CLOSED) {
             return;
         }

@@ -2,6 +2,7 @@ package io.respite.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.respite.resp.RespVersion;
+import java.util.function.Consumer;
 
 /**
  * One event loop's way upstream. Only the loop's own thread may call it. Commands sent through
@@ -19,4 +20,13 @@ public interface UpstreamLane {
      * @param version the protocol the reply must be in
      */
     void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback);
+
+    /**
+     * Opens a connection for one session's connection-scoped state, or returns null when the
+     * limit on dedicated connections is reached.
+     *
+     * @param frames receives, taking ownership, every frame no command sent with a callback waits for
+     * @param lost told once, with the error text for the client, if the connection breaks
+     */
+    DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost);
 }

@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,8 @@ import java.util.function.Consumer;
 public final class UpstreamPool implements Upstream {
 
     private final Map<EventLoop, Lane> lanes = new IdentityHashMap<>();
+    /** Dedicated connections open now, over all loops; bounded by the settings. */
+    private final AtomicInteger dedicatedOpen = new AtomicInteger();
 
     /**
      * @param flushers the flusher of each loop of {@code group}
@@ -67,7 +70,7 @@ public final class UpstreamPool implements Upstream {
     }
 
     /** One loop's connections. */
-    private static final class Lane implements UpstreamLane {
+    private final class Lane implements UpstreamLane {
 
         private final EventLoop loop;
         private final LoopFlusher flusher;
@@ -86,7 +89,43 @@ public final class UpstreamPool implements Upstream {
 
         private UpstreamConnection newConnection(RespVersion version) {
             return new UpstreamConnection(loop, flusher, settings, version, ReferenceCountUtil::release,
-                    () -> onReady.accept(this));
+                    () -> onReady.accept(this), null);
+        }
+
+        @Override
+        public DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
+            if (dedicatedOpen.incrementAndGet() > settings.maxDedicated()) {
+                dedicatedOpen.decrementAndGet();
+                return null;
+            }
+            UpstreamConnection connection = new UpstreamConnection(loop, flusher, settings, version, frames, () -> { },
+                    reason -> {
+                        dedicatedOpen.decrementAndGet();
+                        lost.accept(reason);
+                    });
+            connection.connect();
+            return new DedicatedConnection() {
+                private boolean closed;
+
+                @Override
+                public void send(int database, ByteBuf frame, ReplyCallback callback) {
+                    connection.send(database, frame, callback);
+                }
+
+                @Override
+                public void sendWithoutReply(int database, ByteBuf frame) {
+                    connection.sendWithoutReply(database, frame);
+                }
+
+                @Override
+                public void close() {
+                    if (!closed) {
+                        closed = true;
+                        dedicatedOpen.decrementAndGet();
+                        connection.close();
+                    }
+                }
+            };
         }
 
         @Override

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param timeout how long a command may wait for its reply before the connection is declared broken
  * @param limits decoder limits for replies
  * @param channelType the socket channel class matching the event loop group (epoll or NIO)
+ * @param maxDedicated most dedicated (pinned) connections open at once, over all sessions
  */
 public record UpstreamSettings(String host, int port, String username, String password, int database, Duration timeout,
-        RespLimits limits, Class<? extends SocketChannel> channelType) {
+        RespLimits limits, Class<? extends SocketChannel> channelType, int maxDedicated) {
 
     /** First delay before reconnecting, in milliseconds; doubles up to {@link #MAX_BACKOFF_MILLIS}. */
     public static final long MIN_BACKOFF_MILLIS = 50;

@@ -56,7 +56,8 @@ class ConfigLoaderTest {
                 Arguments.of("max-clients", "7", get(ProxyConfig::maxClients), 7),
                 Arguments.of("timeout", "2m", get(ProxyConfig::timeout), Duration.ofMinutes(2)),
                 Arguments.of("io-threads", "3", get(ProxyConfig::ioThreads), 3),
-                Arguments.of("drain-timeout", "0", get(ProxyConfig::drainTimeout), Duration.ZERO));
+                Arguments.of("drain-timeout", "0", get(ProxyConfig::drainTimeout), Duration.ZERO),
+                Arguments.of("max-pinned", "12", get(ProxyConfig::maxPinned), 12));
     }
 
     @Test
