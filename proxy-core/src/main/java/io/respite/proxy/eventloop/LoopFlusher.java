@@ -27,7 +27,12 @@ public final class LoopFlusher implements Runnable {
 
     /** A channel's handle on this flusher; make one per channel, on the loop. */
     public Target target(Channel channel) {
-        return new Target(channel);
+        return new Target(channel::flush);
+    }
+
+    /** A handle whose flush runs {@code flush}, for writers that batch bytes of their own first. */
+    public Target target(Runnable flush) {
+        return new Target(flush);
     }
 
     @Override
@@ -37,7 +42,7 @@ public final class LoopFlusher implements Runnable {
         for (int i = 0; i < queued.size(); i++) {
             Target target = queued.get(i);
             target.queued = false;
-            target.channel.flush();
+            target.flush.run();
         }
         queued.clear();
     }
@@ -45,11 +50,11 @@ public final class LoopFlusher implements Runnable {
     /** One channel's flush requests, deduplicated per iteration. */
     public final class Target {
 
-        private final Channel channel;
+        private final Runnable flush;
         private boolean queued;
 
-        private Target(Channel channel) {
-            this.channel = channel;
+        private Target(Runnable flush) {
+            this.flush = flush;
         }
 
         /** Flushes the channel after this iteration's I/O; asking again before then is free. */

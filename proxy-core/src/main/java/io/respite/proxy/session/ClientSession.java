@@ -38,7 +38,10 @@ import java.util.logging.Logger;
  * order. Moving between the shared lane and the dedicated connection waits until every reply
  * ahead has arrived ({@link #holdUntilDrained}), so commands cannot overtake each other upstream.
  *
- * <p>Writes are flushed once per event-loop iteration through the loop's {@link LoopFlusher}.
+ * <p>Writes: replies up to {@value #BATCH_COPY_MAX_BYTES} bytes are copied into one pooled
+ * direct buffer per event-loop iteration (a cache hit costs a copy of its bytes, no buffer of its
+ * own); larger ones are written as they are. The batch is written and flushed once per iteration
+ * through the loop's {@link LoopFlusher}.
  * Everything runs on the channel's event loop; nothing here is thread-safe.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter {
@@ -47,6 +50,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** Pending replies beyond which the session stops reading from its client. */
     public static final int MAX_PENDING_REPLIES = 4096;
+
+    /** Replies up to this size, in bytes, are copied into the iteration's batch buffer. */
+    private static final int BATCH_COPY_MAX_BYTES = 2048;
+
+    /** First capacity of a batch buffer, in bytes; it grows as replies arrive. */
+    private static final int BATCH_INITIAL_BYTES = 4096;
 
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -60,6 +69,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private LoopFlusher.Target flushTarget;
+    /** Small replies of this iteration, not yet written to the channel; null when none. */
+    private ByteBuf batch;
     private boolean closing;
     private boolean readingPaused;
 
@@ -91,7 +102,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.flushTarget = flusher.target(ctx.channel());
+        this.flushTarget = flusher.target(this::flushBatch);
     }
 
     /** Takes ownership of {@code msg}: a {@link RespCommand} (released here) or a {@link RespProtocolError}. */
@@ -155,9 +166,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Replies with a copy of {@code wire}, bytes already in RESP form. */
+    /** Replies with a copy of {@code wire}, bytes already in RESP form: a cache hit. */
     public void reply(byte[] wire) {
-        reply(Unpooled.wrappedBuffer(wire));
+        if (pending.isEmpty() && wire.length <= BATCH_COPY_MAX_BYTES && ctx.channel().isActive()) {
+            batch(wire.length).writeBytes(wire);
+            flushTarget.flushLater();
+        } else {
+            reply(Unpooled.wrappedBuffer(wire));
+        }
     }
 
     /** Replies with the error {@code -message\r\n}. */
@@ -176,6 +192,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     public void closeAfterReplies() {
         closing = true;
         if (pending.isEmpty()) {
+            writeBatch();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -189,6 +206,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             releaseHeld();
         }
         if (pending.isEmpty() && closing) {
+            writeBatch();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (readingPaused && held.isEmpty() && pending.size() <= MAX_PENDING_REPLIES / 2
                 && ctx.channel().isWritable()) {
@@ -196,14 +214,44 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Takes ownership of {@code reply}: copies it into the batch, or writes it behind the batch. */
     private void write(ByteBuf reply) {
         Channel channel = ctx.channel();
         if (!channel.isActive()) {
             reply.release();
             return;
         }
-        ctx.write(reply, ctx.voidPromise());
+        int length = reply.readableBytes();
+        if (length <= BATCH_COPY_MAX_BYTES) {
+            batch(length).writeBytes(reply, reply.readerIndex(), length);
+            reply.release();
+        } else {
+            writeBatch();
+            ctx.write(reply, ctx.voidPromise());
+        }
         flushTarget.flushLater();
+    }
+
+    private ByteBuf batch(int room) {
+        if (batch == null) {
+            batch = ctx.alloc().directBuffer(Math.max(BATCH_INITIAL_BYTES, room));
+        }
+        return batch;
+    }
+
+    /** Hands the batch to the channel (which then owns it). */
+    private void writeBatch() {
+        if (batch != null) {
+            ByteBuf out = batch;
+            batch = null;
+            ctx.write(out, ctx.voidPromise());
+        }
+    }
+
+    /** The loop's flush for this session: the batch, then everything written. */
+    private void flushBatch() {
+        writeBatch();
+        ctx.flush();
     }
 
     // ---- backpressure -------------------------------------------------------------------------
@@ -248,6 +296,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         for (RespCommand command; (command = held.poll()) != null;) {
             command.release();
+        }
+        if (batch != null) {
+            batch.release();
+            batch = null;
         }
         dropQueuedWrites();
         if (dedicated != null) {
