@@ -133,12 +133,8 @@ public final class CommandDispatcher implements CommandHandler {
             forward(session, command);
             return;
         }
-        byte[] key = KEY_BUFFER.get();
+        byte[] key = keyBuffer(command, 1);
         int length = cacheKey(session.database(), command, 1, key);
-        if (length < 0) {
-            key = new byte[-length];
-            length = cacheKey(session.database(), command, 1, key);
-        }
         byte[] hit = cache.get(key, 0, length);
         if (hit != null) {
             session.reply(hit);
@@ -196,13 +192,9 @@ public final class CommandDispatcher implements CommandHandler {
         }
         byte[][] hits = new byte[keys][];
         int misses = 0;
-        byte[] key = KEY_BUFFER.get();
         for (int i = 0; i < keys; i++) {
+            byte[] key = keyBuffer(command, i + 1);
             int length = cacheKey(session.database(), command, i + 1, key);
-            if (length < 0) {
-                key = new byte[-length];
-                length = cacheKey(session.database(), command, i + 1, key);
-            }
             hits[i] = cache.get(key, 0, length);
             if (hits[i] == null) {
                 misses++;
@@ -220,6 +212,7 @@ public final class CommandDispatcher implements CommandHandler {
             if (hits[i] == null) {
                 missing[m] = i;
                 missingKeys[m + 1] = command.argBytes(i + 1);
+                byte[] key = keyBuffer(command, i + 1);
                 int length = cacheKey(session.database(), command, i + 1, key);
                 tokens[m] = cache.beginLoad(key, 0, length);
                 m++;
@@ -309,16 +302,18 @@ public final class CommandDispatcher implements CommandHandler {
         }
     }
 
+    /** The thread's key buffer, or a new array when argument {@code arg}'s cache key would not fit. */
+    private static byte[] keyBuffer(RespCommand command, int arg) {
+        byte[] buffer = KEY_BUFFER.get();
+        int needed = command.argLength(arg) + MAX_KEY_PREFIX;
+        return buffer.length >= needed ? buffer : new byte[needed];
+    }
+
     /**
-     * Writes the cache key of argument {@code arg} in {@code database} into {@code out}; returns
-     * its length, or minus the length needed when {@code out} is too small.
+     * Writes the cache key of argument {@code arg} in {@code database} into {@code out}, which
+     * must come from {@link #keyBuffer}; returns its length.
      */
     private static int cacheKey(int database, RespCommand command, int arg, byte[] out) {
-        int keyLength = command.argLength(arg);
-        int needed = keyLength + MAX_KEY_PREFIX;
-        if (out.length < needed) {
-            return -needed;
-        }
         int at;
         if (database < 0xFF) {
             out[0] = (byte) database;
@@ -357,15 +352,9 @@ public final class CommandDispatcher implements CommandHandler {
             cache.invalidateAll();
             return;
         }
-        byte[] key = KEY_BUFFER.get();
         boolean complete = CommandTable.forEachKey(info, command, arg -> {
-            byte[] buffer = key;
-            int length = cacheKey(database, command, arg, buffer);
-            if (length < 0) {
-                buffer = new byte[-length];
-                length = cacheKey(database, command, arg, buffer);
-            }
-            cache.invalidate(buffer, 0, length);
+            byte[] key = keyBuffer(command, arg);
+            cache.invalidate(key, 0, cacheKey(database, command, arg, key));
         });
         if (!complete) {
             cache.invalidateAll();
