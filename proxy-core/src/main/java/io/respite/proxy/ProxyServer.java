@@ -131,7 +131,7 @@ public final class ProxyServer {
         }
         ch.closeFuture().addListener(f -> clientCount.decrementAndGet());
         EventLoop loop = ch.eventLoop();
-        ch.pipeline().addLast(new RespRequestDecoder(RespLimits.DEFAULT),
+        ch.pipeline().addLast(new RespRequestDecoder(RespLimits.DEFAULT).requireAuthentication(config.requirepass() != null),
                 new ClientSession(dispatcher, upstream.lane(loop), resources.flushers.get(loop),
                         config.requirepass() == null));
         clients.add(ch);

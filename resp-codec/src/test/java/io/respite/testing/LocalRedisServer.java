@@ -148,9 +148,11 @@ final class LocalRedisServer implements RedisServer {
             socket.connect(new InetSocketAddress(HOST, port), 200);
             socket.setSoTimeout(1000);
             socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            // +PONG, or -NOAUTH from a server started with --requirepass: either way it is up.
             byte[] reply = new byte[7];
             int n = socket.getInputStream().readNBytes(reply, 0, reply.length);
-            return n == 7 && new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+            String start = new String(reply, 0, n, StandardCharsets.US_ASCII);
+            return start.equals("+PONG\r\n") || start.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }

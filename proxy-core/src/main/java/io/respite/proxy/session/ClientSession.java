@@ -14,6 +14,7 @@ import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespProtocolError;
+import io.respite.resp.codec.RespRequestDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -375,6 +376,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     public void authenticated(boolean authenticated) {
         this.authenticated = authenticated;
+        RespRequestDecoder decoder = ctx.pipeline().get(RespRequestDecoder.class);
+        if (decoder != null) {
+            decoder.requireAuthentication(!authenticated);
+        }
     }
 
     // ---- pinning ------------------------------------------------------------------------------

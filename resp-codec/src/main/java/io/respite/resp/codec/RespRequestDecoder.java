@@ -20,6 +20,11 @@ import java.util.List;
  * into it. Progress is remembered as an offset from the reader index, so a request arriving in
  * many reads is scanned once, not once per read.
  *
+ * <p>Before authentication ({@link #requireAuthentication}), Redis's tighter limits apply: at most
+ * {@value #UNAUTHENTICATED_MAX_ARGS} arguments and {@value #UNAUTHENTICATED_MAX_BULK_BYTES}-byte
+ * arguments, and requests are handed on one per decode call, so that an AUTH takes effect before
+ * the next pipelined request is parsed.
+ *
  * <p>Differences from Redis, both deliberate: the two bytes after a bulk argument must be CRLF
  * (Redis skips them unchecked; a mismatch here means the declared length was wrong and is
  * reported as {@code invalid bulk length}), and a header line's CR must be followed by LF
@@ -45,7 +50,13 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     /** Arguments of a typical request; the bounds array grows past this as needed. */
     private static final int INITIAL_ARGS = 8;
 
+    /** Most arguments of a request before authentication, as Redis. */
+    public static final int UNAUTHENTICATED_MAX_ARGS = 10;
+    /** Longest argument before authentication, in bytes, as Redis. */
+    public static final int UNAUTHENTICATED_MAX_BULK_BYTES = 16 * 1024;
+
     private final RespLimits limits;
+    private boolean unauthenticated;
     private State state = State.START;
     /** Bytes of the current request examined so far, counted from the reader index. */
     private int scanned;
@@ -65,6 +76,15 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     public RespRequestDecoder(RespLimits limits) {
         this.limits = limits;
+    }
+
+    /**
+     * Whether the client still has to authenticate; while it does, the tighter limits apply.
+     * Call on the channel's event loop.
+     */
+    public RespRequestDecoder requireAuthentication(boolean required) {
+        this.unauthenticated = required;
+        return this;
     }
 
     /** Borrows {@code in} (the cumulation, owned by {@link ByteToMessageDecoder}). */
@@ -129,6 +149,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         state = State.START;
         if (!args.isEmpty()) {
             out.add(encodeInline(ctx, args));
+            return !unauthenticated;
         }
         return true;
     }
@@ -168,6 +189,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (in.getByte(cr + 1) != RespBytes.LF || count == RespBytes.NOT_A_NUMBER
                 || count > limits.maxAggregateElements()) {
             return fail(in, out, "ERR Protocol error: invalid multibulk length");
+        }
+        if (unauthenticated && count > UNAUTHENTICATED_MAX_ARGS) {
+            return fail(in, out, "ERR Protocol error: unauthenticated multibulk length");
         }
         if (count <= 0) {
             // Redis ignores empty and negative arrays without a reply.
@@ -209,6 +233,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 || frameEnd > Integer.MAX_VALUE - 16) {
             return fail(in, out, "ERR Protocol error: invalid bulk length");
         }
+        if (unauthenticated && length > UNAUTHENTICATED_MAX_BULK_BYTES) {
+            return fail(in, out, "ERR Protocol error: unauthenticated bulk length");
+        }
         scanned = cr + 2 - in.readerIndex();
         bulkLength = (int) length;
         state = State.BULK_DATA;
@@ -244,7 +271,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             bounds = new int[2 * INITIAL_ARGS];
         }
         state = State.START;
-        return true;
+        // Before authentication, let the session see this request (an AUTH?) before parsing on.
+        return !unauthenticated;
     }
 
     /** Finds the CR ending the current header line, resuming where the last search stopped. */

@@ -118,6 +118,22 @@ class RespRedisRoundTripIT {
         }
     }
 
+    @Test
+    void unauthenticatedLimitsMatchRedisWithRequirepass(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.start("--requirepass", "secret");
+        for (String input : List.of("*11\r\n", "*1\r\n$16385\r\n")) {
+            byte[] raw = input.getBytes(StandardCharsets.ISO_8859_1);
+            String redisReply;
+            try (RespTestClient client = RespTestClient.connect(redis.address())) {
+                client.send(raw);
+                redisReply = new String(client.readReply(), StandardCharsets.ISO_8859_1);
+                assertTrue(client.isClosedByPeer(), "Redis closes after " + input);
+            }
+            List<Object> ours = Wire.decode(() -> new RespRequestDecoder().requireAuthentication(true), raw);
+            assertEquals(redisReply, "-" + ((RespProtocolError) ours.get(0)).message() + "\r\n");
+        }
+    }
+
     private static String abbreviate(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }

@@ -137,6 +137,47 @@ class RespRequestDecoderTest {
     }
 
     @Test
+    void beforeAuthenticationRedisTighterLimitsApply() {
+        java.util.function.Supplier<io.netty.channel.ChannelHandler> guarded =
+                () -> new RespRequestDecoder().requireAuthentication(true);
+        List<Object> tooMany = Wire.decode(guarded, bytes("*11\r\n"));
+        assertEquals(new RespProtocolError("ERR Protocol error: unauthenticated multibulk length"), tooMany.get(0));
+        List<Object> tooLong = Wire.decode(guarded, bytes("*1\r\n$16385\r\n"));
+        assertEquals(new RespProtocolError("ERR Protocol error: unauthenticated bulk length"), tooLong.get(0));
+        List<Object> fine = Wire.decode(guarded, bytes("*2\r\n$4\r\nECHO\r\n$16384\r\n" + "x".repeat(16384) + "\r\n"));
+        assertInstanceOf(RespCommand.class, fine.get(0));
+        fine.forEach(ReferenceCountUtil::release);
+    }
+
+    @Test
+    void anAuthPipelinedWithALargeRequestTakesEffectBeforeItIsParsed() {
+        RespRequestDecoder decoder = new RespRequestDecoder().requireAuthentication(true);
+        List<String> seen = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(decoder, new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof RespCommand command) {
+                    seen.add(command.argString(0) + "/" + command.argCount());
+                    if (command.argString(0).equals("AUTH")) {
+                        decoder.requireAuthentication(false);
+                    }
+                } else {
+                    seen.add(msg.toString());
+                }
+                ReferenceCountUtil.release(msg);
+            }
+        });
+        StringBuilder eleven = new StringBuilder("*11\r\n$4\r\nMSET\r\n");
+        for (int i = 0; i < 10; i++) {
+            eleven.append("$1\r\n").append(i).append("\r\n");
+        }
+        byte[] input = bytes("*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n" + eleven);
+        channel.writeInbound(Wire.pooledCopy(input, 0, input.length));
+        assertEquals(List.of("AUTH/2", "MSET/11"), seen);
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void argumentsAreSlicesOfTheInputNotCopies() {
         EmbeddedChannel channel = new EmbeddedChannel(new RespRequestDecoder());
         ByteBuf input = Wire.pooledCopy(bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n"), 0, 31);
