@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  */
 final class CommandMix {
 
-    /** Size of the occasional large value, in bytes: 1 MiB, larger than the default --max-entry-size. */
+    /** Size of the occasional large value by default, in bytes: 1 MiB, the default --max-entry-size. */
     static final int LARGE_VALUE_BYTES = 1024 * 1024;
 
     /** Every byte value from 0 to 255, once, in order. */
@@ -42,12 +42,18 @@ final class CommandMix {
     private final byte[] largeValue;
     private final boolean scripts;
 
+    /** A mix with the 1 MiB large value and without EVAL writes. */
+    CommandMix(long seed) {
+        this(seed, false, LARGE_VALUE_BYTES);
+    }
+
     /**
      * @param seed the seed: the same seed gives the same sequence
      * @param scripts whether the sequence contains EVAL writes to declared keys (Redis does not flag
      *                EVAL as a write, so a proxy must find its keys some other way)
+     * @param largeValueBytes size of the occasional large value, in bytes
      */
-    CommandMix(long seed, boolean scripts) {
+    CommandMix(long seed, boolean scripts, int largeValueBytes) {
         this.random = new SplittableRandom(seed);
         this.scripts = scripts;
         for (int i = 0; i < 24; i++) {
@@ -60,7 +66,7 @@ final class CommandMix {
         for (int i = 0; i < 4; i++) {
             keys.add(randomBytes(1 + random.nextInt(24)));
         }
-        largeValue = randomBytes(LARGE_VALUE_BYTES);
+        largeValue = randomBytes(largeValueBytes);
     }
 
     /** The next {@code count} commands, each as its arguments. */
