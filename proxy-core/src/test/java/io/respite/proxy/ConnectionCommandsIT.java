@@ -9,6 +9,7 @@ import io.respite.testing.RedisFleet;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The commands respite answers itself: AUTH and --requirepass, HELLO, QUIT, RESET and CLIENT,
+ * and --max-clients,
  * compared with what Redis answers where Redis is the reference; and the clear refusal of what
  * respite does not support yet (MULTI, blocking commands).
  */
@@ -169,6 +171,27 @@ class ConnectionCommandsIT {
             assertEquals("+OK\r\n", client.callString("SET", "k", "v"), "the connection goes on");
             assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
             assertEquals("$-1\r\n", redis.callString("LPOP", "list"), "BLPOP never reached Redis");
+        }
+    }
+
+    @Test
+    void connectionsBeyondMaxClientsGetRedisError(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.maxClients(2))) {
+            RespTestClient first = fixture.client();
+            RespTestClient second = fixture.client();
+            assertEquals("+PONG\r\n", first.callString("PING"));
+            assertEquals("+PONG\r\n", second.callString("PING"));
+            try (RespTestClient third = RespTestClient.connect(fixture.address())) {
+                assertEquals("-ERR max number of clients reached\r\n", ProxyFixture.text(third.readReply()));
+                assertTrue(third.isClosedByPeer());
+            }
+            second.close();
+            Await.until("a place is free again", ProxyFixture.AWAIT, () -> {
+                try (RespTestClient again = RespTestClient.connect(fixture.address(), Duration.ofSeconds(2))) {
+                    return again.callString("PING").equals("+PONG\r\n");
+                }
+            });
+            assertEquals("+PONG\r\n", first.callString("PING"));
         }
     }
 
