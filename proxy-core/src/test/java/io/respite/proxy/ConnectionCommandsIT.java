@@ -17,10 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The commands respite answers itself: AUTH and --requirepass, HELLO, QUIT, RESET and CLIENT,
- * and --max-clients,
- * compared with what Redis answers where Redis is the reference; and the clear refusal of what
- * respite does not support yet (MULTI, blocking commands).
+ * The commands respite answers itself (AUTH and --requirepass, HELLO, QUIT, RESET, CLIENT) and
+ * --max-clients, compared with what Redis answers where Redis is the reference; and the clear
+ * refusal of what respite does not support yet (MULTI, blocking commands).
  */
 @ExtendWith(RedisExtension.class)
 class ConnectionCommandsIT {
@@ -101,6 +100,19 @@ class ConnectionCommandsIT {
             }
             assertTrue(direct.isClosedByPeer(), "Redis closes after QUIT");
             assertTrue(proxied.isClosedByPeer(), "respite closes after QUIT");
+        }
+    }
+
+    @Test
+    void quitAfterAnUpstreamCommandWaitsForItsReply(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+            RespTestClient client = fixture.client();
+            Await.until("respite reaches Redis", ProxyFixture.AWAIT, () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
+            client.send(RespTestClient.encodeCommand("INCR", "n"));
+            client.send(RespTestClient.encodeCommand("QUIT"));
+            assertEquals(":1\r\n", ProxyFixture.text(client.readReply()));
+            assertEquals("+OK\r\n", ProxyFixture.text(client.readReply()));
+            assertTrue(client.isClosedByPeer());
         }
     }
 

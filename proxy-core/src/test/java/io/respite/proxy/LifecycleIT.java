@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +33,13 @@ class LifecycleIT {
         ProxyFixture fixture = ProxyFixture.start(redis);
         try (RespTestClient client = RespTestClient.connect(fixture.address(), Duration.ofSeconds(10))) {
             fixture.awaitCaching();
+            assertEquals("+OK\r\n", client.callString("SET", "k", "v"));
             ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
-            pipeline.writeBytes(RespTestClient.encodeCommand("SET", "k", "v"));
-            pipeline.writeBytes(RespTestClient.encodeCommand("DEBUG", "SLEEP", "0.5"));
+            pipeline.writeBytes(RespTestClient.encodeCommand("DEBUG", "SLEEP", "1"));
             pipeline.writeBytes(RespTestClient.encodeCommand("GET", "k"));
             pipeline.writeBytes(RespTestClient.encodeCommand("INCR", "n"));
             client.send(pipeline.toByteArray());
-            // The first reply shows respite has read the pipeline; DEBUG SLEEP is now running.
-            assertEquals("+OK\r\n", ProxyFixture.text(client.readReply()));
+            awaitSleeping(redis);
 
             long start = System.nanoTime();
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(fixture::close);
@@ -48,12 +48,48 @@ class LifecycleIT {
             assertEquals(":1\r\n", ProxyFixture.text(client.readReply()), "INCR n");
             assertTrue(client.isClosedByPeer(), "closed once drained");
             stopped.get(10, TimeUnit.SECONDS);
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "stop took about the sleep, not the drain timeout");
+            long stopNanos = System.nanoTime() - start;
+            assertTrue(stopNanos < TimeUnit.SECONDS.toNanos(4), "stop waits for the sleep, not the 5 s drain timeout: "
+                    + TimeUnit.NANOSECONDS.toMillis(stopNanos) + " ms");
             assertThrows(ConnectException.class, () -> RespTestClient.connect(fixture.address()).close());
             assertEquals("$1\r\n1\r\n", redis.callString("GET", "n"), "INCR ran upstream");
         } finally {
             fixture.close();
         }
+    }
+
+    @Test
+    void stopGivesUpDrainingAtTheDrainTimeout(RedisFleet fleet) throws Exception {
+        RedisServer redis = fleet.start("--enable-debug-command", "yes");
+        ProxyFixture fixture = ProxyFixture.start(redis, b -> b.drainTimeout(Duration.ofMillis(300)));
+        try (RespTestClient client = RespTestClient.connect(fixture.address(), Duration.ofSeconds(10))) {
+            assertEquals("+PONG\r\n", client.callString("PING"));
+            client.send(RespTestClient.encodeCommand("DEBUG", "SLEEP", "3"));
+            awaitSleeping(redis);
+            long start = System.nanoTime();
+            fixture.close();
+            long stopNanos = System.nanoTime() - start;
+            assertTrue(stopNanos > TimeUnit.MILLISECONDS.toNanos(250) && stopNanos < TimeUnit.MILLISECONDS.toNanos(2500),
+                    "stop waits about the 300 ms drain timeout: " + TimeUnit.NANOSECONDS.toMillis(stopNanos) + " ms");
+            assertTrue(client.isClosedByPeer(), "the client is closed without its reply");
+        } finally {
+            fixture.close();
+        }
+    }
+
+    /**
+     * Waits until Redis is inside a DEBUG SLEEP, so that a command sent behind it is certainly in
+     * flight in respite: a PING on a connection of its own then gets no reply.
+     */
+    private static void awaitSleeping(RedisServer redis) {
+        Await.until("Redis is running DEBUG SLEEP", ProxyFixture.AWAIT, () -> {
+            try (RespTestClient probe = RespTestClient.connect(redis.address(), Duration.ofMillis(100))) {
+                probe.call("PING");
+                return false;
+            } catch (SocketTimeoutException sleeping) {
+                return true;
+            }
+        });
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Garbage from one client: it gets Redis's exact error (the same bytes Redis sends for the same
  * input, after the replies to whatever valid commands preceded it), its connection is closed,
- * and a client connected alongside it goes on as if nothing happened.
+ * and a client connected alongside it goes on as if nothing happened. Also the inline commands
+ * that are not garbage, though they look odd.
  */
 @ExtendWith(RedisExtension.class)
 class ProtocolErrorIT {
@@ -81,6 +83,32 @@ class ProtocolErrorIT {
             assertEquals("$6\r\nbefore\r\n", bystander.callString("GET", "bystander"));
             assertEquals("+OK\r\n", bystander.callString("SET", "bystander", "after"));
             assertEquals("$5\r\nafter\r\n", bystander.callString("GET", "bystander"));
+        }
+    }
+
+    /**
+     * Not errors: inline commands as telnet and redis-cli send them (empty lines, bare LF,
+     * quotes and escapes) get Redis's replies, and a key written with escapes is invalidated
+     * under the key Redis sees.
+     */
+    @Test
+    void inlineCommandsAreSplitAsRedisSplitsThem() throws IOException {
+        try (RespTestClient direct = RespTestClient.connect(redis.address());
+                RespTestClient proxied = RespTestClient.connect(fixture.address())) {
+            for (String wire : List.of("\r\nPING\r\n", "   \r\nPING\r\n", "\nPING\n", "SET \"k\\x31\" v1\r\n",
+                    "GET k1\r\n", "GET \"k\\x31\"\r\n", "ECHO 'a\\'b'\r\n", "ECHO \"\\t\\n\"\r\n", "PING\r\n\r\n\r\nPING\r\n")) {
+                byte[] bytes = wire.getBytes(StandardCharsets.ISO_8859_1);
+                direct.send(bytes);
+                proxied.send(bytes);
+                int commands = wire.split("PING|SET|GET|ECHO", -1).length - 1;
+                for (int i = 0; i < commands; i++) {
+                    assertEquals(ProxyFixture.text(direct.readReply()), ProxyFixture.text(proxied.readReply()), wire);
+                }
+            }
+            assertEquals("$2\r\nv1\r\n", proxied.callString("GET", "k1"));
+            proxied.send("SET \"k\\x31\" v2\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals("+OK\r\n", ProxyFixture.text(proxied.readReply()));
+            assertEquals("$2\r\nv2\r\n", proxied.callString("GET", "k1"));
         }
     }
 

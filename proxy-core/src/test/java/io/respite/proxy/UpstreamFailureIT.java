@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.testing.RedisExtension;
+import io.respite.testing.RedisFleet;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
 import java.io.IOException;
@@ -116,6 +117,22 @@ class UpstreamFailureIT {
             Await.until("respite serves again", Duration.ofSeconds(10),
                     () -> client.callString("INCR", "n").equals(":1\r\n"));
             assertEquals(":2\r\n", client.callString("INCR", "n"));
+        }
+    }
+
+    /** A command that takes longer than --timeout fails then, with the reason, and the upstream connection is rebuilt. */
+    @Test
+    void aSlowUpstreamCommandFailsAtTheTimeout(RedisFleet fleet) throws IOException {
+        RedisServer redis = fleet.start("--enable-debug-command", "yes");
+        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.timeout(Duration.ofSeconds(1)))) {
+            fixture.awaitCaching();
+            RespTestClient client = fixture.client(Duration.ofSeconds(5));
+            long start = System.nanoTime();
+            String reply = client.callString("DEBUG", "SLEEP", "3");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals("-ERR upstream unavailable (timeout after 1000 ms)\r\n", reply);
+            assertTrue(ms < 2000, "failed after " + ms + " ms");
+            Await.until("respite serves again", Duration.ofSeconds(10), () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
         }
     }
 }
