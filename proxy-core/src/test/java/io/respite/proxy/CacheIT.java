@@ -25,8 +25,7 @@ class CacheIT {
 
     @Test
     void aHitIsAnsweredWithoutAskingRedis(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient client = fixture.client();
             assertEquals("+OK\r\n", client.callString("SET", "k", "v"));
             assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
@@ -42,8 +41,7 @@ class CacheIT {
 
     @Test
     void selectKeepsDatabasesApartInTheCache(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient client = fixture.client();
             assertEquals("+OK\r\n", client.callString("SET", "k", "zero"));
             assertEquals("+OK\r\n", client.callString("SELECT", "3"));
@@ -67,8 +65,7 @@ class CacheIT {
 
     @Test
     void nilIsNeverCached(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient client = fixture.client();
             assertEquals("$-1\r\n", client.callString("GET", "missing"));
             assertEquals("$-1\r\n", client.callString("GET", "missing"));
@@ -80,8 +77,7 @@ class CacheIT {
 
     @Test
     void resp3ClientsReadWhatResp2ClientsCached(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient resp2 = fixture.client();
             RespTestClient resp3 = fixture.client();
             assertTrue(resp3.callString("HELLO", "3").startsWith("%7\r\n"));
@@ -99,8 +95,7 @@ class CacheIT {
 
     @Test
     void valuesAboveMaxEntrySizeAreRelayedButNotCached(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.maxEntrySizeBytes(4096))) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.maxEntrySizeBytes(4096))) {
             RespTestClient client = fixture.client();
             byte[] small = filled(1000, 's');
             byte[] large = filled(8000, 'L');

@@ -34,8 +34,7 @@ class ClientLibrariesIT {
 
     @Test
     void jedisSeesWhatItSeesOnRedis(RedisServer direct, RedisServer behind) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(behind)) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(behind)) {
             List<String> expected = jedisSession(direct.address());
             List<String> actual = jedisSession(fixture.address());
             assertEquals(expected, actual);
@@ -45,8 +44,7 @@ class ClientLibrariesIT {
 
     @Test
     void lettuceSeesWhatItSeesOnRedis(RedisServer direct, RedisServer behind) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(behind)) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(behind)) {
             List<String> expected = lettuceSession(direct.address());
             List<String> actual = lettuceSession(fixture.address());
             assertEquals(expected, actual);

@@ -118,8 +118,7 @@ class ConnectionCommandsIT {
 
     @Test
     void resetRestoresEveryConnectionDefault(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient client = fixture.client();
             assertEquals("+OK\r\n", client.callString("SET", "k", "in-0"));
             assertTrue(client.callString("HELLO", "3").startsWith("%7\r\n"));
@@ -171,9 +170,8 @@ class ConnectionCommandsIT {
 
     @Test
     void multiAndBlockingCommandsAreRefusedClearly(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
-            // BLPOP is recognised as blocking from the command table: wait until it is loaded.
-            fixture.awaitCaching();
+        // BLPOP is recognised as blocking from the command table: wait until it is loaded.
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient client = fixture.client();
             for (String[] refused : List.of(new String[] {"MULTI"}, new String[] {"BLPOP", "list", "0"})) {
                 String reply = client.callString(refused);

@@ -36,9 +36,8 @@ class DifferentialIT {
 
     @Test
     void helloRepliesAsRedisDoesApartFromTheId(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(redis);
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis);
                 RespTestClient direct = RespTestClient.connect(redis.address())) {
-            fixture.awaitCaching();
             RespTestClient proxied = fixture.client();
             for (String[] hello : List.of(new String[] {"HELLO"}, new String[] {"HELLO", "3"},
                     new String[] {"HELLO"}, new String[] {"HELLO", "2", "SETNAME", "named"},
@@ -53,9 +52,8 @@ class DifferentialIT {
     }
 
     private static void compare(RedisServer direct, RedisServer behind, boolean resp3, long seed) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(behind);
+        try (ProxyFixture fixture = ProxyFixture.startCaching(behind);
                 RespTestClient redis = RespTestClient.connect(direct.address())) {
-            fixture.awaitCaching();
             RespTestClient proxied = fixture.client();
             if (resp3) {
                 assertEquals(maskHelloId(redis.callString("HELLO", "3")), maskHelloId(proxied.callString("HELLO", "3")));

@@ -30,9 +30,8 @@ class LifecycleIT {
     void stopLetsInFlightCommandsFinishThenCloses(RedisFleet fleet) throws Exception {
         // DEBUG SLEEP keeps a command in flight upstream for a known time.
         RedisServer redis = fleet.start("--enable-debug-command", "yes");
-        ProxyFixture fixture = ProxyFixture.start(redis);
+        ProxyFixture fixture = ProxyFixture.startCaching(redis);
         try (RespTestClient client = RespTestClient.connect(fixture.address(), Duration.ofSeconds(10))) {
-            fixture.awaitCaching();
             assertEquals("+OK\r\n", client.callString("SET", "k", "v"));
             ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
             pipeline.writeBytes(RespTestClient.encodeCommand("DEBUG", "SLEEP", "1"));

@@ -38,8 +38,7 @@ class ProtocolErrorIT {
     @BeforeAll
     static void start(RedisServer server) throws IOException {
         redis = server;
-        fixture = ProxyFixture.start(server);
-        fixture.awaitCaching();
+        fixture = ProxyFixture.startCaching(server);
     }
 
     @AfterAll

@@ -22,9 +22,8 @@ import java.util.function.UnaryOperator;
  * {@code RedisExtension}, which stops it after the test). Use with try-with-resources:
  *
  * <pre>{@code
- * try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+ * try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
  *     RespTestClient client = fixture.client();
- *     fixture.awaitCaching();
  *     ...
  * }
  * }</pre>
@@ -55,6 +54,23 @@ final class ProxyFixture implements AutoCloseable {
     /** A proxy in front of {@code redis}, with the options {@code options} sets on top of port 0 and two io threads. */
     static ProxyFixture start(RedisServer redis, UnaryOperator<ProxyConfig.Builder> options) {
         return start(config(redis, options));
+    }
+
+    /** As {@link #start(RedisServer)}, returning once the proxy caches (see {@link #awaitCaching()}). */
+    static ProxyFixture startCaching(RedisServer redis) throws IOException {
+        return startCaching(redis, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(RedisServer, UnaryOperator)}, returning once the proxy caches (see {@link #awaitCaching()}). */
+    static ProxyFixture startCaching(RedisServer redis, UnaryOperator<ProxyConfig.Builder> options) throws IOException {
+        ProxyFixture fixture = start(redis, options);
+        try {
+            fixture.awaitCaching();
+            return fixture;
+        } catch (IOException | RuntimeException | Error e) {
+            fixture.close();
+            throw e;
+        }
     }
 
     /** A proxy with exactly {@code config}. */

@@ -36,8 +36,7 @@ class UpstreamFailureIT {
 
     @Test
     void killedUpstreamFailsPromptlyServesTheCacheAndRecovers(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.timeout(TIMEOUT))) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.timeout(TIMEOUT))) {
             RespTestClient client = fixture.client(PROMPT);
             assertEquals("+OK\r\n", client.callString("SET", "cached", "still-here"));
             assertEquals("$10\r\nstill-here\r\n", client.callString("GET", "cached"));
@@ -45,6 +44,7 @@ class UpstreamFailureIT {
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicLong unavailableReplies = new AtomicLong();
+            AtomicLong servedReplies = new AtomicLong();
             List<Thread> traffic = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int id = t;
@@ -58,7 +58,8 @@ class UpstreamFailureIT {
                                 unavailableReplies.incrementAndGet();
                             } else {
                                 assertEquals("+OK\r\n", set);
-                                assertTrue(get.startsWith("$") , get);
+                                assertEquals("$" + ("v" + i).length() + "\r\nv" + i + "\r\n", get);
+                                servedReplies.addAndGet(2);
                             }
                         }
                     } catch (Throwable e) {
@@ -70,7 +71,8 @@ class UpstreamFailureIT {
             }
             try {
                 Await.until("traffic flows through respite", ProxyFixture.AWAIT,
-                        () -> fixture.stats().hits() > 0 && failure.get() == null);
+                        () -> servedReplies.get() > 100 || failure.get() != null);
+                assertEquals(null, failure.get(), "no traffic thread failed before the kill");
                 redis.kill();
 
                 long start = System.nanoTime();
@@ -105,8 +107,7 @@ class UpstreamFailureIT {
 
     @Test
     void aStoppedUpstreamIsRetriedUntilItReturns(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.timeout(TIMEOUT))) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.timeout(TIMEOUT))) {
             RespTestClient client = fixture.client(PROMPT);
             redis.stop();
             for (int i = 0; i < 5; i++) {
@@ -124,8 +125,7 @@ class UpstreamFailureIT {
     @Test
     void aSlowUpstreamCommandFailsAtTheTimeout(RedisFleet fleet) throws IOException {
         RedisServer redis = fleet.start("--enable-debug-command", "yes");
-        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.timeout(Duration.ofSeconds(1)))) {
-            fixture.awaitCaching();
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.timeout(Duration.ofSeconds(1)))) {
             RespTestClient client = fixture.client(Duration.ofSeconds(5));
             long start = System.nanoTime();
             String reply = client.callString("DEBUG", "SLEEP", "3");

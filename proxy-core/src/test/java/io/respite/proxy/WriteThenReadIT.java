@@ -109,8 +109,7 @@ class WriteThenReadIT {
     @BeforeAll
     static void startShared(RedisServer redis) throws IOException {
         shared = redis;
-        fixture = ProxyFixture.start(redis);
-        fixture.awaitCaching();
+        fixture = ProxyFixture.startCaching(redis);
     }
 
     @BeforeEach
@@ -205,8 +204,7 @@ class WriteThenReadIT {
 
     @Test
     void aValueWrittenBehindRespitesBackIsSeenOnceTheTtlPasses(RedisServer redis) throws IOException {
-        try (ProxyFixture shortTtl = ProxyFixture.start(redis, b -> b.ttl(Duration.ofMillis(300)))) {
-            shortTtl.awaitCaching();
+        try (ProxyFixture shortTtl = ProxyFixture.startCaching(redis, b -> b.ttl(Duration.ofMillis(300)))) {
             RespTestClient client = shortTtl.client();
             assertEquals("+OK\r\n", client.callString("SET", "k", "old"));
             assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
@@ -222,8 +220,7 @@ class WriteThenReadIT {
 
     @Test
     void aKeyThatExpiresUpstreamIsGoneOnceTheTtlPasses(RedisServer redis) throws IOException {
-        try (ProxyFixture shortTtl = ProxyFixture.start(redis, b -> b.ttl(Duration.ofMillis(300)))) {
-            shortTtl.awaitCaching();
+        try (ProxyFixture shortTtl = ProxyFixture.startCaching(redis, b -> b.ttl(Duration.ofMillis(300)))) {
             RespTestClient client = shortTtl.client();
             assertEquals("+OK\r\n", client.callString("SET", "k", "v"));
             assertEquals(":1\r\n", client.callString("PEXPIRE", "k", "200"));
