@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisFleet;
 import io.respite.testing.RedisServer;
@@ -70,6 +71,35 @@ class ConnectionCommandsIT {
                     maskId(hello.callString("HELLO", "3", "AUTH", "default", "s3cret")));
             assertEquals("$1\r\nv\r\n", hello.callString("GET", "k"));
             assertEquals("_\r\n", hello.callString("GET", "missing"));
+        }
+    }
+
+    @Test
+    void theUpstreamUriPasswordIsRespitesNotTheClients(RedisServer redis) throws IOException {
+        assertEquals("+OK\r\n", redis.callString("CONFIG", "SET", "requirepass", "up-pass"));
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis,
+                b -> b.upstream(UpstreamUri.parse("redis://:up-pass@127.0.0.1:" + redis.port()))))) {
+            RespTestClient client = fixture.client();
+            Await.until("respite reaches Redis", ProxyFixture.AWAIT,
+                    () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
+            fixture.awaitCaching();
+            assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
+            // The RESP3 upstream connection authenticates too (HELLO 3 AUTH).
+            assertTrue(client.callString("HELLO", "3").startsWith("%7\r\n"));
+            assertEquals("+OK\r\n", client.callString("SET", "k3", "v3"));
+            assertEquals("$2\r\nv3\r\n", client.callString("GET", "k3"));
+        }
+    }
+
+    @Test
+    void selectKnowsHowManyDatabasesTheUpstreamHas(RedisFleet fleet) throws IOException {
+        RedisServer redis = fleet.start("--databases", "4");
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis);
+                RespTestClient direct = RespTestClient.connect(redis.address())) {
+            RespTestClient proxied = fixture.client();
+            for (String db : List.of("3", "4", "16", "-1")) {
+                assertEquals(direct.callString("SELECT", db), proxied.callString("SELECT", db), "SELECT " + db);
+            }
         }
     }
 
