@@ -1,0 +1,86 @@
+package io.respite.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respite.testing.RedisExtension;
+import io.respite.testing.RedisServer;
+import io.respite.testing.RespTestClient;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The same long, seeded {@link CommandMix} goes to one fresh Redis directly and to another fresh
+ * Redis through respite, one command at a time on each, and every reply must be the same bytes
+ * (TTLs aside, see {@link CommandMix#normalise}): in RESP2, and in RESP3 after HELLO 3, where the
+ * relayed replies must be RESP3 too. HELLO itself is compared with its {@code id} masked.
+ */
+@ExtendWith(RedisExtension.class)
+class DifferentialIT {
+
+    /** Commands per run; a failure names the seed and the index, so it can be replayed. */
+    private static final int COMMANDS = 6_000;
+
+    @Test
+    void resp2RepliesAreTheBytesRedisSends(RedisServer direct, RedisServer behind) throws IOException {
+        compare(direct, behind, false, 0xD1FF_0002L);
+    }
+
+    @Test
+    void resp3RepliesAreTheBytesRedisSends(RedisServer direct, RedisServer behind) throws IOException {
+        compare(direct, behind, true, 0xD1FF_0003L);
+    }
+
+    @Test
+    void helloRepliesAsRedisDoesApartFromTheId(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis);
+                RespTestClient direct = RespTestClient.connect(redis.address())) {
+            RespTestClient proxied = fixture.client();
+            for (String[] hello : List.of(new String[] {"HELLO"}, new String[] {"HELLO", "3"},
+                    new String[] {"HELLO"}, new String[] {"HELLO", "2", "SETNAME", "named"},
+                    new String[] {"HELLO", "3", "AUTH", "default", "anything"}, new String[] {"HELLO", "4"},
+                    new String[] {"HELLO", "x"}, new String[] {"HELLO", "3", "NOSUCHOPTION"},
+                    new String[] {"HELLO", "2", "SETNAME", "bad name"})) {
+                assertEquals(maskHelloId(direct.callString(hello)), maskHelloId(proxied.callString(hello)),
+                        String.join(" ", hello));
+            }
+            assertEquals(direct.callString("CLIENT", "GETNAME"), proxied.callString("CLIENT", "GETNAME"));
+        }
+    }
+
+    private static void compare(RedisServer direct, RedisServer behind, boolean resp3, long seed) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(behind);
+                RespTestClient redis = RespTestClient.connect(direct.address())) {
+            RespTestClient proxied = fixture.client();
+            if (resp3) {
+                assertEquals(maskHelloId(redis.callString("HELLO", "3")), maskHelloId(proxied.callString("HELLO", "3")));
+            }
+            long hitsBefore = fixture.stats().hits();
+            // No EVAL writes yet: respite does not invalidate the keys a script writes (reported
+            // with the first proxy tests); switch them on here once it does.
+            List<byte[][]> commands = new CommandMix(seed).next(COMMANDS);
+            for (int i = 0; i < commands.size(); i++) {
+                byte[][] command = commands.get(i);
+                byte[] expected = CommandMix.normalise(command, redis.call(command));
+                byte[] actual = CommandMix.normalise(command, proxied.call(command));
+                int index = i;
+                assertArrayEquals(expected, actual, () -> "seed " + Long.toHexString(seed) + ", command #" + index
+                        + " " + CommandMix.render(command) + "\n  Redis:   " + CommandMix.render(new byte[][] {expected})
+                        + "\n  respite: " + CommandMix.render(new byte[][] {actual}) + "\n  after:\n    "
+                        + String.join("\n    ", commands.subList(Math.max(0, index - 12), index).stream()
+                                .map(CommandMix::render).toList()));
+            }
+            // The comparison is worth something only if the cache took part.
+            long hits = fixture.stats().hits() - hitsBefore;
+            assertTrue(hits > COMMANDS / 20, "cache hits during the run: " + hits);
+        }
+    }
+
+    /** HELLO's reply with the connection id (RESP2 {@code $2 id :N} or the RESP3 map entry) replaced by {@code :ID}. */
+    static String maskHelloId(String reply) {
+        return reply.replaceFirst("\\$2\r\nid\r\n:\\d+\r\n", "\\$2\r\nid\r\n:ID\r\n");
+    }
+}

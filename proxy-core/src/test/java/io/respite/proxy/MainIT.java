@@ -1,0 +1,134 @@
+package io.respite.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respite.proxy.config.ProxyConfig;
+import io.respite.testing.RedisExtension;
+import io.respite.testing.RedisServer;
+import io.respite.testing.RespTestClient;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code Main} in a child JVM, as an operator runs it: exit status 2 and one line naming a bad
+ * option, {@code --help} listing every option, and a SIGTERM that drains and exits 0.
+ */
+@ExtendWith(RedisExtension.class)
+class MainIT {
+
+    /** Every flag, one per {@link ProxyConfig} component plus {@code --config}, {@code --help} and {@code --version}. */
+    private static final List<String> FLAGS = List.of("--bind", "--port", "--upstream", "--capacity", "--max-memory",
+            "--max-entry-size", "--ttl", "--requirepass", "--max-clients", "--timeout", "--io-threads",
+            "--drain-timeout");
+
+    /** How long a child JVM may take to do what it was asked. */
+    private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBadOptionExitsTwoWithOneLineNamingIt() throws Exception {
+        for (List<String> args : List.of(List.of("--port", "0x"), List.of("--max-memory", "12xb"),
+                List.of("--timeout", "0"), List.of("--no-such-option", "1"), List.of("--upstream", "http://x:1"))) {
+            Child child = run(args);
+            assertEquals(2, child.exit(), args + ": " + child);
+            List<String> lines = child.stderr().lines().toList();
+            assertEquals(1, lines.size(), args + ": " + child);
+            assertTrue(lines.get(0).startsWith("respite: ") && lines.get(0).contains(args.get(0).substring(2)),
+                    args + " named in " + lines.get(0));
+            assertEquals("", child.stdout(), args + ": nothing on stdout");
+        }
+    }
+
+    @Test
+    void helpExitsZeroAndListsEveryOption() throws Exception {
+        Child child = run(List.of("--help"));
+        assertEquals(0, child.exit(), child.toString());
+        assertEquals(FLAGS.size(), ProxyConfig.class.getRecordComponents().length,
+                "FLAGS lists one flag per ProxyConfig option");
+        for (String flag : FLAGS) {
+            assertTrue(child.stdout().contains(flag + "="), flag + " in --help:\n" + child.stdout());
+        }
+        for (String flag : List.of("--config", "--help", "--version")) {
+            assertTrue(child.stdout().contains(flag), flag + " in --help:\n" + child.stdout());
+        }
+        assertEquals("", child.stderr());
+    }
+
+    @Test
+    void sigtermDrainsAndExitsZero(RedisServer redis) throws Exception {
+        int port = freePort();
+        Process process = start(List.of("--port", Integer.toString(port), "--upstream", redis.uri(), "--io-threads", "1"));
+        try {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            Await.until("respite accepts connections", CHILD_TIMEOUT, () -> {
+                try (RespTestClient client = RespTestClient.connect(address)) {
+                    return client.callString("PING").equals("+PONG\r\n");
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+            try (RespTestClient client = RespTestClient.connect(address)) {
+                Await.until("respite reaches Redis", CHILD_TIMEOUT,
+                        () -> client.callString("SET", "k", "through-main").equals("+OK\r\n"));
+                assertEquals("$12\r\nthrough-main\r\n", client.callString("GET", "k"));
+            }
+            process.destroy(); // SIGTERM
+            assertTrue(process.waitFor(CHILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "respite exits after SIGTERM");
+            String stderr = Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8);
+            assertEquals(0, process.exitValue(), stderr);
+            assertTrue(stderr.contains("respite: stopped"), stderr);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** What a finished child printed and its exit status. */
+    record Child(int exit, String stdout, String stderr) {
+    }
+
+    /** Runs Main with {@code args} to the end. */
+    private Child run(List<String> args) throws Exception {
+        Process process = start(args);
+        try {
+            assertTrue(process.waitFor(CHILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS), args + " finishes");
+            return new Child(process.exitValue(), Files.readString(dir.resolve("stdout"), StandardCharsets.UTF_8),
+                    Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8));
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Starts Main in a child JVM on this JVM's class path, output to files in {@link #dir}, no RESPITE_* environment. */
+    private Process start(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("stdout").toFile())
+                .redirectError(dir.resolve("stderr").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().keySet().removeIf(name -> name.startsWith("RESPITE_"));
+        return builder.start();
+    }
+}

@@ -1,0 +1,138 @@
+package io.respite.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respite.testing.RedisExtension;
+import io.respite.testing.RedisFleet;
+import io.respite.testing.RedisServer;
+import io.respite.testing.RespTestClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The upstream goes away under traffic: commands fail promptly with
+ * {@code -ERR upstream unavailable (...)} instead of hanging, cached keys are still served, and
+ * once Redis is back respite serves again without a restart.
+ */
+@ExtendWith(RedisExtension.class)
+class UpstreamFailureIT {
+
+    /** The --timeout the proxy runs with here. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    /** How long a reply may take while the upstream is down: well under a hang, above --timeout. */
+    private static final Duration PROMPT = Duration.ofSeconds(3);
+
+    private static final String UNAVAILABLE = "-ERR upstream unavailable (";
+
+    @Test
+    void killedUpstreamFailsPromptlyServesTheCacheAndRecovers(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.timeout(TIMEOUT))) {
+            RespTestClient client = fixture.client(PROMPT);
+            assertEquals("+OK\r\n", client.callString("SET", "cached", "still-here"));
+            assertEquals("$10\r\nstill-here\r\n", client.callString("GET", "cached"));
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong unavailableReplies = new AtomicLong();
+            AtomicLong servedReplies = new AtomicLong();
+            List<Thread> traffic = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                Thread thread = new Thread(() -> {
+                    // A read timeout of PROMPT: a reply that takes longer fails this thread.
+                    try (RespTestClient c = RespTestClient.connect(fixture.address(), PROMPT)) {
+                        for (int i = 0; running.get(); i++) {
+                            String set = c.callString("SET", "traffic:" + id, "v" + i);
+                            String get = c.callString("GET", "traffic:" + id);
+                            if (set.startsWith(UNAVAILABLE) || get.startsWith(UNAVAILABLE)) {
+                                unavailableReplies.incrementAndGet();
+                            } else {
+                                assertEquals("+OK\r\n", set);
+                                assertEquals("$" + ("v" + i).length() + "\r\nv" + i + "\r\n", get);
+                                servedReplies.addAndGet(2);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }, "traffic-" + t);
+                traffic.add(thread);
+                thread.start();
+            }
+            try {
+                Await.until("traffic flows through respite", ProxyFixture.AWAIT,
+                        () -> servedReplies.get() > 100 || failure.get() != null);
+                assertEquals(null, failure.get(), "no traffic thread failed before the kill");
+                redis.kill();
+
+                long start = System.nanoTime();
+                String reply = client.callString("GET", "never-cached");
+                long elapsed = System.nanoTime() - start;
+                assertTrue(reply.startsWith(UNAVAILABLE) && reply.endsWith(")\r\n"), reply);
+                assertTrue(elapsed < PROMPT.toNanos(), "reply after " + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms");
+                assertTrue(client.callString("SET", "k", "v").startsWith(UNAVAILABLE));
+                assertEquals("$10\r\nstill-here\r\n", client.callString("GET", "cached"), "a hit needs no upstream");
+                Await.until("the traffic threads see the outage", ProxyFixture.AWAIT, () -> unavailableReplies.get() > 0);
+                assertEquals(null, failure.get(), "no traffic thread hung or got a wrong reply");
+
+                redis.start();
+                Await.until("respite serves again", Duration.ofSeconds(10),
+                        () -> client.callString("SET", "k", "back").equals("+OK\r\n"));
+                assertEquals("$4\r\nback\r\n", client.callString("GET", "k"));
+                // The restarted Redis kept nothing (no persistence): neither may respite's cache.
+                Await.until("the stale cached value is dropped", ProxyFixture.AWAIT,
+                        () -> client.callString("GET", "cached").equals("$-1\r\n"));
+            } finally {
+                running.set(false);
+                for (Thread thread : traffic) {
+                    thread.join(TimeUnit.SECONDS.toMillis(10));
+                }
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("a traffic thread failed", failure.get());
+            }
+            fixture.awaitCaching();
+        }
+    }
+
+    @Test
+    void aStoppedUpstreamIsRetriedUntilItReturns(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.timeout(TIMEOUT))) {
+            RespTestClient client = fixture.client(PROMPT);
+            redis.stop();
+            for (int i = 0; i < 5; i++) {
+                // Several attempts, across the reconnection backoff: each fails promptly.
+                assertTrue(client.callString("INCR", "n").startsWith(UNAVAILABLE));
+            }
+            redis.start();
+            Await.until("respite serves again", Duration.ofSeconds(10),
+                    () -> client.callString("INCR", "n").equals(":1\r\n"));
+            assertEquals(":2\r\n", client.callString("INCR", "n"));
+        }
+    }
+
+    /** A command that takes longer than --timeout fails then, with the reason, and the upstream connection is rebuilt. */
+    @Test
+    void aSlowUpstreamCommandFailsAtTheTimeout(RedisFleet fleet) throws IOException {
+        RedisServer redis = fleet.start("--enable-debug-command", "yes");
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.timeout(Duration.ofSeconds(1)))) {
+            RespTestClient client = fixture.client(Duration.ofSeconds(5));
+            long start = System.nanoTime();
+            String reply = client.callString("DEBUG", "SLEEP", "3");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals("-ERR upstream unavailable (timeout after 1000 ms)\r\n", reply);
+            assertTrue(ms < 2000, "failed after " + ms + " ms");
+            Await.until("respite serves again", Duration.ofSeconds(10), () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
+        }
+    }
+}
