@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The commands respite answers itself (AUTH and --requirepass, HELLO, QUIT, RESET, CLIENT) and
- * --max-clients, compared with what Redis answers where Redis is the reference; and the clear
- * refusal of what respite does not support yet (MULTI, blocking commands).
+ * --max-clients, compared with what Redis answers where Redis is the reference. Commands with
+ * connection state (MULTI, blocking, pub/sub) are in StatefulCommandsIT.
  */
 @ExtendWith(RedisExtension.class)
 class ConnectionCommandsIT {
@@ -195,22 +195,6 @@ class ConnectionCommandsIT {
             for (String field : List.of("id=" + id + " ", " name=worker-2 ", " db=3 ", " resp=2 ")) {
                 assertTrue(info.contains(field), field + " in " + info);
             }
-        }
-    }
-
-    @Test
-    void multiAndBlockingCommandsAreRefusedClearly(RedisServer redis) throws IOException {
-        // BLPOP is recognised as blocking from the command table: wait until it is loaded.
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
-            RespTestClient client = fixture.client();
-            for (String[] refused : List.of(new String[] {"MULTI"}, new String[] {"BLPOP", "list", "0"})) {
-                String reply = client.callString(refused);
-                assertTrue(reply.startsWith("-ERR respite does not support '" + refused[0].toLowerCase() + "'"),
-                        reply);
-            }
-            assertEquals("+OK\r\n", client.callString("SET", "k", "v"), "the connection goes on");
-            assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
-            assertEquals("$-1\r\n", redis.callString("LPOP", "list"), "BLPOP never reached Redis");
         }
     }
 

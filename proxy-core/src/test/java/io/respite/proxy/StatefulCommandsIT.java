@@ -1,0 +1,160 @@
+package io.respite.proxy;
+
+import static io.respite.proxy.ProxyFixture.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respite.testing.RedisExtension;
+import io.respite.testing.RedisServer;
+import io.respite.testing.RespTestClient;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Commands whose state lives on a connection, through respite: they get a dedicated upstream
+ * connection and behave as on Redis, and a client blocked or subscribed delays no one else.
+ */
+@ExtendWith(RedisExtension.class)
+class StatefulCommandsIT {
+
+    @Test
+    void multiExecWithWatchConflictAndInvalidationAfterExec(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+            fixture.awaitCaching();
+            RespTestClient a = fixture.client();
+            RespTestClient b = fixture.client();
+            assertEquals("+OK\r\n", a.callString("SET", "k", "v1"));
+            assertEquals("$2\r\nv1\r\n", a.callString("GET", "k"));
+            assertEquals("+OK\r\n", a.callString("WATCH", "k"));
+            assertEquals("+OK\r\n", b.callString("SET", "k", "other"));
+            assertEquals("+OK\r\n", a.callString("MULTI"));
+            assertEquals("+QUEUED\r\n", a.callString("SET", "k", "mine"));
+            assertEquals("*-1\r\n", a.callString("EXEC"), "the watched key changed: the transaction is aborted");
+            assertEquals("$5\r\nother\r\n", a.callString("GET", "k"));
+
+            assertEquals("+OK\r\n", a.callString("MULTI"));
+            assertEquals("+QUEUED\r\n", a.callString("SET", "k", "v2"));
+            assertEquals("+QUEUED\r\n", a.callString("GET", "k"), "reads inside MULTI go upstream");
+            assertEquals("*2\r\n+OK\r\n$2\r\nv2\r\n", a.callString("EXEC"));
+            assertEquals("$2\r\nv2\r\n", a.callString("GET", "k"), "the transaction's write left the cache");
+            assertEquals("$2\r\nv2\r\n", b.callString("GET", "k"));
+
+            assertEquals("+OK\r\n", a.callString("MULTI"));
+            assertEquals("+QUEUED\r\n", a.callString("SET", "k", "dropped"));
+            assertEquals("+OK\r\n", a.callString("DISCARD"));
+            assertEquals("$2\r\nv2\r\n", a.callString("GET", "k"));
+            assertEquals("-ERR EXEC without MULTI\r\n", a.callString("EXEC"), "and the session is unpinned again");
+        }
+    }
+
+    @Test
+    void aWritePipelinedBeforeMultiRunsBeforeTheTransaction(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+            fixture.awaitCaching();
+            RespTestClient a = fixture.client();
+            a.send(concat(RespTestClient.encodeCommand("SET", "order", "before"),
+                    RespTestClient.encodeCommand("MULTI"), RespTestClient.encodeCommand("GET", "order"),
+                    RespTestClient.encodeCommand("EXEC")));
+            assertEquals("+OK\r\n", text(a.readReply()));
+            assertEquals("+OK\r\n", text(a.readReply()));
+            assertEquals("+QUEUED\r\n", text(a.readReply()));
+            assertEquals("*1\r\n$6\r\nbefore\r\n", text(a.readReply()));
+        }
+    }
+
+    @Test
+    void blpopIsUnblockedByAPushWhileOthersAreServed(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+            fixture.awaitCaching();
+            RespTestClient blocked = fixture.client(Duration.ofSeconds(20));
+            RespTestClient pusher = fixture.client();
+            RespTestClient reader = fixture.client();
+            blocked.send(RespTestClient.encodeCommand("BLPOP", "queue", "15"));
+            CompletableFuture<String> popped = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return text(blocked.readReply());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals("+OK\r\n", reader.callString("SET", "r", "1"));
+            long start = System.nanoTime();
+            for (int i = 0; i < 200; i++) {
+                assertEquals("$1\r\n1\r\n", reader.callString("GET", "r"));
+            }
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "other clients are served meanwhile");
+            assertTrue(!popped.isDone(), "BLPOP is still blocked");
+            assertEquals(":1\r\n", pusher.callString("RPUSH", "queue", "job"));
+            assertEquals("*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n", popped.get(5, TimeUnit.SECONDS));
+            assertEquals("$1\r\n1\r\n", blocked.callString("GET", "r"), "the session is unpinned after BLPOP");
+        }
+    }
+
+    @Test
+    void subscribeAndPublishInResp2AndResp3(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+            fixture.awaitCaching();
+            RespTestClient resp2 = fixture.client();
+            RespTestClient resp3 = fixture.client();
+            RespTestClient publisher = fixture.client();
+            assertEquals("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", resp2.callString("SUBSCRIBE", "news"));
+            assertTrue(resp3.callString("HELLO", "3").startsWith("%7\r\n"));
+            assertEquals(">3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", resp3.callString("SUBSCRIBE", "news"));
+            assertEquals(":2\r\n", publisher.callString("PUBLISH", "news", "hello"));
+            assertEquals("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", text(resp2.readReply()));
+            assertEquals(">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", text(resp3.readReply()));
+            assertEquals("*2\r\n$4\r\npong\r\n$0\r\n\r\n", resp2.callString("PING"), "PING in RESP2 subscribed mode");
+            assertEquals("+OK\r\n", publisher.callString("SET", "k", "v"));
+            assertEquals("$1\r\nv\r\n", resp3.callString("GET", "k"), "RESP3 allows commands while subscribed");
+            assertEquals("*3\r\n$11\r\nunsubscribe\r\n$4\r\nnews\r\n:0\r\n", resp2.callString("UNSUBSCRIBE"));
+            assertEquals(":1\r\n", publisher.callString("PUBLISH", "news", "again"));
+            assertEquals(">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nagain\r\n", text(resp3.readReply()));
+        }
+    }
+
+    @Test
+    void monitorStreamsCommandsOfOtherClients(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+            fixture.awaitCaching();
+            RespTestClient monitor = fixture.client();
+            RespTestClient other = fixture.client();
+            assertEquals("+OK\r\n", monitor.callString("MONITOR"));
+            assertEquals("+OK\r\n", other.callString("SET", "watched-key", "1"));
+            String line = "";
+            while (!line.contains("\"watched-key\"")) {
+                line = text(monitor.readReply());
+                assertTrue(line.startsWith("+"), line);
+            }
+            assertTrue(line.contains("\"SET\" \"watched-key\" \"1\""), line);
+        }
+    }
+
+    @Test
+    void pinnedConnectionsAreBoundedWithAClearError(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(redis, options -> options.maxPinned(1))) {
+            fixture.awaitCaching();
+            RespTestClient first = fixture.client();
+            RespTestClient second = fixture.client();
+            assertEquals("+OK\r\n", first.callString("MULTI"));
+            String refused = second.callString("MULTI");
+            assertTrue(refused.startsWith("-ERR max number of pinned connections reached"), refused);
+            assertEquals("$-1\r\n", second.callString("GET", "nothing"), "the refused client is still served");
+            assertEquals("*0\r\n", first.callString("EXEC"));
+            first.close();
+            Await.until("the first client's dedicated connection is released", ProxyFixture.AWAIT,
+                    () -> second.callString("MULTI").equals("+OK\r\n"));
+            assertEquals("*0\r\n", second.callString("EXEC"));
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+}
