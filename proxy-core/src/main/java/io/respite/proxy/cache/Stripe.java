@@ -15,6 +15,13 @@ final class Stripe {
     /** Deadline of an entry that never expires. */
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
+    /**
+     * Times a contended operation retries {@code tryLock} before it blocks. A stripe is held for
+     * a few hundred nanoseconds at most, so a short spin usually wins it without parking, and
+     * without the queue node that {@code lock()} allocates under contention.
+     */
+    private static final int LOCK_SPINS = 64;
+
     /** Initial capacity of the tables and the heap of a stripe, in entries. */
     private static final int INITIAL_CAPACITY = 16;
 
@@ -98,7 +105,7 @@ final class Stripe {
     // ---------------------------------------------------------------- operations (each takes the lock)
 
     byte[] get(byte[] key, int offset, int length, int keyHash) {
-        lock.lock();
+        acquire();
         try {
             Entry e = (Entry) table.get(probe.set(key, offset, length, keyHash));
             probe.clear();
@@ -122,7 +129,7 @@ final class Stripe {
     }
 
     boolean put(byte[] key, int keyHash, byte[] value, long deadlineNanos) {
-        lock.lock();
+        acquire();
         try {
             staleFlight(probe.set(key, 0, key.length, keyHash));
             probe.clear();
@@ -133,7 +140,7 @@ final class Stripe {
     }
 
     boolean invalidate(byte[] key, int offset, int length, int keyHash) {
-        lock.lock();
+        acquire();
         try {
             probe.set(key, offset, length, keyHash);
             staleFlight(probe);
@@ -151,7 +158,7 @@ final class Stripe {
     }
 
     void invalidateAll() {
-        lock.lock();
+        acquire();
         try {
             invalidated += table.size();
             table.clear();
@@ -174,7 +181,7 @@ final class Stripe {
     }
 
     LoadToken beginLoad(byte[] key, int offset, int length, int keyHash) {
-        lock.lock();
+        acquire();
         try {
             Flight f = (Flight) flights.get(probe.set(key, offset, length, keyHash));
             probe.clear();
@@ -195,7 +202,7 @@ final class Stripe {
     }
 
     boolean completeLoad(LoadToken token, byte[] value, long deadlineNanos) {
-        lock.lock();
+        acquire();
         try {
             if (token.done) {
                 throw new IllegalStateException("token: completed or abandoned (expected: outstanding)");
@@ -213,7 +220,7 @@ final class Stripe {
     }
 
     void abandonLoad(LoadToken token) {
-        lock.lock();
+        acquire();
         try {
             if (!token.done) {
                 release(token);
@@ -243,13 +250,27 @@ final class Stripe {
     }
 
     CacheStats snapshot() {
-        lock.lock();
+        acquire();
         try {
             return new CacheStats(hits, misses, table.size(), weightBytes, evictedBySize, evictedByBytes, expired,
                     invalidated, staleFillsDropped, rejected, flights.size());
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Takes {@link #lock}: spins briefly on {@code tryLock} when it is busy, then blocks. */
+    private void acquire() {
+        if (lock.tryLock()) {
+            return;
+        }
+        for (int i = 0; i < LOCK_SPINS; i++) {
+            Thread.onSpinWait();
+            if (lock.tryLock()) {
+                return;
+            }
+        }
+        lock.lock();
     }
 
     // ---------------------------------------------------------------- under the lock
