@@ -44,18 +44,14 @@ final class Stripe {
     /** @GuardedBy("lock") */
     private final Probe probe = new Probe();
 
-    /** Most recently used entry. @GuardedBy("lock") */
-    Entry head;
-    /** Least recently used entry, the next victim. @GuardedBy("lock") */
-    Entry tail;
+    /** Entries, most recently used newest; the oldest is the next victim. @GuardedBy("lock") */
+    final KeyedList recency = new KeyedList();
     /** Binary min-heap of entries by deadline; {@code heap[i].heapIndex == i}. @GuardedBy("lock") */
     Entry[] heap = new Entry[INITIAL_CAPACITY];
     /** @GuardedBy("lock") */
     int heapSize;
-    /** Oldest and newest fills in flight. @GuardedBy("lock") */
-    Flight oldestFlight;
-    /** @GuardedBy("lock") */
-    Flight newestFlight;
+    /** Fills in flight by start; the oldest is dropped when there are too many. @GuardedBy("lock") */
+    final KeyedList flightOrder = new KeyedList();
     /** Sum of {@link #weigh} over the entries. @GuardedBy("lock") */
     long weightBytes;
 
@@ -120,7 +116,7 @@ final class Stripe {
                 misses++;
                 return null;
             }
-            moveToHead(e);
+            recency.moveToNewest(e);
             hits++;
             return e.value;
         } finally {
@@ -165,16 +161,14 @@ final class Stripe {
             table.trim();
             Arrays.fill(heap, 0, heapSize, null);
             heapSize = 0;
-            head = null;
-            tail = null;
+            recency.clear();
             weightBytes = 0;
-            for (Flight f = oldestFlight; f != null; f = f.later) {
-                f.stale = true;
+            for (Keyed f = flightOrder.newest; f != null; f = f.older) {
+                ((Flight) f).stale = true;
             }
             flights.clear();
             flights.trim();
-            oldestFlight = null;
-            newestFlight = null;
+            flightOrder.clear();
         } finally {
             lock.unlock();
         }
@@ -188,11 +182,11 @@ final class Stripe {
             boolean first = f == null;
             if (first) {
                 if (flights.size() >= maxFlights) {
-                    staleFlight(oldestFlight);
+                    staleFlight((Flight) flightOrder.oldest);
                 }
                 f = new Flight(Arrays.copyOfRange(key, offset, offset + length), keyHash);
                 flights.add(f);
-                appendFlight(f);
+                flightOrder.addNewest(f);
             }
             f.outstanding++;
             return new LoadToken(this, f, first);
@@ -297,14 +291,14 @@ final class Stripe {
         if (e == null) {
             e = new Entry(key, keyHash, value, deadline);
             table.add(e);
-            linkHead(e);
+            recency.addNewest(e);
             heapAdd(e);
         } else {
             weightBytes -= weigh(e.key, e.value);
             e.value = value;
             e.deadlineNanos = deadline;
             heapFix(e);
-            moveToHead(e);
+            recency.moveToNewest(e);
         }
         weightBytes += weight;
         enforceBudgets(now);
@@ -325,7 +319,7 @@ final class Stripe {
     /** Evicts from the least recently used end until both budgets hold (invariant 5). */
     private void enforceBudgets(long nowNanos) {
         while (table.size() > maxEntries || weightBytes > maxBytes) {
-            Entry victim = tail;
+            Entry victim = (Entry) recency.oldest;
             if (victim.deadlineNanos <= nowNanos) {
                 expired++;
             } else if (table.size() > maxEntries) {
@@ -339,44 +333,9 @@ final class Stripe {
 
     private void remove(Entry e) {
         table.remove(e);
-        unlink(e);
+        recency.unlink(e);
         heapRemove(e);
         weightBytes -= weigh(e.key, e.value);
-    }
-
-    // Recency list: head is the most recently used entry.
-
-    private void linkHead(Entry e) {
-        e.newer = null;
-        e.older = head;
-        if (head == null) {
-            tail = e;
-        } else {
-            head.newer = e;
-        }
-        head = e;
-    }
-
-    private void unlink(Entry e) {
-        if (e.newer == null) {
-            head = e.older;
-        } else {
-            e.newer.older = e.older;
-        }
-        if (e.older == null) {
-            tail = e.newer;
-        } else {
-            e.older.newer = e.newer;
-        }
-        e.newer = null;
-        e.older = null;
-    }
-
-    private void moveToHead(Entry e) {
-        if (e != head) {
-            unlink(e);
-            linkHead(e);
-        }
     }
 
     // Expiry heap: indexed binary min-heap on deadlineNanos.
@@ -465,28 +424,7 @@ final class Stripe {
 
     private void forgetFlight(Flight f) {
         flights.remove(f);
-        if (f.earlier == null) {
-            oldestFlight = f.later;
-        } else {
-            f.earlier.later = f.later;
-        }
-        if (f.later == null) {
-            newestFlight = f.earlier;
-        } else {
-            f.later.earlier = f.earlier;
-        }
-        f.earlier = null;
-        f.later = null;
-    }
-
-    private void appendFlight(Flight f) {
-        f.earlier = newestFlight;
-        if (newestFlight == null) {
-            oldestFlight = f;
-        } else {
-            newestFlight.later = f;
-        }
-        newestFlight = f;
+        flightOrder.unlink(f);
     }
 
     /** Marks the token used; forgets its flight once no token of it is outstanding. */

@@ -13,11 +13,11 @@ import java.util.Objects;
  *   - an open-addressing table (fastutil ObjectOpenCustomHashSet with a byte-content strategy) of
  *     Entry objects; the Entry is its own key, so a slot is one reference, and a lookup goes
  *     through the stripe's mutable Probe pointing at the caller's array region: no wrapper, no copy;
- *   - an intrusive doubly linked recency list through Entry.newer / Entry.older, head = most
- *     recently used; a hit or a write moves the entry to the head, eviction takes the tail;
+ *   - an intrusive doubly linked recency list (KeyedList, links in the entry), newest = most
+ *     recently used; a hit or a write makes the entry the newest, eviction takes the oldest;
  *   - an indexed binary min-heap of entries by deadline (Entry.heapIndex), so any entry is removed
  *     in O(log n) and the sweeper finds the next expired entry in O(1);
- *   - a table of fills in flight (Flight, one per key, with a first-in-first-out list) and the
+ *   - a table of fills in flight (Flight, one per key, also in a KeyedList by start) and the
  *     stripe's budgets and counters.
  * Budgets are split evenly: each stripe holds at most floor(maxEntries / N) entries and
  * floor(maxBytes / N) bytes, so the per-stripe budgets add up to at most the global ones. An entry
@@ -37,14 +37,15 @@ import java.util.Objects;
  * Invariants (per stripe, whenever its lock is free; CacheInvariants in the tests checks each)
  *   1. An entry is in the table iff it is in the recency list iff it is in the heap; so
  *      table size == list length == heap size.
- *   2. The list is consistent both ways: head.newer == null, tail.older == null, and for every
- *      entry e, e.older.newer == e and e.newer.older == e where those neighbours exist.
+ *   2. The list is consistent both ways: newest.newer == null, oldest.older == null, and for
+ *      every entry e, e.older.newer == e and e.newer.older == e where those neighbours exist.
  *   3. The heap is ordered (parent deadline <= child deadline) and heap[i].heapIndex == i.
  *   4. weightBytes == sum over entries of (key.length + value.length + ENTRY_OVERHEAD_BYTES).
  *   5. size <= maxEntriesPerStripe and weightBytes <= maxBytesPerStripe; no entry weighs more
  *      than the per-entry limit.
  *   6. Every flight in the in-flight table is not stale, has at least one outstanding token, is in
- *      the first-in-first-out list, and their number is at most the per-stripe in-flight limit.
+ *      the list of flights (consistent as in 2) and vice versa, and their number is at most the
+ *      per-stripe in-flight limit.
  * Across stripes: size() and stats() totals equal the sums of the stripes.
  *
  * Expiration
