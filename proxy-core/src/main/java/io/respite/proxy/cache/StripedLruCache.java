@@ -30,9 +30,10 @@ import java.util.Objects;
  * other, never two at once), so there is no lock ordering to get wrong. Operations spin briefly
  * on tryLock before blocking (Stripe.acquire): critical sections are short, and a blocked
  * ReentrantLock.lock() allocates a queue node, which would break "no allocation on a hit" under
- * contention. The sweeper uses tryLock only and skips a busy stripe until its next tick. Values are returned after the lock is released;
- * they are immutable by contract. stats() and size() sum the stripes one by one: each stripe's
- * part is exact, the total is eventually consistent under concurrent writes.
+ * contention. The sweeper uses tryLock only and skips a busy stripe until its next tick. Values
+ * are returned after the lock is released; they are immutable by contract. stats() and size()
+ * sum the stripes one by one: each stripe's part is exact, the total is eventually consistent
+ * under concurrent writes.
  *
  * Invariants (per stripe, whenever its lock is free; CacheInvariants in the tests checks each)
  *   1. An entry is in the table iff it is in the recency list iff it is in the heap; so
@@ -162,7 +163,6 @@ public final class StripedLruCache {
     private StripedLruCache(Builder b, int stripeCount) {
         this.ticker = b.ticker;
         this.originNanos = ticker.readNanos();
-        long origin = originNanos;
         int bits = Integer.numberOfTrailingZeros(stripeCount);
         this.stripeShift = 32 - bits;
         this.stripeMask = stripeCount - 1;
@@ -172,8 +172,8 @@ public final class StripedLruCache {
         int flightsPerStripe = Math.max(1, b.maxLoadsInFlight / stripeCount);
         this.stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe(ticker, origin, entriesPerStripe, bytesPerStripe, entryBytes, b.defaultTtlNanos,
-                    flightsPerStripe);
+            stripes[i] = new Stripe(ticker, originNanos, entriesPerStripe, bytesPerStripe, entryBytes,
+                    b.defaultTtlNanos, flightsPerStripe);
         }
     }
 
