@@ -27,13 +27,14 @@ import java.util.Objects;
  * -----------
  * Stripe.lock guards every field of the stripe and of its Entry, Flight and LoadToken objects;
  * each operation takes exactly one stripe lock (invalidateAll and stats take them one after the
- * other, never two at once), so there is no lock ordering to get wrong. Operations spin briefly
- * on tryLock before blocking (Stripe.acquire): critical sections are short, and a blocked
- * ReentrantLock.lock() allocates a queue node, which would break "no allocation on a hit" under
- * contention. The sweeper uses tryLock only and skips a busy stripe until its next tick. Values
- * are returned after the lock is released; they are immutable by contract. stats() and size()
- * sum the stripes one by one: each stripe's part is exact, the total is eventually consistent
- * under concurrent writes.
+ * other, never two at once), so there is no lock ordering to get wrong. Operations take a busy
+ * stripe by spinning on tryLock, then yielding, and block in lock() only after both
+ * (Stripe.acquire): critical sections are short, a parked waiter turns every release into an
+ * unpark system call, and a blocked lock() allocates a queue node, which would break "no
+ * allocation on a hit" under contention. The sweeper uses tryLock only and skips a busy stripe
+ * until its next tick. Values are returned after the lock is released; they are immutable by
+ * contract. stats() and size() sum the stripes one by one: each stripe's part is exact, the
+ * total is eventually consistent under concurrent writes.
  *
  * Invariants (per stripe, whenever its lock is free; CacheInvariants in the tests checks each)
  *   1. An entry is in the table iff it is in the recency list iff it is in the heap; so
