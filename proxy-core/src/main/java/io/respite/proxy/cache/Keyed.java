@@ -4,9 +4,10 @@ import it.unimi.dsi.fastutil.Hash;
 import java.util.Arrays;
 
 /**
- * Something a stripe's hash tables can hold or look up: a binary key with its hash computed once.
- * Stored elements ({@link Entry}, {@link Flight}) own a whole array; the lookup {@link Probe} points
- * at a region of the caller's array, which is how a lookup needs no wrapper object.
+ * Something a stripe's hash tables can hold or look up: a binary key with its hash computed once,
+ * and the links of the {@link KeyedList} that holds it. Stored elements ({@link Entry},
+ * {@link Flight}) own a whole array; the lookup {@link Probe} points at a region of the caller's
+ * array, which is how a lookup needs no wrapper object (its links stay null).
  */
 abstract class Keyed {
 
@@ -15,6 +16,12 @@ abstract class Keyed {
 
     /** {@link #hash(byte[], int, int)} of the key region. */
     int hash;
+
+    /** The neighbour towards the newest end of the list that holds this element, or null. */
+    Keyed newer;
+
+    /** The neighbour towards the oldest end, or null. */
+    Keyed older;
 
     /** Start of the key region in {@link #key}. */
     int keyFrom() {

@@ -13,11 +13,11 @@ import java.util.Objects;
  *   - an open-addressing table (fastutil ObjectOpenCustomHashSet with a byte-content strategy) of
  *     Entry objects; the Entry is its own key, so a slot is one reference, and a lookup goes
  *     through the stripe's mutable Probe pointing at the caller's array region: no wrapper, no copy;
- *   - an intrusive doubly linked recency list through Entry.newer / Entry.older, head = most
- *     recently used; a hit or a write moves the entry to the head, eviction takes the tail;
+ *   - an intrusive doubly linked recency list (KeyedList, links in the entry), newest = most
+ *     recently used; a hit or a write makes the entry the newest, eviction takes the oldest;
  *   - an indexed binary min-heap of entries by deadline (Entry.heapIndex), so any entry is removed
  *     in O(log n) and the sweeper finds the next expired entry in O(1);
- *   - a table of fills in flight (Flight, one per key, with a first-in-first-out list) and the
+ *   - a table of fills in flight (Flight, one per key, also in a KeyedList by start) and the
  *     stripe's budgets and counters.
  * Budgets are split evenly: each stripe holds at most floor(maxEntries / N) entries and
  * floor(maxBytes / N) bytes, so the per-stripe budgets add up to at most the global ones. An entry
@@ -27,22 +27,27 @@ import java.util.Objects;
  * -----------
  * Stripe.lock guards every field of the stripe and of its Entry, Flight and LoadToken objects;
  * each operation takes exactly one stripe lock (invalidateAll and stats take them one after the
- * other, never two at once), so there is no lock ordering to get wrong. The sweeper uses tryLock
- * and skips a busy stripe until its next tick. Values are returned after the lock is released;
- * they are immutable by contract. stats() and size() sum the stripes one by one: each stripe's
- * part is exact, the total is eventually consistent under concurrent writes.
+ * other, never two at once), so there is no lock ordering to get wrong. Operations take a busy
+ * stripe by spinning on tryLock, then yielding, and block in lock() only after both
+ * (Stripe.acquire): critical sections are short, a parked waiter turns every release into an
+ * unpark system call, and a blocked lock() allocates a queue node, which would break "no
+ * allocation on a hit" under contention. The sweeper uses tryLock only and skips a busy stripe
+ * until its next tick. Values are returned after the lock is released; they are immutable by
+ * contract. stats() and size() sum the stripes one by one: each stripe's part is exact, the
+ * total is eventually consistent under concurrent writes.
  *
  * Invariants (per stripe, whenever its lock is free; CacheInvariants in the tests checks each)
  *   1. An entry is in the table iff it is in the recency list iff it is in the heap; so
  *      table size == list length == heap size.
- *   2. The list is consistent both ways: head.newer == null, tail.older == null, and for every
- *      entry e, e.older.newer == e and e.newer.older == e where those neighbours exist.
+ *   2. The list is consistent both ways: newest.newer == null, oldest.older == null, and for
+ *      every entry e, e.older.newer == e and e.newer.older == e where those neighbours exist.
  *   3. The heap is ordered (parent deadline <= child deadline) and heap[i].heapIndex == i.
  *   4. weightBytes == sum over entries of (key.length + value.length + ENTRY_OVERHEAD_BYTES).
  *   5. size <= maxEntriesPerStripe and weightBytes <= maxBytesPerStripe; no entry weighs more
  *      than the per-entry limit.
  *   6. Every flight in the in-flight table is not stale, has at least one outstanding token, is in
- *      the first-in-first-out list, and their number is at most the per-stripe in-flight limit.
+ *      the list of flights (consistent as in 2) and vice versa, and their number is at most the
+ *      per-stripe in-flight limit.
  * Across stripes: size() and stats() totals equal the sums of the stripes.
  *
  * Expiration
@@ -115,11 +120,14 @@ import java.util.Objects;
 public final class StripedLruCache {
 
     /**
-     * Bytes charged per entry on top of its key and value lengths: the Entry object (48), two
-     * byte-array headers (16 each), their alignment padding (up to 7 each), one table slot (4 bytes
-     * at a load factor between 3/8 and 3/4, so up to 11) and one heap slot (4 bytes at between half
-     * and full occupancy, so up to 8). JOL measures 94 to 103 bytes per entry for keys of 16 bytes
-     * and values of 100 (CacheFootprint in the benchmarks module); 104 stays at or above that.
+     * Bytes charged per entry on top of its key and value lengths. Accounted: the Entry object
+     * (48 with compressed oops), two byte-array headers (16 each), their alignment padding (0 to 7
+     * each, 7 on average for both), one table slot (4 bytes at a load factor between 3/8 and 3/4)
+     * and one heap slot (4 bytes, the array between half and fully used). Measured with JOL
+     * (CacheFootprint in the benchmarks module, 16-byte keys and 100-byte values, so 4 bytes of
+     * padding): 96 to 98.5 bytes per entry for 4 096 to 100 000 entries, i.e. 99.5 to 102 with
+     * average padding; 104 stays above that. Keys and values whose lengths are 1 modulo 8 pad 14
+     * bytes and may cost up to about 109.
      */
     public static final int ENTRY_OVERHEAD_BYTES = 104;
 
@@ -156,7 +164,6 @@ public final class StripedLruCache {
     private StripedLruCache(Builder b, int stripeCount) {
         this.ticker = b.ticker;
         this.originNanos = ticker.readNanos();
-        long origin = originNanos;
         int bits = Integer.numberOfTrailingZeros(stripeCount);
         this.stripeShift = 32 - bits;
         this.stripeMask = stripeCount - 1;
@@ -166,8 +173,8 @@ public final class StripedLruCache {
         int flightsPerStripe = Math.max(1, b.maxLoadsInFlight / stripeCount);
         this.stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe(ticker, origin, entriesPerStripe, bytesPerStripe, entryBytes, b.defaultTtlNanos,
-                    flightsPerStripe);
+            stripes[i] = new Stripe(ticker, originNanos, entriesPerStripe, bytesPerStripe, entryBytes,
+                    b.defaultTtlNanos, flightsPerStripe);
         }
     }
 

@@ -56,11 +56,12 @@ final class CacheInvariants implements AfterEachCallback {
             s.lock.lock();
             try {
                 int n = s.table.size();
-                assertEquals(n, checkList(s.head, s.tail), "invariant 1: list length == table size");
+                assertEquals(n, checkList(s.recency), "invariant 1: list length == table size");
                 assertEquals(n, s.heapSize, "invariant 1: heap size == table size");
                 checkHeap(s.heap, s.heapSize);
                 long weight = 0;
-                for (Entry e = s.head; e != null; e = e.older) {
+                for (Keyed k = s.recency.newest; k != null; k = k.older) {
+                    Entry e = (Entry) k;
                     assertSame(e, s.table.get(e), "invariant 1: listed entry is in the table");
                     assertSame(e, s.heap[e.heapIndex], "invariant 1: listed entry is in the heap");
                     weight += Stripe.weigh(e.key, e.value);
@@ -68,7 +69,14 @@ final class CacheInvariants implements AfterEachCallback {
                 assertEquals(weight, s.weightBytes, "invariant 4: weight == sum of entry weights");
                 assertTrue(n <= s.maxEntries(), "invariant 5: entries " + n + " <= " + s.maxEntries());
                 assertTrue(weight <= s.maxBytes(), "invariant 5: bytes " + weight + " <= " + s.maxBytes());
-                assertEquals(s.flights.size(), checkFlights(s), "invariant 6: flight list length == table size");
+                assertEquals(s.flights.size(), checkList(s.flightOrder),
+                        "invariant 6: flight list length == table size");
+                for (Keyed k = s.flightOrder.newest; k != null; k = k.older) {
+                    Flight f = (Flight) k;
+                    assertFalse(f.stale, "invariant 6: a tracked flight is not stale");
+                    assertTrue(f.outstanding > 0, "invariant 6: a tracked flight has outstanding tokens");
+                    assertSame(f, s.flights.get(f), "invariant 6: a listed flight is in the table");
+                }
                 assertTrue(s.flights.size() <= s.maxFlights(), "invariant 6: flights <= " + s.maxFlights());
                 entries += n;
                 bytes += weight;
@@ -99,19 +107,16 @@ final class CacheInvariants implements AfterEachCallback {
         }
     }
 
-    /** Invariant 2: walks the list from the head; returns its length. */
-    static int checkList(Entry head, Entry tail) {
+    /** Invariant 2 (and 6 for flights): walks the list from the newest; returns its length. */
+    static int checkList(KeyedList list) {
         int length = 0;
-        Entry last = null;
-        if (head != null) {
-            assertNull(head.newer, "invariant 2: head has no newer neighbour");
-        }
-        for (Entry e = head; e != null; e = e.older) {
-            assertSame(last, e.newer, "invariant 2: e.newer is the entry before it");
+        Keyed last = null;
+        for (Keyed e = list.newest; e != null; e = e.older) {
+            assertSame(last, e.newer, "invariant 2: e.newer is the element before it");
             last = e;
             length++;
         }
-        assertSame(last, tail, "invariant 2: the walk ends at the tail");
+        assertSame(last, list.oldest, "invariant 2: the walk ends at the oldest");
         return length;
     }
 
@@ -127,21 +132,5 @@ final class CacheInvariants implements AfterEachCallback {
         for (int i = size; i < heap.length; i++) {
             assertNull(heap[i], "invariant 3: no entry beyond the heap size");
         }
-    }
-
-    /** Invariant 6: walks the flight list; returns its length. */
-    private static int checkFlights(Stripe s) {
-        int length = 0;
-        Flight last = null;
-        for (Flight f = s.oldestFlight; f != null; f = f.later) {
-            assertSame(last, f.earlier, "invariant 6: f.earlier is the flight before it");
-            assertFalse(f.stale, "invariant 6: a tracked flight is not stale");
-            assertTrue(f.outstanding > 0, "invariant 6: a tracked flight has outstanding tokens");
-            assertSame(f, s.flights.get(f), "invariant 6: a listed flight is in the table");
-            last = f;
-            length++;
-        }
-        assertSame(last, s.newestFlight, "invariant 6: the walk ends at the newest flight");
-        return length;
     }
 }

@@ -19,19 +19,20 @@ class CacheInvariantsTest {
 
     @Test
     void listCheckAcceptsAConsistentListAndRejectsAOneWayLink() {
+        KeyedList list = new KeyedList();
         Entry a = entry(0);
         Entry b = entry(0);
         Entry c = entry(0);
-        a.older = b;
-        b.newer = a;
-        b.older = c;
-        c.newer = b;
-        assertEquals(3, CacheInvariants.checkList(a, c));
+        list.addNewest(c);
+        list.addNewest(b);
+        list.addNewest(a);
+        assertEquals(3, CacheInvariants.checkList(list));
 
         c.newer = a;
-        assertThrows(AssertionFailedError.class, () -> CacheInvariants.checkList(a, c));
+        assertThrows(AssertionFailedError.class, () -> CacheInvariants.checkList(list), "one-way link");
         c.newer = b;
-        assertThrows(AssertionFailedError.class, () -> CacheInvariants.checkList(a, b), "wrong tail");
+        list.oldest = b;
+        assertThrows(AssertionFailedError.class, () -> CacheInvariants.checkList(list), "wrong oldest");
     }
 
     @Test

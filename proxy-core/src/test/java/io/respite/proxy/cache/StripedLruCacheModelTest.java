@@ -106,14 +106,14 @@ class StripedLruCacheModelTest {
     private static void assertSameState(Model model, StripedLruCache cache, long origin, String what) {
         CacheInvariants.assertValid(cache);
         Stripe stripe = cache.stripes()[0];
-        Entry e = stripe.tail;
+        Entry e = (Entry) stripe.recency.oldest;
         for (Map.Entry<String, byte[]> m : model.map.entrySet()) {
             assertEquals(m.getKey(), new String(e.key, StandardCharsets.ISO_8859_1), what + ": recency order");
             assertSame(m.getValue(), e.value, what + ": value");
             long deadline = model.deadlines.get(m.getKey());
             assertEquals(deadline == Stripe.NO_DEADLINE ? deadline : deadline - origin, e.deadlineNanos,
                     what + ": deadline");
-            e = e.newer;
+            e = (Entry) e.newer;
         }
         assertSame(null, e, what + ": no extra entries");
         CacheStats s = cache.stats();
