@@ -60,6 +60,14 @@ public final class ProxyServer {
     private static final byte[] MAX_CLIENTS_REACHED =
             "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * Longest key, in bytes, for which a value of the full --max-entry-size still fits the cache's
+     * per-entry limit (which charges key, reply and overhead); longer keys cache smaller values.
+     */
+    private static final int MAX_CACHED_KEY_BYTES = 16 * 1024;
+    /** Most bytes a bulk reply adds around its value: {@code $<length>\r\n} and the final CRLF. */
+    private static final int REPLY_FRAMING_BYTES = 32;
+
     private final ProxyConfig config;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -79,7 +87,8 @@ public final class ProxyServer {
         this.cache = StripedLruCache.builder()
                 .maxEntries(config.capacityEntries())
                 .maxBytes(config.maxMemoryBytes())
-                .maxEntryBytes(config.maxEntrySizeBytes())
+                .maxEntryBytes(Math.min(config.maxMemoryBytes(), config.maxEntrySizeBytes()
+                        + MAX_CACHED_KEY_BYTES + REPLY_FRAMING_BYTES + StripedLruCache.ENTRY_OVERHEAD_BYTES))
                 .defaultTtlNanos(config.ttl().toNanos())
                 .build();
     }
@@ -100,7 +109,7 @@ public final class ProxyServer {
         upstream = new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady);
         sweeper = CacheSweeper.start(cache, resources.workers.next());
         CommandDispatcher dispatcher = new CommandDispatcher(cache, catalog, config.requirepass(),
-                config.maxEntrySizeBytes());
+                config.maxEntrySizeBytes(), config.upstream().database());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)
@@ -114,7 +123,8 @@ public final class ProxyServer {
                 });
         try {
             serverChannel = bootstrap.bind(config.bind(), config.port()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty rethrows the bind error (a checked IOException) undeclared: catch everything.
             closeEverything();
             throw new IllegalStateException(String.format("Failed to bind port %d on %s: %s", config.port(),
                     config.bind(), e.getMessage()), e);
@@ -133,7 +143,7 @@ public final class ProxyServer {
         EventLoop loop = ch.eventLoop();
         ch.pipeline().addLast(new RespRequestDecoder(RespLimits.DEFAULT).requireAuthentication(config.requirepass() != null),
                 new ClientSession(dispatcher, upstream.lane(loop), resources.flushers.get(loop),
-                        config.requirepass() == null));
+                        config.requirepass() == null, config.upstream().database()));
         clients.add(ch);
     }
 
@@ -148,11 +158,14 @@ public final class ProxyServer {
     }
 
     /**
-     * An upstream connection became ready. Whatever changed upstream while it was away was not
-     * seen, so the cache starts over; and the catalog is (re)loaded.
+     * An upstream connection became ready. After a failure, whatever changed upstream meanwhile was
+     * not seen, so the cache starts over; and the catalog is (re)loaded, since the upstream may
+     * have been replaced by another version.
      */
-    private void upstreamReady(UpstreamLane lane) {
-        cache.invalidateAll();
+    private void upstreamReady(UpstreamLane lane, boolean recovered) {
+        if (recovered) {
+            cache.invalidateAll();
+        }
         if (!catalogLoading.compareAndSet(false, true)) {
             return;
         }
@@ -246,7 +259,8 @@ public final class ProxyServer {
 
     /** Stops the proxy in the documented order; safe to call more than once and from any thread. */
     public void stop() {
-        if (!started.get() || !stopped.compareAndSet(false, true)) {
+        if (!started.get() || !stopped.compareAndSet(false, true) || serverChannel == null) {
+            // Not started, already stopped, or a failed start (which cleaned up after itself).
             return;
         }
         long drainMillis = config.drainTimeout().toMillis();

@@ -126,4 +126,20 @@ class CacheIT {
     private static String bulk(byte[] value) {
         return "$" + value.length + "\r\n" + ProxyFixture.text(value) + "\r\n";
     }
+
+    @Test
+    void aValueOfExactlyMaxEntrySizeIsCached(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.maxEntrySizeBytes(4096))) {
+            fixture.awaitCaching();
+            RespTestClient client = fixture.client();
+            byte[] value = filled(4096, 'x');
+            assertEquals("+OK\r\n", ProxyFixture.text(client.call(ProxyFixture.utf8("SET"), ProxyFixture.utf8("k"),
+                    value)));
+            assertEquals(bulk(value), ProxyFixture.text(client.call("GET", "k")));
+            long hits = fixture.stats().hits();
+            assertEquals(bulk(value), ProxyFixture.text(client.call("GET", "k")));
+            assertEquals(hits + 1, fixture.stats().hits(),
+                    "--max-entry-size is the largest value cached: a 4096-byte value with --max-entry-size 4096");
+        }
+    }
 }

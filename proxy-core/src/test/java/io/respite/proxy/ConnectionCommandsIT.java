@@ -230,4 +230,18 @@ class ConnectionCommandsIT {
         }
         return out.toByteArray();
     }
+
+    @Test
+    void clientInfoIsAVerbatimStringInResp3AsRedisSends(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.start(redis);
+                RespTestClient direct = RespTestClient.connect(redis.address())) {
+            RespTestClient proxied = fixture.client();
+            assertTrue(direct.callString("HELLO", "3").startsWith("%7\r\n"));
+            assertTrue(proxied.callString("HELLO", "3").startsWith("%7\r\n"));
+            String expected = direct.callString("CLIENT", "INFO");
+            String actual = proxied.callString("CLIENT", "INFO");
+            assertTrue(expected.matches("=\\d+\r\ntxt:id=\\d+ (?s).*"), expected);
+            assertTrue(actual.matches("=\\d+\r\ntxt:id=\\d+ (?s).*"), "respite's CLIENT INFO in RESP3: " + actual);
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisFleet;
 import io.respite.testing.RedisServer;
@@ -131,6 +132,34 @@ class LifecycleIT {
                     () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
             assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
             fixture.awaitCaching();
+        }
+    }
+
+    @Test
+    void clientsThatNeverSelectUseTheUpstreamUriDatabase(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis,
+                b -> b.upstream(UpstreamUri.parse(redis.uri() + "/2"))))) {
+            RespTestClient client = fixture.client();
+            Await.until("respite reaches Redis", ProxyFixture.AWAIT,
+                    () -> client.callString("SET", "k", "in-2").equals("+OK\r\n"));
+            try (RespTestClient direct = RespTestClient.connect(redis.address())) {
+                assertEquals("+OK\r\n", direct.callString("SELECT", "2"));
+                assertEquals("$4\r\nin-2\r\n", direct.callString("GET", "k"), "k in database 2, as the URI says");
+            }
+        }
+    }
+
+    @Test
+    void aTakenPortFailsStartWithIllegalState(RedisServer redis) throws IOException {
+        try (ProxyFixture first = ProxyFixture.start(redis)) {
+            int port = first.address().getPort();
+            ProxyServer second = new ProxyServer(ProxyFixture.config(redis, b -> b.port(port)));
+            IllegalStateException e = assertThrows(IllegalStateException.class, second::start);
+            assertTrue(e.getMessage().startsWith("Failed to bind port " + port + " on 127.0.0.1"), e.getMessage());
+            second.stop();
+            try (RespTestClient client = RespTestClient.connect(first.address())) {
+                assertEquals("+PONG\r\n", client.callString("PING"), "the first proxy is unaffected");
+            }
         }
     }
 }

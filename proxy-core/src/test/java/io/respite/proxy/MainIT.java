@@ -32,7 +32,7 @@ class MainIT {
     /** Every flag, one per {@link ProxyConfig} component plus {@code --config}, {@code --help} and {@code --version}. */
     private static final List<String> FLAGS = List.of("--bind", "--port", "--upstream", "--capacity", "--max-memory",
             "--max-entry-size", "--ttl", "--requirepass", "--max-clients", "--timeout", "--io-threads",
-            "--drain-timeout");
+            "--drain-timeout", "--max-pinned");
 
     /** How long a child JVM may take to do what it was asked. */
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);
@@ -130,5 +130,14 @@ class MainIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().keySet().removeIf(name -> name.startsWith("RESPITE_"));
         return builder.start();
+    }
+
+    @Test
+    void aTakenPortExitsOneWithOneLine(RedisServer redis) throws Exception {
+        // The Redis server holds the port: respite cannot bind it.
+        Child child = run(List.of("--port", Integer.toString(redis.port()), "--upstream", redis.uri()));
+        assertEquals(1, child.exit(), child.toString());
+        assertTrue(child.stderr().lines().anyMatch(line -> line.startsWith(
+                "respite: Failed to bind port " + redis.port() + " on 127.0.0.1")), child.toString());
     }
 }

@@ -3,6 +3,7 @@ package io.respite.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisFleet;
 import io.respite.testing.RedisServer;
@@ -133,6 +134,20 @@ class UpstreamFailureIT {
             assertEquals("-ERR upstream unavailable (timeout after 1000 ms)\r\n", reply);
             assertTrue(ms < 2000, "failed after " + ms + " ms");
             Await.until("respite serves again", Duration.ofSeconds(10), () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
+        }
+    }
+
+    @Test
+    void aWrongUpstreamPasswordIsReportedAsUpstreamUnavailable(RedisServer redis) throws IOException {
+        assertEquals("+OK\r\n", redis.callString("CONFIG", "SET", "requirepass", "up-pass"));
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis,
+                b -> b.upstream(UpstreamUri.parse("redis://:wrong@127.0.0.1:" + redis.port())).timeout(TIMEOUT)))) {
+            RespTestClient client = fixture.client(PROMPT);
+            for (int i = 0; i < 3; i++) {
+                // respite has no --requirepass: a NOAUTH would send this client after a password it does not need.
+                String reply = client.callString("SET", "k", "v");
+                assertTrue(reply.startsWith(UNAVAILABLE), reply);
+            }
         }
     }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -253,6 +255,60 @@ class WriteThenReadIT {
             int colon = text.indexOf(':');
             return colon < 0 ? new Key(0, text) : new Key(Integer.parseInt(text.substring(0, colon)),
                     text.substring(colon + 1));
+        }
+    }
+
+    @Test
+    void scriptWriteToADeclaredKeyIsSeen() throws IOException {
+        RespTestClient client = fixture.client();
+        assertEquals("+OK\r\n", client.callString("SET", "k", "old"));
+        assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
+        assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
+        assertEquals("+OK\r\n", client.callString("EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", "k",
+                "new"));
+        assertEquals("$3\r\nnew\r\n", shared.callString("GET", "k"));
+        assertEquals("$3\r\nnew\r\n", client.callString("GET", "k"), "GET through respite after EVAL");
+    }
+
+    @Test
+    void copyIntoAnotherDatabaseIsSeenThere() throws IOException {
+        RespTestClient client = fixture.client();
+        assertEquals("+OK\r\n", client.callString("SET", "src", "copied"));
+        assertEquals("+OK\r\n", client.callString("SELECT", "3"));
+        assertEquals("+OK\r\n", client.callString("SET", "dst", "old"));
+        assertEquals("$3\r\nold\r\n", client.callString("GET", "dst"));
+        assertEquals("$3\r\nold\r\n", client.callString("GET", "dst"));
+        assertEquals("+OK\r\n", client.callString("SELECT", "0"));
+        assertEquals(":1\r\n", client.callString("COPY", "src", "dst", "DB", "3", "REPLACE"));
+        assertEquals("+OK\r\n", client.callString("SELECT", "3"));
+        assertEquals("$6\r\ncopied\r\n", client.callString("GET", "dst"), "GET dst in database 3 after COPY ... DB 3");
+    }
+
+    @Test
+    void aWriteBeforeHelloIsSeenByAReadAfterIt(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.start(redis)) {
+            fixture.awaitCaching();
+            RespTestClient client = fixture.client();
+            // Both upstream connections of this loop exist from here on.
+            assertTrue(client.callString("HELLO", "3").startsWith("%7\r\n"));
+            assertEquals("+OK\r\n", client.callString("SET", "k", "old"));
+            assertTrue(client.callString("HELLO", "2").startsWith("*14\r\n"));
+            byte[] large = new byte[4 * 1024 * 1024];
+            Arrays.fill(large, (byte) 'n');
+            for (int round = 0; round < 5; round++) {
+                assertTrue(client.callString("HELLO", "3").startsWith("%7\r\n"));
+                ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+                large[0] = (byte) ('0' + round);
+                pipeline.writeBytes(RespTestClient.encodeCommand("SET".getBytes(), "k".getBytes(), large));
+                pipeline.writeBytes(RespTestClient.encodeCommand("HELLO", "2"));
+                pipeline.writeBytes(RespTestClient.encodeCommand("STRLEN", "k"));
+                pipeline.writeBytes(RespTestClient.encodeCommand("GETRANGE", "k", "0", "0"));
+                client.send(pipeline.toByteArray());
+                assertEquals("+OK\r\n", ProxyFixture.text(client.readReply()));
+                assertTrue(ProxyFixture.text(client.readReply()).startsWith("*14\r\n"));
+                assertEquals(":" + large.length + "\r\n", ProxyFixture.text(client.readReply()), "round " + round);
+                assertEquals("$1\r\n" + round + "\r\n", ProxyFixture.text(client.readReply()), "round " + round);
+            }
         }
     }
 }

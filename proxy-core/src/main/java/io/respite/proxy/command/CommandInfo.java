@@ -15,7 +15,7 @@ import java.util.Set;
 public record CommandInfo(String name, int arity, Set<String> flags, List<KeySpec> keySpecs,
         NameIndex<CommandInfo> subcommands) {
 
-    /** True for commands that may modify keys: their keys leave the cache when they are sent. */
+    /** True for commands Redis flags {@code write}. */
     public boolean isWrite() {
         return flags.contains("write");
     }
@@ -24,10 +24,16 @@ public record CommandInfo(String name, int arity, Set<String> flags, List<KeySpe
         return flags.contains(flag);
     }
 
-    /** True when some key of this command cannot be found from its arguments alone. */
-    public boolean hasUnknownKeys() {
+    /**
+     * True when the command may change the data: it is flagged {@code write}, or a key spec says
+     * it writes its keys (EVAL and FCALL are not flagged {@code write}, but their keys are RW).
+     */
+    public boolean mayWrite() {
+        if (isWrite()) {
+            return true;
+        }
         for (KeySpec spec : keySpecs) {
-            if (spec.isUnknown()) {
+            if (spec.writes()) {
                 return true;
             }
         }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntConsumer;
 
 /**
  * Every command the upstream knows, built from its {@code COMMAND} reply. Immutable and
@@ -67,18 +66,7 @@ public final class CommandTable {
         return sub == null ? info : sub;
     }
 
-    /**
-     * Calls {@code keyIndex} with the argument index of each key of {@code command}. Returns
-     * false when some keys cannot be found (an unknown key spec, or arguments that do not fit the
-     * spec); callers that must not miss a key then have to assume every key may be affected.
-     */
-    public static boolean forEachKey(CommandInfo info, RespCommand command, IntConsumer keyIndex) {
-        boolean complete = true;
-        for (KeySpec spec : info.keySpecs()) {
-            complete &= spec.forEachKey(command, keyIndex);
-        }
-        return complete;
-    }
+
 
     private static CommandInfo parseEntry(RespMessage entry) {
         List<RespMessage> fields = aggregate(entry, "COMMAND entry");
@@ -100,7 +88,7 @@ public final class CommandTable {
                 keySpecs.add(parseKeySpec(spec));
             }
         } else if (first > 0) {
-            keySpecs.add(KeySpec.legacy(first, last, step));
+            keySpecs.add(KeySpec.legacy(first, last, step, flags.contains("write")));
         }
         NameIndex<CommandInfo> subcommands = NameIndex.empty();
         if (fields.size() > 9 && !aggregate(fields.get(9), "subcommands").isEmpty()) {
@@ -116,12 +104,18 @@ public final class CommandTable {
 
     private static KeySpec parseKeySpec(RespMessage spec) {
         Map<String, RespMessage> fields = pairs(spec);
+        boolean writes = true;
+        if (fields.get("flags") != null) {
+            for (RespMessage flag : aggregate(fields.get("flags"), "key spec flags")) {
+                writes &= !text(flag).equalsIgnoreCase("RO");
+            }
+        }
         Map<String, RespMessage> begin = pairs(fields.get("begin_search"));
         Map<String, RespMessage> find = pairs(fields.get("find_keys"));
         String beginType = text(begin.get("type"));
         String findType = text(find.get("type"));
         if (beginType.equals("unknown") || findType.equals("unknown")) {
-            return KeySpec.UNKNOWN;
+            return KeySpec.unknown(writes);
         }
         Map<String, RespMessage> bs = pairs(begin.get("spec"));
         Map<String, RespMessage> fk = pairs(find.get("spec"));
@@ -134,15 +128,15 @@ public final class CommandTable {
             keyword = text(bs.get("keyword")).toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
             startFrom = (int) integer(bs.get("startfrom"));
         } else {
-            return KeySpec.UNKNOWN;
+            return KeySpec.unknown(writes);
         }
         return switch (findType) {
             case "range" -> new KeySpec(beginIndex, keyword, startFrom, (int) integer(fk.get("lastkey")),
-                    Math.max(1, (int) integer(fk.get("keystep"))), (int) integer(fk.get("limit")), -1, 0);
+                    Math.max(1, (int) integer(fk.get("keystep"))), (int) integer(fk.get("limit")), -1, 0, writes);
             case "keynum" -> new KeySpec(beginIndex, keyword, startFrom, 0,
                     Math.max(1, (int) integer(fk.get("keystep"))), 0, (int) integer(fk.get("keynumidx")),
-                    (int) integer(fk.get("firstkey")));
-            default -> KeySpec.UNKNOWN;
+                    (int) integer(fk.get("firstkey")), writes);
+            default -> KeySpec.unknown(writes);
         };
     }
 

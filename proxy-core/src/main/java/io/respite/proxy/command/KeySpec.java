@@ -18,17 +18,20 @@ import java.util.function.IntConsumer;
  * @param limit range: when lastKey is negative, divide the remaining arguments by this (0: none)
  * @param keyNumIndex keynum: the argument holding the number of keys, relative to the begin index; -1 for range
  * @param firstKey keynum: the first key relative to the begin index
+ * @param writes whether the command may modify these keys: any access flag but {@code RO}
  */
 public record KeySpec(int beginIndex, byte[] keyword, int keywordStartFrom, int lastKey, int keyStep, int limit,
-        int keyNumIndex, int firstKey) {
+        int keyNumIndex, int firstKey, boolean writes) {
 
-    /** A key spec Redis describes as unknown: keys can only be found by running the command. */
-    public static final KeySpec UNKNOWN = new KeySpec(-1, null, 0, 0, 1, 0, -1, 0);
+    /** A key spec Redis describes as unknown: its keys can only be found by running the command. */
+    public static KeySpec unknown(boolean writes) {
+        return new KeySpec(-1, null, 0, 0, 1, 0, -1, 0, writes);
+    }
 
-    /** A spec from the legacy first/last/step triple of {@code COMMAND}. */
-    public static KeySpec legacy(int first, int last, int step) {
+    /** A spec from the legacy first/last/step triple of {@code COMMAND}, for servers before Redis 7. */
+    public static KeySpec legacy(int first, int last, int step, boolean writes) {
         int lastKey = last < 0 ? last : last - first;
-        return new KeySpec(first, null, 0, lastKey, Math.max(step, 1), 0, -1, 0);
+        return new KeySpec(first, null, 0, lastKey, Math.max(step, 1), 0, -1, 0, writes);
     }
 
     public boolean isUnknown() {

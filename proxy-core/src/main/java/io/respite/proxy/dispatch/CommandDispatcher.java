@@ -5,7 +5,6 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.respite.proxy.cache.LoadToken;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.command.CommandInfo;
-import io.respite.proxy.command.CommandTable;
 import io.respite.proxy.command.NameIndex;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.CommandHandler;
@@ -73,18 +72,21 @@ public final class CommandDispatcher implements CommandHandler {
     private final AtomicReference<Catalog> catalog;
     private final String requirePass;
     private final long maxEntryBytes;
+    private final int initialDatabase;
 
     /**
      * @param catalog holds the upstream's catalog once loaded; null inside until then
      * @param requirePass the password clients must give, or null
-     * @param maxEntryBytes largest reply cached, in bytes
+     * @param maxEntryBytes largest value cached, in bytes
+     * @param initialDatabase the database sessions start in, and return to on RESET
      */
     public CommandDispatcher(StripedLruCache cache, AtomicReference<Catalog> catalog, String requirePass,
-            long maxEntryBytes) {
+            long maxEntryBytes, int initialDatabase) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.requirePass = requirePass;
         this.maxEntryBytes = maxEntryBytes;
+        this.initialDatabase = initialDatabase;
     }
 
     @Override
@@ -160,9 +162,7 @@ public final class CommandDispatcher implements CommandHandler {
         @Override
         public void onReply(ByteBuf frame) {
             int length = frame.readableBytes();
-            boolean cacheable = length <= maxEntryBytes && frame.getByte(frame.readerIndex()) == '$'
-                    && frame.getByte(frame.readerIndex() + 1) != '-';
-            if (cacheable) {
+            if (cacheableBulk(frame, frame.readerIndex(), length)) {
                 byte[] wire = new byte[length];
                 frame.getBytes(frame.readerIndex(), wire);
                 cache.completeLoad(token, wire, 0);
@@ -254,7 +254,7 @@ public final class CommandDispatcher implements CommandHandler {
             for (int m = 0; m < missing.length; m++) {
                 int offset = bounds[2 * m];
                 int length = bounds[2 * m + 1];
-                if (length <= maxEntryBytes && frame.getByte(offset) == '$' && frame.getByte(offset + 1) != '-') {
+                if (cacheableBulk(frame, offset, length)) {
                     byte[] wire = new byte[length];
                     frame.getBytes(offset, wire);
                     cache.completeLoad(tokens[m], wire, 0);
@@ -302,6 +302,18 @@ public final class CommandDispatcher implements CommandHandler {
         }
     }
 
+    /**
+     * True when the {@code length} bytes at {@code index} are a bulk string (not nil) whose value
+     * is at most --max-entry-size bytes. Borrows {@code frame}.
+     */
+    private boolean cacheableBulk(ByteBuf frame, int index, int length) {
+        if (frame.getByte(index) != '$' || frame.getByte(index + 1) == '-') {
+            return false;
+        }
+        int header = frame.bytesBefore(index, length, (byte) '\r') + 2;
+        return length - header - 2 <= maxEntryBytes;
+    }
+
     /** The thread's key buffer, or a new array when argument {@code arg}'s cache key would not fit. */
     private static byte[] keyBuffer(RespCommand command, int arg) {
         byte[] buffer = KEY_BUFFER.get();
@@ -340,21 +352,25 @@ public final class CommandDispatcher implements CommandHandler {
         }
         ClientSession.Reply slot = session.replyLater();
         ReplyCallback callback = slot;
-        if (info != null && info.isWrite()) {
+        if (info != null && info.mayWrite()) {
             invalidate(session.database(), command, info);
             callback = new InvalidateOnReply(slot, session.database(), command.retain(), info);
         }
         session.lane().send(session.database(), session.version(), command.frame().retain(), callback);
     }
 
+    /**
+     * Removes from the cache every key {@code command} may write; a write with no keys (FLUSHDB,
+     * SWAPDB) or with keys that cannot be found empties the cache.
+     */
     private void invalidate(int database, RespCommand command, CommandInfo info) {
-        if (info.keySpecs().isEmpty()) {
+        if (info.isWrite() && info.keySpecs().isEmpty()) {
             cache.invalidateAll();
             return;
         }
-        boolean complete = CommandTable.forEachKey(info, command, arg -> {
+        boolean complete = WrittenKeys.forEach(info, command, database, (db, arg) -> {
             byte[] key = keyBuffer(command, arg);
-            cache.invalidate(key, 0, cacheKey(database, command, arg, key));
+            cache.invalidate(key, 0, cacheKey(db, command, arg, key));
         });
         if (!complete) {
             cache.invalidateAll();
@@ -433,7 +449,7 @@ public final class CommandDispatcher implements CommandHandler {
         }
         Catalog known = catalog.get();
         CommandInfo info = known == null ? null : known.commands().lookup(command);
-        boolean write = info != null && info.isWrite();
+        boolean write = info != null && info.mayWrite();
         if (write) {
             invalidate(session.database(), command, info);
         }
@@ -593,6 +609,12 @@ public final class CommandDispatcher implements CommandHandler {
             }
             session.authenticated(true);
         }
+        if (version != session.version() && session.hasPendingReplies()) {
+            // RESP2 and RESP3 commands travel on different upstream connections: let everything
+            // sent so far be answered before switching, so nothing overtakes it.
+            session.holdUntilDrained(command);
+            return;
+        }
         if (!session.authenticated()) {
             session.replyError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                     + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
@@ -658,7 +680,7 @@ public final class CommandDispatcher implements CommandHandler {
 
     private void reset(ClientSession session) {
         session.unpinAndDropDedicated();
-        session.database(0);
+        session.database(initialDatabase);
         session.version(RespVersion.RESP2);
         session.name(null);
         session.authenticated(requirePass == null);

@@ -19,6 +19,7 @@ final class Replies {
 
     private static final byte[] NIL_RESP2 = ascii("$-1\r\n");
     private static final byte[] NIL_RESP3 = ascii("_\r\n");
+    private static final byte[] VERBATIM_TEXT = ascii("txt:");
 
     private Replies() {
     }
@@ -73,14 +74,25 @@ final class Replies {
         return out;
     }
 
-    /** CLIENT INFO: the fields Redis gives that respite knows, in Redis's format. */
+    /**
+     * CLIENT INFO: the fields Redis gives that respite knows, in Redis's format; like Redis, a
+     * verbatim string ({@code txt}) in RESP3 and a bulk string in RESP2.
+     */
     static ByteBuf clientInfo(ClientSession session) {
         String line = "id=" + session.id() + " addr=" + address(session.channel().remoteAddress())
                 + " laddr=" + address(session.channel().localAddress()) + " name="
                 + (session.name() == null ? "" : session.name()) + " db=" + session.database()
                 + " resp=" + (session.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
-        return bulk(line.getBytes(StandardCharsets.UTF_8));
+        byte[] text = line.getBytes(StandardCharsets.UTF_8);
+        if (session.version() != RespVersion.RESP3) {
+            return bulk(text);
+        }
+        ByteBuf out = Unpooled.buffer(text.length + 24);
+        RespBytes.writeHeader(out, (byte) '=', text.length + 4);
+        out.writeBytes(VERBATIM_TEXT);
+        return out.writeBytes(text).writeShort(RespBytes.CRLF_SHORT);
     }
+
 
     private static String address(java.net.SocketAddress address) {
         if (address instanceof java.net.InetSocketAddress inet) {

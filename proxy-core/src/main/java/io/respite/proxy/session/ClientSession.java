@@ -27,9 +27,10 @@ import java.util.logging.Logger;
  * straight away when nothing is pending ahead of it; otherwise it takes a {@link Reply} slot in a
  * FIFO, and slots are written as soon as every slot ahead of them is complete.
  *
- * <p>Backpressure: reading stops while more than {@value #MAX_PENDING_REPLIES} replies are pending
- * or while the client's socket buffer is full (the client is not reading), and resumes when both
- * have drained; so a client that never reads holds a bounded amount of memory and does not slow
+ * <p>Backpressure: while {@value #MAX_PENDING_REPLIES} replies are pending, or while the client's
+ * socket buffer is full (it is not reading), further commands are held, in order, instead of being
+ * forwarded, and reading stops; both resume as replies drain. So a client that never reads has at
+ * most that many replies in flight, whatever their size, holds bounded memory, and does not slow
  * anyone else.
  *
  * <p>Pinning: state that lives on a Redis connection (a transaction, WATCH, a blocking command,
@@ -49,8 +50,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
 
-    /** Pending replies beyond which the session stops reading from its client. */
-    public static final int MAX_PENDING_REPLIES = 4096;
+    /** Pending replies at which the session stops forwarding commands and reading from its client. */
+    public static final int MAX_PENDING_REPLIES = 256;
 
     /** Replies up to this size, in bytes, are copied into the iteration's batch buffer. */
     private static final int BATCH_COPY_MAX_BYTES = 2048;
@@ -65,8 +66,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final LoopFlusher flusher;
     private final long id = IDS.incrementAndGet();
     private final ArrayDeque<Reply> pending = new ArrayDeque<>();
-    /** Commands waiting, in order, for every pending reply to arrive; each holds one reference. */
-    private final ArrayDeque<RespCommand> held = new ArrayDeque<>();
+    /**
+     * Requests not handled yet, in order: commands (each holding one reference) and a protocol
+     * error, held back by backpressure or by a barrier.
+     */
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    /** The head of {@link #held} waits until every pending reply has arrived, not just some. */
+    private boolean barrier;
 
     private ChannelHandlerContext ctx;
     private LoopFlusher.Target flushTarget;
@@ -92,12 +98,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /**
      * @param authenticated whether the client starts authenticated (true when no password is required)
+     * @param database the database a client uses until it selects another (the upstream URI's)
      */
-    public ClientSession(CommandHandler handler, UpstreamLane lane, LoopFlusher flusher, boolean authenticated) {
+    public ClientSession(CommandHandler handler, UpstreamLane lane, LoopFlusher flusher, boolean authenticated,
+            int database) {
         this.handler = handler;
         this.lane = lane;
         this.flusher = flusher;
         this.authenticated = authenticated;
+        this.database = database;
     }
 
     @Override
@@ -113,6 +122,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (!held.isEmpty() || underPressure()) {
+            held.add(msg);
+            pauseReading();
+            return;
+        }
+        handle(msg);
+        if (underPressure()) {
+            pauseReading();
+        }
+    }
+
+    /** Takes ownership of {@code msg}: a command (released here) or a protocol error. */
+    private void handle(Object msg) {
         if (msg instanceof RespProtocolError error) {
             LOG.log(Level.FINE, "{0}: protocol error: {1}", new Object[] {describe(), error.message()});
             replyError(error.message());
@@ -120,37 +142,37 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         RespCommand command = (RespCommand) msg;
-        if (!held.isEmpty()) {
-            held.add(command);
-            return;
-        }
         try {
             handler.handle(this, command);
         } finally {
             command.release();
         }
-        if (pending.size() > MAX_PENDING_REPLIES) {
-            pauseReading();
-        }
+    }
+
+    /** Too many replies pending, or a client that is not reading: forward nothing more for now. */
+    private boolean underPressure() {
+        return pending.size() >= MAX_PENDING_REPLIES || !ctx.channel().isWritable();
     }
 
     /**
      * Keeps {@code command} (retaining it) until every reply pending now has been written, then
-     * hands it to the handler again; later commands queue behind it. Reading pauses meanwhile.
+     * hands it to the handler again, ahead of everything held behind it. Reading pauses meanwhile.
+     * Called by the handler for a command that must not overtake anything on its way upstream.
      */
     public void holdUntilDrained(RespCommand command) {
-        held.add(command.retain());
+        held.addFirst(command.retain());
+        barrier = true;
         pauseReading();
     }
 
+    /** Hands held requests on, in order, as far as the barrier and backpressure allow. */
     private void releaseHeld() {
-        while (pending.isEmpty() && !held.isEmpty() && !closing) {
-            RespCommand command = held.poll();
-            try {
-                handler.handle(this, command);
-            } finally {
-                command.release();
+        while (!held.isEmpty() && !closing) {
+            if (barrier ? !pending.isEmpty() : underPressure()) {
+                return;
             }
+            barrier = false;
+            handle(held.poll());
         }
     }
 
@@ -203,13 +225,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             pending.poll();
             write(head.reply);
         }
-        if (pending.isEmpty() && !held.isEmpty()) {
-            releaseHeld();
-        }
+        releaseHeld();
         if (pending.isEmpty() && closing) {
             writeBatch();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        } else if (readingPaused && held.isEmpty() && pending.size() <= MAX_PENDING_REPLIES / 2
+        } else {
+            resumeIfRelieved();
+        }
+    }
+
+    /** Reading resumes once nothing is held and half the pending budget is free again. */
+    private void resumeIfRelieved() {
+        if (readingPaused && held.isEmpty() && pending.size() <= MAX_PENDING_REPLIES / 2
                 && ctx.channel().isWritable()) {
             resumeReading();
         }
@@ -261,8 +288,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (!ctx.channel().isWritable()) {
             pauseReading();
-        } else if (pending.size() <= MAX_PENDING_REPLIES / 2 && held.isEmpty()) {
-            resumeReading();
+        } else {
+            releaseHeld();
+            resumeIfRelieved();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -295,8 +323,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         for (Reply slot; (slot = pending.poll()) != null;) {
             slot.discard();
         }
-        for (RespCommand command; (command = held.poll()) != null;) {
-            command.release();
+        for (Object msg; (msg = held.poll()) != null;) {
+            ReferenceCountUtil.release(msg);
         }
         if (batch != null) {
             batch.release();

@@ -32,9 +32,9 @@ import java.util.logging.Logger;
  * one protocol version. Commands are written as they come and flushed once per loop iteration;
  * replies are matched to callbacks in FIFO order, which is how Redis answers a pipeline.
  *
- * <p>Life cycle: {@code CONNECTING} (commands wait, up to {@link UpstreamSettings#MAX_WAITING_COMMANDS})
- * → {@code READY} (the handshake, AUTH or HELLO and SELECT, is written first and its replies are
- * checked like any other) → on any failure {@code DOWN}: every pending command fails with the
+ * <p>Life cycle: {@code CONNECTING} (commands wait, up to {@link UpstreamSettings#MAX_WAITING_COMMANDS},
+ * while TCP connects and the handshake, AUTH or HELLO and SELECT, is answered) → {@code READY}
+ * once every handshake reply was a success → on any failure {@code DOWN}: every pending command fails with the
  * reason, new commands fail at once, and a reconnection is scheduled with exponential backoff
  * ({@value UpstreamSettings#MIN_BACKOFF_MILLIS} ms doubling to {@value UpstreamSettings#MAX_BACKOFF_MILLIS}
  * ms). {@code CLOSED} is final.
@@ -72,7 +72,9 @@ final class UpstreamConnection implements DedicatedConnection {
     private final RespVersion version;
     private final LoopFlusher flusher;
     private final Consumer<ByteBuf> unsolicited;
-    private final Runnable onReady;
+    private final Consumer<Boolean> onReady;
+    /** Whether this connection has been ready before: the next ready is then a recovery. */
+    private boolean everReady;
     /** For a dedicated connection, told once when it breaks; null for a shared, reconnecting one. */
     private Consumer<String> onLost;
     private final ArrayDeque<ReplyCallback> callbacks = new ArrayDeque<>();
@@ -90,16 +92,19 @@ final class UpstreamConnection implements DedicatedConnection {
     /** Why the current channel is being closed, set before closing it; null while all is well. */
     private String breakReason;
     private ScheduledFuture<?> timeoutCheck;
+    /** Handshake commands not answered yet; the connection is ready when none remain. */
+    private int handshakePending;
 
     /**
      * @param unsolicited receives frames that answer no command (taking ownership): RESP3 pushes,
      *     and on a dedicated connection anything no callback waits for
-     * @param onReady runs each time the connection becomes ready
+     * @param onReady runs each time the connection becomes ready, told whether it is a recovery
+     *     (the connection had been ready before and failed in between)
      * @param onLost for a dedicated connection, told once (with the reason) when it breaks; null
      *     for a shared connection, which reconnects instead
      */
     UpstreamConnection(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, RespVersion version,
-            Consumer<ByteBuf> unsolicited, Runnable onReady, Consumer<String> onLost) {
+            Consumer<ByteBuf> unsolicited, Consumer<Boolean> onReady, Consumer<String> onLost) {
         this.loop = loop;
         this.flusher = flusher;
         this.settings = settings;
@@ -167,7 +172,7 @@ final class UpstreamConnection implements DedicatedConnection {
     /** Writes a command; a null callback means its replies go to the frame consumer. */
     private void write(int database, ByteBuf frame, ReplyCallback callback) {
         if (database != selectedDatabase) {
-            writeInternal(RespCommand.of("SELECT", Integer.toString(database)), "SELECT " + database);
+            writeInternal(RespCommand.of("SELECT", Integer.toString(database)), "SELECT " + database, null);
             selectedDatabase = database;
         }
         if (callback != null) {
@@ -178,8 +183,11 @@ final class UpstreamConnection implements DedicatedConnection {
         flushTarget.flushLater();
     }
 
-    /** Writes a command of the connection's own whose reply must not be an error. */
-    private void writeInternal(RespCommand command, String what) {
+    /**
+     * Writes a command of the connection's own whose reply must not be an error (an error breaks
+     * the connection); {@code onSuccess}, if any, runs when it succeeded.
+     */
+    private void writeInternal(RespCommand command, String what, Runnable onSuccess) {
         ByteBuf frame = command.frame().retain();
         command.release();
         callbacks.add(new ReplyCallback() {
@@ -192,6 +200,8 @@ final class UpstreamConnection implements DedicatedConnection {
                 reply.release();
                 if (error) {
                     breakConnection(what + " failed: " + text);
+                } else if (onSuccess != null) {
+                    onSuccess.run();
                 }
             }
 
@@ -204,35 +214,56 @@ final class UpstreamConnection implements DedicatedConnection {
         channel.write(frame, channel.voidPromise());
     }
 
-    private void ready(Channel ch) {
-        state = State.READY;
+    /** TCP is up: write the handshake; the connection is ready when it has been answered. */
+    private void connected(Channel ch) {
         flushTarget = flusher.target(ch);
         selectedDatabase = 0;
+        handshakePending = 0;
+        if (onLost == null) {
+            // Shared connections only: a dedicated one may rightly wait forever (BLPOP key 0).
+            long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), settings.timeout().toNanos() / 4);
+            timeoutCheck = loop.scheduleAtFixedRate(this::checkTimeout, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        }
         if (version == RespVersion.RESP3) {
             List<String> hello = new ArrayList<>(List.of("HELLO", "3"));
             if (settings.password() != null) {
                 hello.addAll(List.of("AUTH", settings.username() == null ? "default" : settings.username(),
                         settings.password()));
             }
-            writeInternal(RespCommand.of(hello.toArray(String[]::new)), "HELLO 3");
+            handshake(RespCommand.of(hello.toArray(String[]::new)), "HELLO 3");
         } else if (settings.password() != null) {
-            writeInternal(settings.username() == null ? RespCommand.of("AUTH", settings.password())
+            handshake(settings.username() == null ? RespCommand.of("AUTH", settings.password())
                     : RespCommand.of("AUTH", settings.username(), settings.password()), "AUTH");
         }
         if (settings.database() != 0) {
-            writeInternal(RespCommand.of("SELECT", Integer.toString(settings.database())), "SELECT " + settings.database());
+            handshake(RespCommand.of("SELECT", Integer.toString(settings.database())), "SELECT " + settings.database());
             selectedDatabase = settings.database();
         }
-        flushTarget.flushLater();
-        if (onLost == null) {
-            // Shared connections only: a dedicated one may rightly wait forever (BLPOP key 0).
-            long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), settings.timeout().toNanos() / 4);
-            timeoutCheck = loop.scheduleAtFixedRate(this::checkTimeout, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        if (handshakePending == 0) {
+            ready();
+        } else {
+            flushTarget.flushLater();
         }
+    }
+
+    private void handshake(RespCommand command, String what) {
+        handshakePending++;
+        writeInternal(command, what, () -> {
+            if (--handshakePending == 0) {
+                ready();
+            }
+        });
+    }
+
+    /** The handshake succeeded: the commands that waited go out, in order. */
+    private void ready() {
+        state = State.READY;
         for (Waiting w; (w = waiting.poll()) != null;) {
             write(w.database(), w.frame(), w.callback());
         }
-        onReady.run();
+        boolean recovered = everReady;
+        everReady = true;
+        onReady.accept(recovered);
     }
 
     private void checkTimeout() {
@@ -360,7 +391,7 @@ final class UpstreamConnection implements DedicatedConnection {
             backoffMillis = UpstreamSettings.MIN_BACKOFF_MILLIS;
             LOG.log(Level.INFO, "upstream {0} ({1}) connected from {2}",
                     new Object[] {settings.address(), version, ch.localAddress()});
-            ready(ch);
+            connected(ch);
         }
 
         /** Takes ownership of {@code msg}, a reply frame. */

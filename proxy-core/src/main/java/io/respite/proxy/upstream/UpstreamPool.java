@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -31,10 +32,11 @@ public final class UpstreamPool implements Upstream {
 
     /**
      * @param flushers the flusher of each loop of {@code group}
-     * @param onReady runs on a loop each time one of its connections becomes ready
+     * @param onReady runs on a loop each time one of its shared connections becomes ready, told
+     *     whether that is a recovery from a failure (when invalidations may have been missed)
      */
     public UpstreamPool(EventLoopGroup group, Map<EventLoop, LoopFlusher> flushers, UpstreamSettings settings,
-            Consumer<UpstreamLane> onReady) {
+            BiConsumer<UpstreamLane, Boolean> onReady) {
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
             Lane lane = new Lane(loop, flushers.get(loop), settings, onReady);
@@ -75,11 +77,11 @@ public final class UpstreamPool implements Upstream {
         private final EventLoop loop;
         private final LoopFlusher flusher;
         private final UpstreamSettings settings;
-        private final Consumer<UpstreamLane> onReady;
+        private final BiConsumer<UpstreamLane, Boolean> onReady;
         private final UpstreamConnection resp2;
         private UpstreamConnection resp3;
 
-        Lane(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, Consumer<UpstreamLane> onReady) {
+        Lane(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, BiConsumer<UpstreamLane, Boolean> onReady) {
             this.loop = loop;
             this.flusher = flusher;
             this.settings = settings;
@@ -89,7 +91,7 @@ public final class UpstreamPool implements Upstream {
 
         private UpstreamConnection newConnection(RespVersion version) {
             return new UpstreamConnection(loop, flusher, settings, version, ReferenceCountUtil::release,
-                    () -> onReady.accept(this), null);
+                    recovered -> onReady.accept(this, recovered), null);
         }
 
         @Override
@@ -98,7 +100,7 @@ public final class UpstreamPool implements Upstream {
                 dedicatedOpen.decrementAndGet();
                 return null;
             }
-            UpstreamConnection connection = new UpstreamConnection(loop, flusher, settings, version, frames, () -> { },
+            UpstreamConnection connection = new UpstreamConnection(loop, flusher, settings, version, frames, recovered -> { },
                     reason -> {
                         dedicatedOpen.decrementAndGet();
                         lost.accept(reason);
