@@ -199,6 +199,11 @@ final class RespReplyScanner {
         return length;
     }
 
+    /** True while waiting for the payload of a blob of at least {@code bytes} bytes. */
+    boolean awaitingBlobOf(int bytes) {
+        return state == State.BLOB && blobLength >= bytes;
+    }
+
     /** Forgets any partial reply. */
     void reset() {
         state = State.TYPE;

@@ -18,6 +18,7 @@ abstract sealed class RespReplyStreamDecoder extends ByteToMessageDecoder permit
 
     RespReplyStreamDecoder(RespLimits limits) {
         this.scanner = new RespReplyScanner(limits);
+        setCumulator(new RespCumulator(() -> scanner.awaitingBlobOf(RespCumulator.COMPOSE_FROM_BYTES)));
     }
 
     /**

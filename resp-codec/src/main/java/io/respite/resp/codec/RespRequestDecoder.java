@@ -76,6 +76,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     public RespRequestDecoder(RespLimits limits) {
         this.limits = limits;
+        setCumulator(new RespCumulator(
+                () -> state == State.BULK_DATA && bulkLength >= RespCumulator.COMPOSE_FROM_BYTES));
     }
 
     /**
