@@ -78,6 +78,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private LoopFlusher.Target flushTarget;
     /** Small replies of this iteration, not yet written to the channel; null when none. */
     private ByteBuf batch;
+    /**
+     * True between this channel's first channelRead of a read burst and its channelReadComplete:
+     * replies written meanwhile are flushed there, with no loop task.
+     */
+    private boolean inReadBurst;
+    private boolean flushAtReadComplete;
     private boolean closing;
     private boolean readingPaused;
 
@@ -118,6 +124,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Takes ownership of {@code msg}: a {@link RespCommand} (released here) or a {@link RespProtocolError}. */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inReadBurst = true;
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -193,7 +200,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     public void reply(byte[] wire) {
         if (pending.isEmpty() && wire.length <= BATCH_COPY_MAX_BYTES && ctx.channel().isActive()) {
             batch(wire.length).writeBytes(wire);
-            flushTarget.flushLater();
+            flushSoon();
         } else {
             reply(Unpooled.wrappedBuffer(wire));
         }
@@ -257,7 +264,29 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             writeBatch();
             ctx.write(reply, ctx.voidPromise());
         }
-        flushTarget.flushLater();
+        flushSoon();
+    }
+
+    /**
+     * Replies written while this channel is being read are flushed at its channelReadComplete;
+     * others (upstream replies, which arrive on another channel's read) by the loop's flusher.
+     */
+    private void flushSoon() {
+        if (inReadBurst) {
+            flushAtReadComplete = true;
+        } else {
+            flushTarget.flushLater();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBurst = false;
+        if (flushAtReadComplete) {
+            flushAtReadComplete = false;
+            flushBatch();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     private ByteBuf batch(int room) {
