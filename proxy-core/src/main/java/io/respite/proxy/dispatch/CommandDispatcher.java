@@ -37,7 +37,7 @@ public final class CommandDispatcher implements CommandHandler {
         PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT, RESET, GET, MGET,
         /** Open or change connection state that lives until EXEC, DISCARD or UNWATCH: pins a while. */
         MULTI, WATCH,
-        /** Block the connection until the upstream answers: pinned for their duration. */
+        /** Block the connection until the upstream answers (WAIT, BLPOP...): pinned for their duration. */
         WAIT,
         /** Turn the connection into a stream of frames: pinned for good, relayed transparently. */
         SUBSCRIBE,
@@ -698,6 +698,13 @@ public final class CommandDispatcher implements CommandHandler {
             names.put(local.name(), local);
         }
         names.put("WAITAOF", Local.WAIT);
+        // Blocking commands pin by name too, so that they never block a shared lane even before the
+        // command table is loaded, or when the upstream refuses COMMAND; the table's 'blocking'
+        // flag covers the rest (modules).
+        for (String blocking : new String[] {"BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN",
+            "BZPOPMAX", "BZMPOP", "XREAD", "XREADGROUP"}) {
+            names.put(blocking, Local.WAIT);
+        }
         for (String streaming : new String[] {"PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE",
             "SUNSUBSCRIBE", "MONITOR"}) {
             names.put(streaming, Local.SUBSCRIBE);
