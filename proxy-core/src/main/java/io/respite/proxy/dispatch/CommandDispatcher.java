@@ -57,6 +57,7 @@ public final class CommandDispatcher implements CommandHandler {
     private static final byte[] CLIENT_REPLY = upper("REPLY");
     private static final byte[] HELLO_AUTH = upper("AUTH");
     private static final byte[] HELLO_SETNAME = upper("SETNAME");
+    private static final byte[] MGET_NAME = upper("MGET");
 
     /** Cache keys are the database, then the key: one byte for databases below 255. */
     private static final int MAX_KEY_PREFIX = 5;
@@ -119,8 +120,8 @@ public final class CommandDispatcher implements CommandHandler {
             case SELECT -> select(session, command);
             case CLIENT -> client(session, command);
             case RESET -> reset(session);
-            case MULTI, WATCH, WAIT -> pin(session, command, false);
-            case SUBSCRIBE -> pin(session, command, true);
+            case MULTI, WATCH, WAIT -> pin(session, command, local, false);
+            case SUBSCRIBE -> pin(session, command, local, true);
             case REPLICATION -> session.replyError("ERR respite does not relay replication ('"
                     + command.argString(0).toLowerCase(java.util.Locale.ROOT) + "'): connect replicas to Redis itself");
             default -> throw new IllegalStateException("unhandled " + local);
@@ -161,14 +162,7 @@ public final class CommandDispatcher implements CommandHandler {
         /** Takes ownership of {@code frame}. */
         @Override
         public void onReply(ByteBuf frame) {
-            int length = frame.readableBytes();
-            if (cacheableBulk(frame, frame.readerIndex(), length)) {
-                byte[] wire = new byte[length];
-                frame.getBytes(frame.readerIndex(), wire);
-                cache.completeLoad(token, wire, 0);
-            } else {
-                cache.abandonLoad(token);
-            }
+            fill(token, frame, frame.readerIndex(), frame.readableBytes());
             slot.onReply(frame);
         }
 
@@ -225,8 +219,6 @@ public final class CommandDispatcher implements CommandHandler {
                 new MultiGet(session.replyLater(), hits, missing, tokens));
     }
 
-    private static final byte[] MGET_NAME = upper("MGET");
-
     /** Completes an MGET: fills the cache with what the upstream returned and merges it with the hits. */
     private final class MultiGet implements ReplyCallback {
 
@@ -252,15 +244,7 @@ public final class CommandDispatcher implements CommandHandler {
                 return;
             }
             for (int m = 0; m < missing.length; m++) {
-                int offset = bounds[2 * m];
-                int length = bounds[2 * m + 1];
-                if (cacheableBulk(frame, offset, length)) {
-                    byte[] wire = new byte[length];
-                    frame.getBytes(offset, wire);
-                    cache.completeLoad(tokens[m], wire, 0);
-                } else {
-                    cache.abandonLoad(tokens[m]);
-                }
+                fill(tokens[m], frame, bounds[2 * m], bounds[2 * m + 1]);
             }
             ByteBuf reply = assemble(hits, frame, bounds);
             frame.release();
@@ -299,6 +283,20 @@ public final class CommandDispatcher implements CommandHandler {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * Completes {@code token} with a copy of the {@code length} reply bytes at {@code index} when
+     * they are cacheable, and abandons it otherwise. Borrows {@code frame}.
+     */
+    private void fill(LoadToken token, ByteBuf frame, int index, int length) {
+        if (cacheableBulk(frame, index, length)) {
+            byte[] wire = new byte[length];
+            frame.getBytes(index, wire);
+            cache.completeLoad(token, wire, 0);
+        } else {
+            cache.abandonLoad(token);
         }
     }
 
@@ -347,7 +345,7 @@ public final class CommandDispatcher implements CommandHandler {
         Catalog known = catalog.get();
         CommandInfo info = known == null ? null : known.commands().lookup(command);
         if (info != null && info.hasFlag("blocking")) {
-            pin(session, command, false);
+            pin(session, command, null, false);
             return;
         }
         ClientSession.Reply slot = session.replyLater();
@@ -415,9 +413,10 @@ public final class CommandDispatcher implements CommandHandler {
      * Moves the session onto its dedicated connection and sends {@code command} there; first
      * waits for every reply pending on the shared lane, so nothing sent before can run after.
      *
+     * @param local the command's local kind, as {@link #handle} found it (null if none)
      * @param forGood relay transparently from now on (subscriptions, MONITOR, client tracking)
      */
-    private void pin(ClientSession session, RespCommand command, boolean forGood) {
+    private void pin(ClientSession session, RespCommand command, Local local, boolean forGood) {
         if (session.hasPendingReplies()) {
             session.holdUntilDrained(command);
             return;
@@ -428,8 +427,7 @@ public final class CommandDispatcher implements CommandHandler {
             return;
         }
         session.pin(forGood);
-        pinned(session, command, LOCAL.get(command.frame(), command.frame().readerIndex() + command.argOffset(0),
-                command.argLength(0)));
+        pinned(session, command, local);
     }
 
     /** A command of a pinned session: to the dedicated connection, apart from QUIT and RESET. */
@@ -672,7 +670,7 @@ public final class CommandDispatcher implements CommandHandler {
         } else if (command.argEqualsIgnoreCase(1, CLIENT_INFO) && command.argCount() == 2) {
             session.reply(Replies.clientInfo(session));
         } else if (command.argEqualsIgnoreCase(1, CLIENT_TRACKING) || command.argEqualsIgnoreCase(1, CLIENT_REPLY)) {
-            pin(session, command, true);
+            pin(session, command, Local.CLIENT, true);
         } else {
             forward(session, command);
         }
