@@ -34,7 +34,8 @@ if [ -z "${UPSTREAM:-}" ]; then
 fi
 
 echo "starting respite on port $PORT, upstream $UPSTREAM; connect with: redis-cli -p $PORT   (Ctrl-C stops)"
-# Not exec: this shell stays to stop the redis-server it started.
-java -XX:+UseParallelGC -jar "$JAR" --port "$PORT" --upstream "$UPSTREAM" ${ARGS:-} &
+# Not exec: this shell stays to stop the redis-server it started. The launcher sizes the JVM.
+# shellcheck disable=SC2086 # ARGS are words
+RESPITE_JAR="$JAR" ./scripts/respite --port "$PORT" --upstream "$UPSTREAM" ${ARGS:-} &
 RESPITE_PID=$!
 wait "$RESPITE_PID"

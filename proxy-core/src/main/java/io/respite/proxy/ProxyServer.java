@@ -12,14 +12,18 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import io.respite.proxy.cache.CacheStats;
 import io.respite.proxy.cache.CacheSweeper;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.command.CommandTable;
+import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.dispatch.Catalog;
 import io.respite.proxy.dispatch.CommandDispatcher;
+import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.session.ClientSession;
+import io.respite.proxy.session.OutputLimits;
 import io.respite.proxy.upstream.ReplyCallback;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UpstreamPool;
@@ -39,6 +43,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -76,6 +81,7 @@ public final class ProxyServer {
     private final AtomicInteger clientCount = new AtomicInteger();
     private final ChannelGroup clients = new DefaultChannelGroup("respite-clients", GlobalEventExecutor.INSTANCE);
     private final StripedLruCache cache;
+    private final OutputLimits outputLimits;
 
     private ProxyResources resources;
     private UpstreamPool upstream;
@@ -91,6 +97,8 @@ public final class ProxyServer {
                         + MAX_CACHED_KEY_BYTES + REPLY_FRAMING_BYTES + StripedLruCache.ENTRY_OVERHEAD_BYTES))
                 .defaultTtlNanos(config.ttl().toNanos())
                 .build();
+        ClientOutputLimit limit = config.clientOutputLimit();
+        this.outputLimits = new OutputLimits(limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
     }
 
     /**
@@ -108,8 +116,9 @@ public final class ProxyServer {
                 config.timeout(), RespLimits.DEFAULT, resources.channelType, config.maxPinned());
         upstream = new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady);
         sweeper = CacheSweeper.start(cache, resources.workers.next());
-        CommandDispatcher dispatcher = new CommandDispatcher(cache, catalog, config.requirepass(),
-                config.maxEntrySizeBytes(), config.upstream().database());
+        CommandDispatcher dispatcher = new CommandDispatcher(cache, catalog, new DispatchPolicy(config.requirepass(),
+                config.maxEntrySizeBytes(), config.upstream().database(), config.deniedCommands(),
+                config.upstream().password() != null));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)
@@ -131,6 +140,21 @@ public final class ProxyServer {
         }
         LOG.log(Level.INFO, "respite listening on {0} ({1}, {2} io threads), upstream {3}",
                 new Object[] {address(), resources.transport, config.ioThreads(), config.upstream()});
+        reportMemory();
+    }
+
+    /** Says how much memory the JVM has, and warns when the heap is too small for --max-memory. */
+    private void reportMemory() {
+        long mb = 1024 * 1024;
+        long heapMb = Runtime.getRuntime().maxMemory() / mb;
+        long neededMb = JvmSizing.heapMegabytes(config.maxMemoryBytes());
+        LOG.log(Level.INFO, "memory: heap up to {0} MB, direct (network buffers) up to {1} MB, cache up to {2} MB "
+                + "(--max-memory)", new Object[] {heapMb, PlatformDependent.maxDirectMemory() / mb,
+                    config.maxMemoryBytes() / mb});
+        if (heapMb < neededMb * 9 / 10) {
+            LOG.log(Level.WARNING, "the heap ({0} MB) is smaller than --max-memory needs ({1} MB): start respite with "
+                    + "scripts/respite, or give the JVM -Xmx{1}m", new Object[] {heapMb, neededMb});
+        }
     }
 
     private void accept(SocketChannel ch, CommandDispatcher dispatcher) {
@@ -143,7 +167,7 @@ public final class ProxyServer {
         EventLoop loop = ch.eventLoop();
         ch.pipeline().addLast(new RespRequestDecoder(RespLimits.DEFAULT).requireAuthentication(config.requirepass() != null),
                 new ClientSession(dispatcher, upstream.lane(loop), resources.flushers.get(loop),
-                        config.requirepass() == null, config.upstream().database()));
+                        config.requirepass() == null, config.upstream().database(), outputLimits));
         clients.add(ch);
     }
 
@@ -300,6 +324,30 @@ public final class ProxyServer {
             }
         }
         return false;
+    }
+
+    /**
+     * The sum of {@code metric} over every client session, each read on its own event loop: for
+     * tests that watch what clients hold (replies pending, output waiting).
+     */
+    long sumOverClients(ToLongFunction<ClientSession> metric) {
+        long sum = 0;
+        for (Channel client : List.copyOf(clients)) {
+            ClientSession session = client.pipeline().get(ClientSession.class);
+            if (session == null) {
+                continue;
+            }
+            try {
+                sum += client.eventLoop().submit(() -> client.isActive() ? metric.applyAsLong(session) : 0L)
+                        .get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("cannot read a client's state", e);
+            }
+        }
+        return sum;
     }
 
     private void closeEverything() {

@@ -32,7 +32,7 @@ class MainIT {
     /** Every flag, one per {@link ProxyConfig} component plus {@code --config}, {@code --help} and {@code --version}. */
     private static final List<String> FLAGS = List.of("--bind", "--port", "--upstream", "--capacity", "--max-memory",
             "--max-entry-size", "--ttl", "--requirepass", "--max-clients", "--timeout", "--io-threads",
-            "--drain-timeout", "--max-pinned");
+            "--drain-timeout", "--max-pinned", "--client-output-limit", "--deny-command");
 
     /** How long a child JVM may take to do what it was asked. */
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);
@@ -63,7 +63,7 @@ class MainIT {
         for (String flag : FLAGS) {
             assertTrue(child.stdout().contains(flag + "="), flag + " in --help:\n" + child.stdout());
         }
-        for (String flag : List.of("--config", "--help", "--version")) {
+        for (String flag : List.of("--config", "--help", "--version", "--requirepass-file", "--upstream-password-file")) {
             assertTrue(child.stdout().contains(flag), flag + " in --help:\n" + child.stdout());
         }
         assertEquals("", child.stderr());

@@ -12,10 +12,15 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -137,17 +142,88 @@ class UpstreamFailureIT {
         }
     }
 
+    /**
+     * A wrong upstream password: attempts are spaced by the backoff (not every 50 ms forever, as
+     * once: 38 AUTH attempts and 77 log lines a second), the log says so once, and a client is told
+     * the cause in words.
+     */
     @Test
-    void aWrongUpstreamPasswordIsReportedAsUpstreamUnavailable(RedisServer redis) throws IOException {
+    void aWrongUpstreamPasswordIsRetriedWithBackoffAndNamedToClients(RedisServer redis) throws Exception {
         assertEquals("+OK\r\n", redis.callString("CONFIG", "SET", "requirepass", "up-pass"));
+        List<LogRecord> lines = new CopyOnWriteArrayList<>();
+        Handler capture = capture(lines);
+        Logger upstreamLog = Logger.getLogger("io.respite.proxy.upstream");
+        upstreamLog.addHandler(capture);
+        long connectionsBefore = connectionsReceived(redis);
+        long start = System.nanoTime();
         try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis,
                 b -> b.upstream(UpstreamUri.parse("redis://:wrong@127.0.0.1:" + redis.port())).timeout(TIMEOUT)))) {
             RespTestClient client = fixture.client(PROMPT);
-            for (int i = 0; i < 3; i++) {
-                // respite has no --requirepass: a NOAUTH would send this client after a password it does not need.
-                String reply = client.callString("SET", "k", "v");
-                assertTrue(reply.startsWith(UNAVAILABLE), reply);
+            long window = TimeUnit.SECONDS.toNanos(3);
+            Await.until("three seconds of retrying", Duration.ofSeconds(5), () -> System.nanoTime() - start >= window);
+            long attempts = connectionsReceived(redis) - connectionsBefore - 1;
+            // Two loops, each retrying after 25-50, 50-100, 100-200 ... ms: at most 8 each in 3 s.
+            assertTrue(attempts <= 16, attempts + " connection attempts in 3 s");
+            assertTrue(attempts >= 4, attempts + " connection attempts in 3 s: still retrying");
+            assertEquals("-ERR upstream unavailable (the upstream refused respite's credentials: WRONGPASS invalid "
+                    + "username-password pair or user is disabled.)\r\n", client.callString("SET", "k", "v"),
+                    "respite has no --requirepass: a NOAUTH would send this client after a password it does not need");
+            List<LogRecord> warnings = lines.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue())
+                    .toList();
+            assertEquals(2, warnings.size(), "one line per connection, not per attempt: " + warnings.stream()
+                    .map(LogRecord::getMessage).toList());
+        } finally {
+            upstreamLog.removeHandler(capture);
+        }
+    }
+
+    /** Redis at maxclients greets a new connection with an error: the handshake fails on it, no client's command does. */
+    @Test
+    void anUpstreamAtMaxClientsIsUnavailableNotAReply(RedisServer redis) throws Exception {
+        try (RespTestClient holder = RespTestClient.connect(redis.address())) {
+            assertEquals("+OK\r\n", holder.callString("CONFIG", "SET", "maxclients", "1"));
+            try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis, b -> b.timeout(TIMEOUT)))) {
+                RespTestClient client = fixture.client(PROMPT);
+                Await.until("the greeting error is the cause", ProxyFixture.AWAIT, () -> client.callString("SET", "k", "v")
+                        .equals("-ERR upstream unavailable (the upstream refused the connection: max number of clients "
+                                + "reached)\r\n"));
+                assertEquals("+OK\r\n", holder.callString("CONFIG", "SET", "maxclients", "100"));
+                holder.close();
+                Await.until("respite connects once Redis has room", Duration.ofSeconds(5),
+                        () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
             }
         }
+    }
+
+    /** Redis's count of accepted connections, read on a connection authenticated with {@code up-pass}. */
+    private static long connectionsReceived(RedisServer redis) throws IOException {
+        String stats;
+        try (RespTestClient client = RespTestClient.connect(redis.address())) {
+            assertEquals("+OK\r\n", client.callString("AUTH", "up-pass"));
+            stats = client.callString("INFO", "stats");
+        }
+        for (String line : stats.split("\r\n")) {
+            if (line.startsWith("total_connections_received:")) {
+                return Long.parseLong(line.substring("total_connections_received:".length()));
+            }
+        }
+        throw new AssertionError("no total_connections_received in INFO stats");
+    }
+
+    private static Handler capture(List<LogRecord> records) {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 }

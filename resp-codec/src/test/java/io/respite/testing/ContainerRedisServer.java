@@ -113,6 +113,16 @@ final class ContainerRedisServer implements RedisServer {
     }
 
     @Override
+    public synchronized void freeze() {
+        docker().pauseContainerCmd(container.getContainerId()).exec();
+    }
+
+    @Override
+    public synchronized void thaw() {
+        docker().unpauseContainerCmd(container.getContainerId()).exec();
+    }
+
+    @Override
     public synchronized boolean isRunning() {
         return running;
     }

@@ -208,6 +208,33 @@ final class LocalRedisServer implements RedisServer {
     }
 
     @Override
+    public void freeze() {
+        signal("STOP");
+    }
+
+    @Override
+    public void thaw() {
+        signal("CONT");
+    }
+
+    /** Sends {@code SIG<name>} to the server's PID with kill(1): Java can only terminate processes. */
+    private void signal(String name) {
+        String pid = Long.toString(pid());
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, pid).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling redis-server", e);
+        }
+    }
+
+    @Override
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -37,6 +37,16 @@ public interface RedisServer extends AutoCloseable {
 
     boolean isRunning();
 
+    /**
+     * Freezes the server (SIGSTOP, by PID), as a stuck host or a long fork would: its sockets stay
+     * open and connections are still accepted by the kernel, but nothing is answered until
+     * {@link #thaw()}.
+     */
+    void freeze();
+
+    /** Lets a frozen server run again (SIGCONT, by PID). */
+    void thaw();
+
     /** Runs one command on a fresh connection and returns the raw reply bytes. */
     default byte[] call(String... args) throws IOException {
         try (RespTestClient client = RespTestClient.connect(address(), Duration.ofSeconds(10))) {

@@ -8,8 +8,10 @@ import java.util.Map;
  * Reads a redis.conf-style file: one {@code option value} a line, the option by its long flag
  * name without {@code --}, {@code #} starting a comment line, blank lines ignored. A value with
  * spaces goes in double quotes, where {@code \"} and {@code \\} stand for {@code "} and
- * {@code \}. Errors name the file and the line ({@code respite.conf:3: unknown option 'prot'})
- * and never repeat a value, which could be a password.
+ * {@code \}, except for options whose value is a list of words ({@code client-output-limit
+ * 256mb 64mb 60s}), which take the rest of the line as redis.conf does. An option that may repeat
+ * ({@code deny-command}) collects every line's value. Errors name the file and the line
+ * ({@code respite.conf:3: unknown option 'prot'}) and never repeat a value, which could be a password.
  */
 final class ConfigFile {
 
@@ -43,12 +45,15 @@ final class ConfigFile {
                 throw new ConfigException(where + ": unknown option '" + name + "'");
             }
             Integer first = lineSet.putIfAbsent(option, lineNumber);
-            if (first != null) {
+            if (first != null && !option.repeatable) {
                 throw new ConfigException(where + ": duplicate option '" + name + "' (first set on line " + first
                         + ")");
             }
-            String value = value(where, name, line.substring(end).strip());
-            settings.put(option, new ConfigLoader.Setting(where + ": " + name, value));
+            String rest = line.substring(end).strip();
+            String value = option.words && !rest.startsWith("\"") && !rest.isEmpty() ? rest : value(where, name, rest);
+            ConfigLoader.Setting earlier = settings.get(option);
+            settings.put(option, new ConfigLoader.Setting(where + ": " + name,
+                    earlier == null ? value : earlier.value() + "," + value));
         }
         return settings;
     }

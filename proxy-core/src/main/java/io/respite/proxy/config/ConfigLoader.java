@@ -87,7 +87,8 @@ public final class ConfigLoader {
             }
             OptionSpec fromFlag = flags.matchedOption(option.flag());
             if (fromFlag != null) {
-                settings.put(option, new Setting(option.flag(), fromFlag.getValue()));
+                settings.put(option, new Setting(option.flag(), option.repeatable
+                        ? String.join(",", fromFlag.<List<String>>getValue()) : fromFlag.getValue()));
             }
         }
         return build(settings);
@@ -170,11 +171,15 @@ public final class ConfigLoader {
                 .description("Config file of '<option> <value>' lines, as in redis.conf. Default: none.")
                 .build());
         for (Option option : Option.values()) {
-            spec.addOption(OptionSpec.builder(option.flag())
+            OptionSpec.Builder flag = OptionSpec.builder(option.flag())
                     .paramLabel(option.paramLabel)
-                    .type(String.class)
-                    .description(option.description + " Default: " + option.defaultText + ".")
-                    .build());
+                    .description(option.description + " Default: " + option.defaultText + ".");
+            if (option.repeatable) {
+                flag.type(List.class).auxiliaryTypes(String.class);
+            } else {
+                flag.type(String.class);
+            }
+            spec.addOption(flag.build());
         }
         CommandLine commandLine = new CommandLine(spec);
         commandLine.setExpandAtFiles(false); // @file arguments would read files the loader was not handed

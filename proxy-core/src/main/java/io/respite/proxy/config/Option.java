@@ -30,21 +30,36 @@ enum Option {
     TTL("ttl", "DURATION", "60s", "How long a cache entry lives.",
             (b, o, v) -> b.ttl(Values.parseDuration(o, v))),
     REQUIREPASS("requirepass", "PASSWORD", "none",
-            "Password clients must give with AUTH. A flag shows in ps; prefer the environment or the file.",
+            "Password clients must give with AUTH. A flag shows in ps; prefer --requirepass-file.",
             (b, o, v) -> b.requirepass(v)),
+    REQUIREPASS_FILE("requirepass-file", "FILE", "none",
+            "File whose first line is the password clients must give (instead of --requirepass).",
+            (b, o, v) -> b.requirepassFromFile(Values.readSecretFile(o, v))),
+    UPSTREAM_PASSWORD_FILE("upstream-password-file", "FILE", "none",
+            "File whose first line is the upstream's password (instead of one in --upstream, which shows in ps).",
+            (b, o, v) -> b.upstreamPasswordFromFile(Values.readSecretFile(o, v))),
     MAX_CLIENTS("max-clients", "N", String.valueOf(ProxyConfig.DEFAULT_MAX_CLIENTS), "Most client connections at once.",
             (b, o, v) -> b.maxClients(Values.parseInt(o, v))),
     MAX_PINNED("max-pinned", "N", String.valueOf(ProxyConfig.DEFAULT_MAX_PINNED),
             "Most dedicated upstream connections at once: MULTI, WATCH, blocking commands, pub/sub and MONITOR "
                     + "each pin one to their client.",
             (b, o, v) -> b.maxPinned(Values.parseInt(o, v))),
-    TIMEOUT("timeout", "DURATION", "5s", "How long one upstream command may take.",
+    TIMEOUT("timeout", "DURATION", "5s",
+            "How long the upstream may go without answering a command; blocking commands keep their own timeouts.",
             (b, o, v) -> b.timeout(Values.parseDuration(o, v))),
     IO_THREADS("io-threads", "N", "the number of available processors", "Event loop threads.",
             (b, o, v) -> b.ioThreads(Values.parseInt(o, v))),
     DRAIN_TIMEOUT("drain-timeout", "DURATION", "5s",
             "How long shutdown (SIGTERM) waits for in-flight commands; 0 does not wait.",
-            (b, o, v) -> b.drainTimeout(Values.parseDuration(o, v)));
+            (b, o, v) -> b.drainTimeout(Values.parseDuration(o, v))),
+    CLIENT_OUTPUT_LIMIT("client-output-limit", "'HARD SOFT DURATION'", ProxyConfig.DEFAULT_CLIENT_OUTPUT_LIMIT,
+            "Reply output that may wait in respite for one client, as Redis's client-output-buffer-limit: a client "
+                    + "over HARD, or over SOFT for DURATION, is disconnected; 0 for no limit.",
+            (b, o, v) -> b.clientOutputLimit(ClientOutputLimit.parse(v)), Form.WORDS),
+    DENY_COMMAND("deny-command", "NAME", "none",
+            "Command (CONFIG) or subcommand (CONFIG|SET) clients may not run, as Redis's rename-command NAME \"\"; "
+                    + "repeatable, or a comma-separated list.",
+            (b, o, v) -> b.deniedCommands(Values.parseCommandNames(o, v)), Form.REPEATABLE_WORDS);
 
     /** Prefix of every environment variable the loader reads. */
     static final String ENV_PREFIX = "RESPITE_";
@@ -61,14 +76,36 @@ enum Option {
     /** One or two sentences for the help text. */
     final String description;
 
+    /** How a value is written. */
+    enum Form {
+        /** One word, or a quoted string in the file. */
+        WORD,
+        /** Words separated by spaces; a file line takes them unquoted, as redis.conf does. */
+        WORDS,
+        /** As {@link #WORDS}, and the option may be given more than once: the values are joined with commas. */
+        REPEATABLE_WORDS
+    }
+
+    /** Whether the option may be given more than once (flag or file line); its values are joined with commas. */
+    final boolean repeatable;
+
+    /** Whether a file line may give the value as several unquoted words. */
+    final boolean words;
+
     private final Applier applier;
 
     Option(String fileName, String paramLabel, String defaultText, String description, Applier applier) {
+        this(fileName, paramLabel, defaultText, description, applier, Form.WORD);
+    }
+
+    Option(String fileName, String paramLabel, String defaultText, String description, Applier applier, Form form) {
         this.fileName = fileName;
         this.paramLabel = paramLabel;
         this.defaultText = defaultText;
         this.description = description;
         this.applier = applier;
+        this.repeatable = form == Form.REPEATABLE_WORDS;
+        this.words = form != Form.WORD;
     }
 
     /** The command-line flag, such as {@code --max-memory}. */

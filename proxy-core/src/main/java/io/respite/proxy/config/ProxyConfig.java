@@ -2,6 +2,7 @@ package io.respite.proxy.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +42,16 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code max-pinned}</td><td>{@value #DEFAULT_MAX_PINNED}</td>
  *       <td>Most dedicated upstream connections at once (MULTI, WATCH, blocking commands, pub/sub,
  *       MONITOR each pin one to their client), at least 1.</td></tr>
+ *   <tr><td>{@code client-output-limit}</td><td>{@value #DEFAULT_CLIENT_OUTPUT_LIMIT}</td>
+ *       <td>Reply output waiting in respite for one client: hard limit, soft limit and how long
+ *       the soft one may be exceeded, as Redis's {@code client-output-buffer-limit}.</td></tr>
+ *   <tr><td>{@code deny-command}</td><td>none</td>
+ *       <td>Commands ({@code CONFIG}) and subcommands ({@code CONFIG|SET}) clients may not run,
+ *       as Redis's {@code rename-command NAME ""}.</td></tr>
+ *   <tr><td>{@code requirepass-file}, {@code upstream-password-file}</td><td>none</td>
+ *       <td>Files whose first line is {@code requirepass}, or the upstream's password: secrets
+ *       kept out of {@code ps} and the environment. Not components: the builder folds them into
+ *       {@code requirepass} and {@code upstream}.</td></tr>
  * </table>
  *
  * @param bind              address to listen on: an IP address or host name
@@ -56,6 +67,8 @@ import java.util.regex.Pattern;
  * @param ioThreads         event loop threads
  * @param drainTimeout      how long shutdown waits for in-flight commands
  * @param maxPinned         most dedicated upstream connections at once
+ * @param clientOutputLimit reply output that may wait in respite for one client
+ * @param deniedCommands    lower-case names of commands and subcommands clients may not run
  */
 public record ProxyConfig(
         String bind,
@@ -70,7 +83,9 @@ public record ProxyConfig(
         Duration timeout,
         int ioThreads,
         Duration drainTimeout,
-        int maxPinned) {
+        int maxPinned,
+        ClientOutputLimit clientOutputLimit,
+        Set<String> deniedCommands) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -105,6 +120,13 @@ public record ProxyConfig(
     /** How long shutdown waits for in-flight commands by default, in milliseconds (5s). */
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 5_000L;
 
+    /**
+     * Output limits per client by default: hard, soft and soft duration. Above the largest value a
+     * client is expected to read (the hard limit drops a client at once, even one that reads), and
+     * low enough that a few slow clients cannot exhaust respite's memory.
+     */
+    public static final String DEFAULT_CLIENT_OUTPUT_LIMIT = "256mb 64mb 60s";
+
     private static final String MASK = "***";
 
     /** What {@code bind} may be: the characters of host names and IPv4 or IPv6 addresses. */
@@ -117,6 +139,8 @@ public record ProxyConfig(
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(clientOutputLimit, "clientOutputLimit");
+        deniedCommands = Set.copyOf(Objects.requireNonNull(deniedCommands, "deniedCommands"));
         check(BIND.matcher(bind).matches(), "bind", bind, "an IP address or host name");
         check(port >= 0 && port <= 65535, "port", port, "an integer from 0 to 65535");
         check(capacityEntries >= 1, "capacity", capacityEntries, "an integer of at least 1");
@@ -148,7 +172,8 @@ public record ProxyConfig(
                 + ", maxEntrySizeBytes=" + maxEntrySizeBytes + ", ttl=" + ttl
                 + ", requirepass=" + (requirepass == null ? "none" : MASK) + ", maxClients=" + maxClients
                 + ", timeout=" + timeout + ", ioThreads=" + ioThreads + ", drainTimeout=" + drainTimeout
-                + ", maxPinned=" + maxPinned + "]";
+                + ", maxPinned=" + maxPinned + ", clientOutputLimit=" + clientOutputLimit
+                + ", deniedCommands=" + deniedCommands + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -180,6 +205,10 @@ public record ProxyConfig(
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration drainTimeout = Duration.ofMillis(DEFAULT_DRAIN_TIMEOUT_MILLIS);
         private int maxPinned = DEFAULT_MAX_PINNED;
+        private ClientOutputLimit clientOutputLimit = ClientOutputLimit.parse(DEFAULT_CLIENT_OUTPUT_LIMIT);
+        private Set<String> deniedCommands = Set.of();
+        private String requirepassFromFile;
+        private String upstreamPasswordFromFile;
 
         private Builder() {
         }
@@ -262,14 +291,49 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link ProxyConfig#clientOutputLimit()}. */
+        public Builder clientOutputLimit(ClientOutputLimit clientOutputLimit) {
+            this.clientOutputLimit = clientOutputLimit;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#deniedCommands()}: names such as {@code config} or {@code config|set}. */
+        public Builder deniedCommands(Set<String> deniedCommands) {
+            this.deniedCommands = deniedCommands;
+            return this;
+        }
+
+        /** {@code requirepass}, read from {@code requirepass-file}; giving both is an error. */
+        public Builder requirepassFromFile(String requirepass) {
+            this.requirepassFromFile = requirepass;
+            return this;
+        }
+
+        /** The upstream's password, read from {@code upstream-password-file}; a URI with a password too is an error. */
+        public Builder upstreamPasswordFromFile(String password) {
+            this.upstreamPasswordFromFile = password;
+            return this;
+        }
+
         /**
          * A config of the options set so far.
          *
          * @throws ConfigException if an option is out of range, naming it by its file name
          */
         public ProxyConfig build() {
-            return new ProxyConfig(bind, port, upstream, capacityEntries, maxMemoryBytes, maxEntrySizeBytes, ttl,
-                    requirepass, maxClients, timeout, ioThreads, drainTimeout, maxPinned);
+            String pass = requirepass;
+            if (requirepassFromFile != null) {
+                check(requirepass == null, "requirepass-file", "a file", "requirepass or requirepass-file, not both");
+                pass = requirepassFromFile;
+            }
+            UpstreamUri uri = upstream;
+            if (upstreamPasswordFromFile != null) {
+                check(uri.password() == null, "upstream-password-file", "a file",
+                        "the password in upstream-password-file or in the upstream URI, not both");
+                uri = new UpstreamUri(uri.host(), uri.port(), uri.username(), upstreamPasswordFromFile, uri.database());
+            }
+            return new ProxyConfig(bind, port, uri, capacityEntries, maxMemoryBytes, maxEntrySizeBytes, ttl,
+                    pass, maxClients, timeout, ioThreads, drainTimeout, maxPinned, clientOutputLimit, deniedCommands);
         }
     }
 }

@@ -1,7 +1,15 @@
 package io.respite.proxy.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +31,9 @@ final class Values {
     private static final Pattern SIZE = Pattern.compile("([0-9]+)(k|kb|m|mb|g|gb)?", Pattern.CASE_INSENSITIVE);
 
     private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+
+    /** A command name, or a container and subcommand separated by {@code |}. */
+    private static final Pattern COMMAND_NAME = Pattern.compile("[A-Za-z0-9_.:-]+(\\|[A-Za-z0-9_.:-]+)?");
 
     /** An optional minus (so that the range check can name a negative) and decimal digits. */
     private static final Pattern INT = Pattern.compile("-?[0-9]+");
@@ -63,6 +74,43 @@ final class Values {
         } catch (NumberFormatException overflow) {
             throw ConfigException.invalid(option, text, INT_SYNTAX);
         }
+    }
+
+    /**
+     * A list of command names ({@code --deny-command}), separated by commas or spaces, each a
+     * command ({@code config}) or a subcommand ({@code config|set}); returned lower case.
+     */
+    static Set<String> parseCommandNames(String option, String text) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : text.split("[,\\s]+")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!COMMAND_NAME.matcher(name).matches()) {
+                throw ConfigException.invalid(option, name, "command names such as CONFIG or CONFIG|SET");
+            }
+            names.add(name.toLowerCase(Locale.ROOT));
+        }
+        return names;
+    }
+
+    /**
+     * A secret kept in a file ({@code --requirepass-file}): its first line, without the line end,
+     * so that the secret shows neither in {@code ps} nor in the environment. Errors name the file,
+     * never its content.
+     */
+    static String readSecretFile(String option, String path) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of(path), StandardCharsets.UTF_8);
+        } catch (IOException | InvalidPathException e) {
+            throw ConfigException.invalid(option, path, "a readable UTF-8 file holding the secret on its first line ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        if (lines.isEmpty() || lines.get(0).isEmpty()) {
+            throw ConfigException.invalid(option, path, "a file holding the secret on its first line, not an empty one");
+        }
+        return lines.get(0);
     }
 
     /** How an error message shows a duration: whole milliseconds, as {@link #parseDuration} reads them. */

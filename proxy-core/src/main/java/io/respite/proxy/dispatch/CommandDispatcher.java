@@ -1,21 +1,30 @@
 package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.respite.proxy.cache.LoadToken;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.command.CommandInfo;
 import io.respite.proxy.command.NameIndex;
+import io.respite.proxy.logging.RateLimitedLog;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.upstream.ReplyCallback;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import io.respite.resp.internal.RespBytes;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntList;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Routes each command: connection commands are answered locally, as Redis answers them; GET is
@@ -42,8 +51,15 @@ public final class CommandDispatcher implements CommandHandler {
         /** Turn the connection into a stream of frames: pinned for good, relayed transparently. */
         SUBSCRIBE,
         /** Replication streams cannot pass through a proxy. */
-        REPLICATION
+        REPLICATION,
+        /** {@code POST} and {@code Host:}: an HTTP request, from a browser or a forged request; closes the client. */
+        CROSS_PROTOCOL
     }
+
+    private static final Logger LOG = Logger.getLogger(CommandDispatcher.class.getName());
+    /** Cross-protocol attempts, at most one line a minute, as Redis logs its own. */
+    private static final RateLimitedLog CROSS_PROTOCOL_LOG =
+            new RateLimitedLog(LOG, Level.WARNING, 60, TimeUnit.SECONDS);
 
     private static final NameIndex<Local> LOCAL = localIndex();
 
@@ -58,6 +74,12 @@ public final class CommandDispatcher implements CommandHandler {
     private static final byte[] HELLO_AUTH = upper("AUTH");
     private static final byte[] HELLO_SETNAME = upper("SETNAME");
     private static final byte[] MGET_NAME = upper("MGET");
+    private static final byte[] XREAD = upper("XREAD");
+    private static final byte[] XREADGROUP = upper("XREADGROUP");
+    private static final byte[] BLOCK = upper("BLOCK");
+    private static final byte[] QUEUED = "+QUEUED\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXECABORT =
+            "-EXECABORT Transaction discarded because of previous errors.\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** Cache keys are the database, then the key: one byte for databases below 255. */
     private static final int MAX_KEY_PREFIX = 5;
@@ -74,26 +96,38 @@ public final class CommandDispatcher implements CommandHandler {
     private final String requirePass;
     private final long maxEntryBytes;
     private final int initialDatabase;
+    private final DeniedCommands denied;
+    private final boolean redactSecrets;
 
     /**
      * @param catalog holds the upstream's catalog once loaded; null inside until then
-     * @param requirePass the password clients must give, or null
-     * @param maxEntryBytes largest value cached, in bytes
-     * @param initialDatabase the database sessions start in, and return to on RESET
+     * @param policy the options that decide what clients may do and see
      */
-    public CommandDispatcher(StripedLruCache cache, AtomicReference<Catalog> catalog, String requirePass,
-            long maxEntryBytes, int initialDatabase) {
+    public CommandDispatcher(StripedLruCache cache, AtomicReference<Catalog> catalog, DispatchPolicy policy) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
-        this.requirePass = requirePass;
-        this.maxEntryBytes = maxEntryBytes;
-        this.initialDatabase = initialDatabase;
+        this.requirePass = policy.requirePass();
+        this.maxEntryBytes = policy.maxEntryBytes();
+        this.initialDatabase = policy.initialDatabase();
+        this.denied = new DeniedCommands(policy.deniedCommands());
+        this.redactSecrets = policy.redactSecrets();
     }
 
     @Override
     public void handle(ClientSession session, RespCommand command) {
         Local local = LOCAL.get(command.frame(), command.frame().readerIndex() + command.argOffset(0),
                 command.argLength(0));
+        if (local == Local.CROSS_PROTOCOL) {
+            crossProtocol(session, command);
+            return;
+        }
+        if (!denied.isEmpty()) {
+            String refusal = denied.refusal(command);
+            if (refusal != null) {
+                refuse(session, refusal);
+                return;
+            }
+        }
         if (!session.authenticated() && local != Local.AUTH && local != Local.HELLO && local != Local.QUIT) {
             session.reply(Replies.NOAUTH);
             return;
@@ -126,6 +160,25 @@ public final class CommandDispatcher implements CommandHandler {
                     + command.argString(0).toLowerCase(java.util.Locale.ROOT) + "'): connect replicas to Redis itself");
             default -> throw new IllegalStateException("unhandled " + local);
         }
+    }
+
+    /**
+     * Redis's guard against cross-protocol scripting: a client that sends {@code POST} or
+     * {@code Host:} is an HTTP request (a browser tricked into it, or a forged server-side
+     * request), so it is closed at once and nothing of it, or after it, reaches Redis.
+     */
+    private static void crossProtocol(ClientSession session, RespCommand command) {
+        CROSS_PROTOCOL_LOG.log(session.describe() + ": sent '" + command.argString(0) + "', as an HTTP client "
+                + "would; closing it (Redis's guard against cross-protocol scripting)");
+        session.abort();
+    }
+
+    /** Refuses a command here; inside a transaction that makes EXEC abort, as in Redis. */
+    private static void refuse(ClientSession session, String error) {
+        if (session.pinned() && session.inMulti()) {
+            session.transaction().fail();
+        }
+        session.replyError(error);
     }
 
     // ---- GET: the cache ---------------------------------------------------------------------
@@ -353,8 +406,28 @@ public final class CommandDispatcher implements CommandHandler {
         if (info != null && info.mayWrite()) {
             invalidate(session.database(), command, info);
             callback = new InvalidateOnReply(slot, session.database(), command.retain(), info);
+        } else if (redactSecrets && isConfigGet(info)) {
+            callback = new Redacting(slot);
         }
         session.lane().send(session.database(), session.version(), command.frame().retain(), callback);
+    }
+
+    private static boolean isConfigGet(CommandInfo info) {
+        return info != null && info.name().equals("config|get");
+    }
+
+    /** Passes a CONFIG GET reply on with the upstream's secrets redacted. */
+    private record Redacting(ReplyCallback next) implements ReplyCallback {
+        /** Takes ownership of {@code frame}. */
+        @Override
+        public void onReply(ByteBuf frame) {
+            next.onReply(ConfigRedaction.redact(frame));
+        }
+
+        @Override
+        public void onFailure(String error) {
+            next.onFailure(error);
+        }
     }
 
     /**
@@ -441,33 +514,108 @@ public final class CommandDispatcher implements CommandHandler {
             reset(session);
             return;
         }
-        if (local == Local.SUBSCRIBE || (local == Local.CLIENT && command.argCount() > 1
-                && (command.argEqualsIgnoreCase(1, CLIENT_TRACKING) || command.argEqualsIgnoreCase(1, CLIENT_REPLY)))) {
+        boolean clientReply = local == Local.CLIENT && command.argCount() > 1
+                && command.argEqualsIgnoreCase(1, CLIENT_REPLY);
+        if (local == Local.SUBSCRIBE || clientReply || (local == Local.CLIENT && command.argCount() > 1
+                && command.argEqualsIgnoreCase(1, CLIENT_TRACKING))) {
             session.pin(true);
+        }
+        if (clientReply) {
+            session.repliesSwitched();
         }
         Catalog known = catalog.get();
         CommandInfo info = known == null ? null : known.commands().lookup(command);
+        boolean configGet = redactSecrets && isConfigGet(info);
+        if (session.transparent() && configGet) {
+            session.replyError("ERR respite does not relay CONFIG GET on a connection in pub/sub, MONITOR or "
+                    + "tracking mode: its reply could not be kept from showing the upstream's secrets");
+            return;
+        }
+        if (session.inMulti() && session.transaction().failed() && info != null && info.name().equals("exec")) {
+            abortTransaction(session);
+            return;
+        }
         boolean write = info != null && info.mayWrite();
         if (write) {
             invalidate(session.database(), command, info);
         }
         ByteBuf frame = command.frame().retain();
         if (session.transparent()) {
-            session.dedicated().sendWithoutReply(session.database(), frame);
+            session.dedicated().sendWithoutReply(session.database(), frame, session.relayTimed());
             return;
         }
-        ReplyCallback callback = pinnedReply(session, command, local, info, write);
+        boolean timed = session.inMulti() || !blocks(command, local, info);
+        ReplyCallback callback = pinnedReply(session, command, local, info, write, configGet);
         session.pinnedSent();
-        session.dedicated().send(session.database(), frame, callback);
+        session.dedicated().send(session.database(), frame, callback, timed);
+    }
+
+    /**
+     * True for a command that may rightly wait longer than --timeout for its reply, and so is sent
+     * untimed: blocking commands (BLPOP, BRPOP, BLMOVE, BZPOPMIN, WAIT, WAITAOF..., and XREAD or
+     * XREADGROUP with BLOCK), which have timeouts of their own. Inside MULTI nothing blocks.
+     */
+    private static boolean blocks(RespCommand command, Local local, CommandInfo info) {
+        if (local != Local.WAIT && (info == null || !info.hasFlag("blocking"))) {
+            return false;
+        }
+        if (!command.argEqualsIgnoreCase(0, XREAD) && !command.argEqualsIgnoreCase(0, XREADGROUP)) {
+            return true;
+        }
+        for (int i = 1; i < command.argCount(); i++) {
+            if (command.argEqualsIgnoreCase(i, BLOCK)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * EXEC of a transaction in which respite refused a command: Redis would abort it, so the
+     * upstream's transaction is discarded and the client gets Redis's EXECABORT.
+     */
+    private void abortTransaction(ClientSession session) {
+        ClientSession.Reply slot = session.replyLater();
+        session.inMulti(false);
+        session.watching(false);
+        session.takeQueuedWrites().forEach(RespCommand::release);
+        session.pinnedSent();
+        session.dedicated().send(session.database(), frame("DISCARD"), new ReplyCallback() {
+            @Override
+            public void onReply(ByteBuf frame) {
+                frame.release();
+                slot.onReply(Unpooled.wrappedBuffer(EXECABORT));
+                session.pinnedReplied();
+            }
+
+            @Override
+            public void onFailure(String error) {
+                slot.onFailure(error);
+                session.pinnedReplied();
+            }
+        }, true);
+    }
+
+    private static ByteBuf frame(String... args) {
+        RespCommand command = RespCommand.of(args);
+        ByteBuf frame = command.frame().retain();
+        command.release();
+        return frame;
     }
 
     /** Tracks the transaction state a pinned command changes, and what its reply must invalidate. */
     private ReplyCallback pinnedReply(ClientSession session, RespCommand command, Local local, CommandInfo info,
-            boolean write) {
+            boolean write, boolean configGet) {
         ClientSession.Reply slot = session.replyLater();
         String name = info == null ? "" : info.name();
         java.util.List<RespCommand> writes = java.util.List.of();
+        boolean inTransaction = session.inMulti();
+        boolean exec = name.equals("exec");
+        IntList redact = exec && inTransaction ? new IntArrayList(session.transaction().configGets()) : null;
         if (local == Local.MULTI) {
+            if (!session.inMulti()) {
+                session.transaction().begin();
+            }
             session.inMulti(true);
         } else if (local == Local.WATCH && !session.inMulti()) {
             // Inside MULTI, Redis refuses WATCH with an error and nothing changes.
@@ -484,11 +632,21 @@ public final class CommandDispatcher implements CommandHandler {
         int database = session.database();
         java.util.List<RespCommand> ended = writes;
         RespCommand own = write && !session.inMulti() ? command.retain() : null;
+        boolean queues = inTransaction && !exec && !name.equals("discard") && local != Local.MULTI
+                && local != Local.WATCH && local != Local.QUIT && local != Local.RESET;
         return new ReplyCallback() {
             @Override
             public void onReply(ByteBuf frame) {
                 settle();
-                slot.onReply(frame);
+                ByteBuf reply = frame;
+                if (queues && isQueued(frame)) {
+                    session.transaction().queued(configGet);
+                } else if (redact != null && !redact.isEmpty()) {
+                    reply = ConfigRedaction.redactElements(frame, redact);
+                } else if (configGet && !inTransaction) {
+                    reply = ConfigRedaction.redact(frame);
+                }
+                slot.onReply(reply);
                 session.pinnedReplied();
             }
 
@@ -514,6 +672,12 @@ public final class CommandDispatcher implements CommandHandler {
                 }
             }
         };
+    }
+
+    /** True when {@code frame} is Redis's {@code +QUEUED}. Borrows {@code frame}. */
+    private static boolean isQueued(ByteBuf frame) {
+        return frame.readableBytes() == QUEUED.length
+                && ByteBufUtil.equals(frame, frame.readerIndex(), Unpooled.wrappedBuffer(QUEUED), 0, QUEUED.length);
     }
 
     // ---- connection commands, as Redis answers them -----------------------------------------
@@ -707,6 +871,8 @@ public final class CommandDispatcher implements CommandHandler {
             "SUNSUBSCRIBE", "MONITOR"}) {
             names.put(streaming, Local.SUBSCRIBE);
         }
+        names.put("POST", Local.CROSS_PROTOCOL);
+        names.put("HOST:", Local.CROSS_PROTOCOL);
         names.put("SYNC", Local.REPLICATION);
         names.put("PSYNC", Local.REPLICATION);
         return new NameIndex<>(names);

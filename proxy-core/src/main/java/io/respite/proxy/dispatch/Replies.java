@@ -1,6 +1,7 @@
 package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.respite.proxy.session.ClientSession;
 import io.respite.resp.RespVersion;
@@ -37,6 +38,16 @@ final class Replies {
         ByteBuf out = Unpooled.buffer(value.length + 16);
         RespBytes.writeHeader(out, RespBytes.BULK, value.length);
         return out.writeBytes(value).writeShort(RespBytes.CRLF_SHORT);
+    }
+
+    /** A bulk string reply around {@code value}, as bytes: for constant replies. */
+    static byte[] bulkBytes(byte[] value) {
+        ByteBuf buf = bulk(value);
+        try {
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
     }
 
     static ByteBuf integer(long value) {

@@ -6,8 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
 import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.proxy.logging.RateLimitedLog;
 import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.ReplyCallback;
 import io.respite.proxy.upstream.UpstreamLane;
@@ -18,6 +20,7 @@ import io.respite.resp.codec.RespRequestDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,11 +30,18 @@ import java.util.logging.Logger;
  * straight away when nothing is pending ahead of it; otherwise it takes a {@link Reply} slot in a
  * FIFO, and slots are written as soon as every slot ahead of them is complete.
  *
- * <p>Backpressure: while {@value #MAX_PENDING_REPLIES} replies are pending, or while the client's
- * socket buffer is full (it is not reading), further commands are held, in order, instead of being
- * forwarded, and reading stops; both resume as replies drain. So a client that never reads has at
- * most that many replies in flight, whatever their size, holds bounded memory, and does not slow
- * anyone else.
+ * <p>Backpressure: while {@value #MAX_PENDING_REPLIES} replies are pending, while the client's
+ * socket buffer is full (it is not reading), or while its {@link OutputBudget} forwarding window
+ * (bytes expected and waiting) is full, further commands are held, in order, instead of being
+ * forwarded, and reading stops; both resume as replies drain. So a client that never reads holds
+ * bounded memory in count and in bytes, and does not slow anyone else. A client whose waiting
+ * output goes over its limits is disconnected, as Redis does with {@code client-output-buffer-limit}.
+ *
+ * <p>Re-entrancy: completing a reply drains the queue, which may hand held commands on, whose
+ * replies (a failure while the upstream is down) may complete at once. {@link #drain} therefore
+ * never runs inside itself: a nested call marks that another pass is needed and returns, so any
+ * number of such completions costs constant stack. An unexpected error while draining is logged
+ * with the client's description and closes this client only.
  *
  * <p>Pinning: state that lives on a Redis connection (a transaction, WATCH, a blocking command,
  * subscriptions, MONITOR) needs an upstream connection of its own. While {@link #pinned()}, every
@@ -49,6 +59,8 @@ import java.util.logging.Logger;
 public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
+    /** Disconnections at the output limits: a client can cause them at will, so at most one line per 10 s. */
+    private static final RateLimitedLog OUTPUT_LIMIT_LOG = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.SECONDS);
 
     /** Pending replies at which the session stops forwarding commands and reading from its client. */
     public static final int MAX_PENDING_REPLIES = 256;
@@ -64,6 +76,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final CommandHandler handler;
     private final UpstreamLane lane;
     private final LoopFlusher flusher;
+    private final OutputBudget budget;
     private final long id = IDS.incrementAndGet();
     private final ArrayDeque<Reply> pending = new ArrayDeque<>();
     /**
@@ -73,6 +86,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     /** The head of {@link #held} waits until every pending reply has arrived, not just some. */
     private boolean barrier;
+    /** Replies forwarded upstream and not arrived yet: pending slots not done. */
+    private int inFlight;
+    /** True while {@link #drain} runs; a nested call only sets {@link #drainAgain}. */
+    private boolean draining;
+    private boolean drainAgain;
+    /** A check of the output limits is scheduled (for a client above the soft limit). */
+    private boolean limitCheckScheduled;
 
     private ChannelHandlerContext ctx;
     private LoopFlusher.Target flushTarget;
@@ -96,23 +116,28 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private RespVersion dedicatedVersion;
     private boolean pinned;
     private boolean transparent;
+    /** The client turned its replies off or to skip (CLIENT REPLY): relayed commands are not timed. */
+    private boolean repliesSwitched;
     private boolean inMulti;
     private boolean watching;
     private int pinnedInFlight;
+    private final QueuedTransaction transaction = new QueuedTransaction();
     /** Write commands queued in the current transaction, retained, to invalidate again at EXEC. */
     private final java.util.List<RespCommand> queuedWrites = new java.util.ArrayList<>();
 
     /**
      * @param authenticated whether the client starts authenticated (true when no password is required)
      * @param database the database a client uses until it selects another (the upstream URI's)
+     * @param limits the client's output limits
      */
     public ClientSession(CommandHandler handler, UpstreamLane lane, LoopFlusher flusher, boolean authenticated,
-            int database) {
+            int database, OutputLimits limits) {
         this.handler = handler;
         this.lane = lane;
         this.flusher = flusher;
         this.authenticated = authenticated;
         this.database = database;
+        this.budget = new OutputBudget(limits.hardBytes(), limits.softBytes(), limits.softNanos());
     }
 
     @Override
@@ -156,9 +181,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Too many replies pending, or a client that is not reading: forward nothing more for now. */
+    /** Too many replies pending or expected, or a client that is not reading: forward nothing more for now. */
     private boolean underPressure() {
-        return pending.size() >= MAX_PENDING_REPLIES || !ctx.channel().isWritable();
+        return pending.size() >= MAX_PENDING_REPLIES || !ctx.channel().isWritable() || budget.windowFull(inFlight);
     }
 
     /**
@@ -196,6 +221,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A frame no command waits for, from the dedicated connection of a relaying session (pub/sub,
+     * MONITOR, tracking): written in arrival order, within the client's output limits. Takes
+     * ownership of {@code frame}.
+     */
+    private void relay(ByteBuf frame) {
+        reply(frame);
+        checkOutputLimits();
+    }
+
     /** Replies with a copy of {@code wire}, bytes already in RESP form: a cache hit. */
     public void reply(byte[] wire) {
         if (pending.isEmpty() && wire.length <= BATCH_COPY_MAX_BYTES && ctx.channel().isActive()) {
@@ -215,7 +250,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     public Reply replyLater() {
         Reply slot = new Reply();
         pending.add(slot);
+        inFlight++;
         return slot;
+    }
+
+    /**
+     * Closes the connection at once, dropping replies not written yet: what Redis does to a client
+     * that sends {@code POST} or {@code Host:}. Nothing the client sent after it is handled.
+     */
+    public void abort() {
+        closing = true;
+        ctx.close();
     }
 
     /** Closes the connection once every reply so far has been written, as after QUIT or a protocol error. */
@@ -227,17 +272,64 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Writes every completed reply at the head of the queue, hands held commands on as far as
+     * backpressure allows, and repeats while that completed more replies. Never nested (see the
+     * class comment).
+     */
     private void drain() {
-        for (Reply head; (head = pending.peek()) != null && head.done;) {
-            pending.poll();
-            write(head.reply);
+        if (draining) {
+            drainAgain = true;
+            return;
         }
-        releaseHeld();
+        draining = true;
+        try {
+            do {
+                drainAgain = false;
+                for (Reply head; (head = pending.peek()) != null && head.done;) {
+                    pending.poll();
+                    budget.dequeued(head.reply.readableBytes());
+                    write(head.reply);
+                }
+                releaseHeld();
+            } while (drainAgain);
+        } finally {
+            draining = false;
+        }
         if (pending.isEmpty() && closing) {
             writeBatch();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
+            checkOutputLimits();
             resumeIfRelieved();
+        }
+    }
+
+    /** Disconnects a client whose waiting output broke its limits; see {@link OutputBudget}. */
+    private void checkOutputLimits() {
+        Channel channel = ctx.channel();
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        long output = outputBytes();
+        switch (budget.check(output, System.nanoTime())) {
+            case WITHIN -> { }
+            case OVER_SOFT -> {
+                if (!limitCheckScheduled) {
+                    limitCheckScheduled = true;
+                    long delay = Math.max(0, budget.softDeadlineNanos() - System.nanoTime()) + 1;
+                    ctx.executor().schedule(() -> {
+                        limitCheckScheduled = false;
+                        checkOutputLimits();
+                    }, delay, TimeUnit.NANOSECONDS);
+                }
+            }
+            case EXCEEDED -> {
+                OUTPUT_LIMIT_LOG.log(describe() + ": closed for its output limits (" + budget.describeExceeded(output)
+                        + "; see --client-output-limit)");
+                abort();
+            }
+            default -> throw new IllegalStateException("unknown verdict");
         }
     }
 
@@ -265,6 +357,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             ctx.write(reply, ctx.voidPromise());
         }
         flushSoon();
+    }
+
+    /** An unexpected error while this client's replies were being handled: it goes, nobody else does. */
+    private void unexpected(Throwable cause) {
+        LOG.log(Level.SEVERE, describe() + ": closing after an unexpected error", cause);
+        abort();
     }
 
     /**
@@ -315,11 +413,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (!ctx.channel().isWritable()) {
+        boolean writable = ctx.channel().isWritable();
+        if (transparent && dedicated != null) {
+            // A subscriber that does not read holds its messages back in Redis, not here.
+            dedicated.pauseReading(!writable);
+        }
+        if (!writable) {
             pauseReading();
         } else {
-            releaseHeld();
-            resumeIfRelieved();
+            drain();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -349,6 +451,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         LOG.log(Level.FINE, "{0}: disconnected", describe());
+        closing = true;
         for (Reply slot; (slot = pending.poll()) != null;) {
             slot.discard();
         }
@@ -372,15 +475,30 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (cause instanceof IOException) {
             // Resets and broken pipes are how clients leave; not worth a warning.
             LOG.log(Level.FINE, "{0}: {1}", new Object[] {describe(), cause.toString()});
+            ctx.close();
         } else {
-            LOG.log(Level.WARNING, describe() + ": closing after an unexpected error", cause);
+            unexpected(cause);
         }
-        ctx.close();
     }
 
     /** True while replies are still owed to the client. */
     public boolean hasPendingReplies() {
         return !pending.isEmpty();
+    }
+
+    /** Replies owed to the client: forwarded and not arrived, or arrived and waiting for those ahead. */
+    public int pendingReplies() {
+        return pending.size();
+    }
+
+    /**
+     * Bytes of replies waiting in respite for this client: arrived and queued behind others, in
+     * the batch of this loop iteration, or in the channel's outbound buffer.
+     */
+    public long outputBytes() {
+        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        return budget.queuedBytes() + (batch == null ? 0 : batch.readableBytes())
+                + (outbound == null ? 0 : outbound.totalPendingWriteBytes());
     }
 
     /** A short description for logs: id and remote address. */
@@ -451,17 +569,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             dedicated = null;
         }
         if (dedicated == null) {
-            dedicated = lane.dedicated(version, this::reply, this::dedicatedLost);
+            dedicated = lane.dedicated(version, this::relay, this::dedicatedLost);
             dedicatedVersion = version;
         }
         return dedicated;
     }
 
-    /** The dedicated connection broke: its state is gone, so the client's connection goes too. */
+    /**
+     * The dedicated connection broke: its state is gone, so the client's connection goes too,
+     * after the replies owed to it (its pending commands have just failed with the reason). A
+     * relaying client (pub/sub, MONITOR) is owed no reply: it gets the reason as an error.
+     */
     private void dedicatedLost(String error) {
         dedicated = null;
         if (!closing) {
-            replyError(error);
+            if (transparent) {
+                replyError(error);
+            }
             closeAfterReplies();
         }
     }
@@ -495,8 +619,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return transparent;
     }
 
+    /** The client used CLIENT REPLY: from now on a relayed command may rightly get no frame back. */
+    public void repliesSwitched() {
+        repliesSwitched = true;
+    }
+
+    /** Whether relayed commands are timed: not once the client switched its replies (CLIENT REPLY). */
+    public boolean relayTimed() {
+        return !repliesSwitched;
+    }
+
     public boolean inMulti() {
         return inMulti;
+    }
+
+    /** What respite remembers of the current (or last) transaction. */
+    public QueuedTransaction transaction() {
+        return transaction;
     }
 
     public void inMulti(boolean inMulti) {
@@ -553,9 +692,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         private Reply() {
         }
 
+        /** Takes ownership of {@code value}, which waits in the queue until {@link #drain} writes it. */
         void complete(ByteBuf value) {
             reply = value;
             done = true;
+            budget.queued(value.readableBytes());
         }
 
         /** Takes ownership of {@code frame}. */
@@ -565,8 +706,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 frame.release();
                 return;
             }
+            inFlight--;
+            int bytes = frame.readableBytes();
+            budget.replyArrived(bytes);
             complete(frame);
-            drain();
+            try {
+                drain();
+            } catch (Throwable t) {
+                unexpected(t);
+            }
         }
 
         @Override
@@ -577,6 +725,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         private void discard() {
             if (reply != null) {
                 reply.release();
+                reply = null;
+            } else if (!done) {
+                inFlight--;
             }
             done = true;
         }

@@ -10,18 +10,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.respite.proxy.eventloop.LoopFlusher;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespFrameDecoder;
-import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
-import java.net.ConnectException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -29,42 +26,84 @@ import java.util.logging.Logger;
 
 /**
  * One pipelined connection to the upstream Redis, shared by every session of one event loop and
- * one protocol version. Commands are written as they come and flushed once per loop iteration;
- * replies are matched to callbacks in FIFO order, which is how Redis answers a pipeline.
+ * one protocol version, or dedicated to one session. Commands are written as they come and flushed
+ * once per loop iteration; replies are matched to callbacks in FIFO order, which is how Redis
+ * answers a pipeline.
  *
- * <p>Life cycle: {@code CONNECTING} (commands wait, up to {@link UpstreamSettings#MAX_WAITING_COMMANDS},
- * while TCP connects and the handshake, AUTH or HELLO and SELECT, is answered) → {@code READY}
- * once every handshake reply was a success → on any failure {@code DOWN}: every pending command fails with the
- * reason, new commands fail at once, and a reconnection is scheduled with exponential backoff
- * ({@value UpstreamSettings#MIN_BACKOFF_MILLIS} ms doubling to {@value UpstreamSettings#MAX_BACKOFF_MILLIS}
- * ms). {@code CLOSED} is final.
+ * <p>Life cycle: {@code CONNECTING} (TCP, then the handshake: HELLO 3 or AUTH, SELECT, or a PING
+ * when neither is needed, so that a greeting error such as Redis's {@code max number of clients
+ * reached} fails the handshake instead of answering a client's command; on the first attempt
+ * commands wait, up to {@link UpstreamSettings#MAX_WAITING_COMMANDS}; on a retry after a failure
+ * they fail at once with its cause, so that an outage costs clients no more than one error each)
+ * → {@code READY} once every handshake reply was a
+ * success → on any failure {@code DOWN}: every pending command fails with the cause in words
+ * ({@link FailureCause}), new commands fail at once, and a shared connection retries after a
+ * {@link Backoff} delay. {@code CLOSED} is final.
  *
- * <p>Timeouts (shared connections only): a command whose reply has not arrived within the timeout breaks the connection
- * (a FIFO cannot skip a reply), failing it and everything behind it; a timer checks the oldest
- * pending command four times per timeout period.
+ * <p>Failing is iterative: {@link #down} polls the pending callbacks one at a time, and a callback
+ * that sends another command here while the connection is down is failed at once, without
+ * re-entering {@code down}; the sessions behind the callbacks do not re-enter their own drain
+ * either, so failing N queued commands costs O(N) time and O(1) stack. A callback that throws is
+ * logged and skipped: one broken client never stops a shared connection from failing, or
+ * answering, everybody else.
+ *
+ * <p>Watchdog and timeouts: a tick every eighth of {@code --timeout} (at most a second) checks that
+ * the connection makes progress. A command that expects a reply in bounded time and has been at the
+ * head of the queue with no frame arriving for {@code --timeout} breaks the connection (a FIFO
+ * cannot skip a reply), failing it and everything behind it; blocking commands on a dedicated
+ * connection are sent untimed. The same tick makes sure a shared connection that is down has a
+ * retry scheduled, and that one whose handshake hangs is broken, so "upstream up, connection
+ * down" cannot outlast one backoff period plus one tick.
+ *
+ * <p>Logging ({@link AvailabilityLog}): one line per change of state or of cause, not per attempt,
+ * and a reminder each minute while the upstream stays unavailable. Dedicated connections log at
+ * FINE: their loss is the client's business.
  *
  * <p>The database: the connection tracks which database its next command runs in and writes a
  * {@code SELECT} before a command for another one, whose reply it consumes itself.
  *
- * <p>Dedicated use ({@link DedicatedConnection}): with a loss callback the connection belongs to
- * one session. It does not reconnect (the callback is told instead), and frames no callback is
- * waiting for go to the frame consumer rather than breaking the connection.
- *
  * <p>Threading: every method runs on {@link #loop}; nothing here is thread-safe.
+ *
+ * <p>Over 400 lines because one connection's life cycle, watchdog and failure handling are one
+ * state machine, read best in one place; the parts with a life of their own are classes of their
+ * own ({@link Backoff}, {@link FailureCause}, {@link Handshake}, {@link AvailabilityLog},
+ * {@link ProgressWatch}).
  */
 final class UpstreamConnection implements DedicatedConnection {
 
     private static final Logger LOG = Logger.getLogger(UpstreamConnection.class.getName());
 
+    /** Longest interval between two watchdog ticks, in milliseconds. */
+    private static final long MAX_TICK_MILLIS = 1000;
+    /** Shortest interval between two watchdog ticks, in milliseconds. */
+    private static final long MIN_TICK_MILLIS = 5;
+
     private enum State {
+        /** TCP connect and handshake in progress; commands wait. */
         CONNECTING,
+        /** Commands are written at once. */
         READY,
+        /** Failed; commands fail at once; a shared connection has a retry scheduled. */
         DOWN,
+        /** Closed on request; final. */
         CLOSED
     }
 
     /** A command that arrived while connecting. */
-    private record Waiting(int database, ByteBuf frame, ReplyCallback callback) {
+    private record Waiting(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
+    }
+
+    /** A callback whose command may rightly wait for ever (BLPOP key 0): no timeout while it is the head. */
+    private record Untimed(ReplyCallback callback) implements ReplyCallback {
+        @Override
+        public void onReply(ByteBuf frame) {
+            callback.onReply(frame);
+        }
+
+        @Override
+        public void onFailure(String error) {
+            callback.onFailure(error);
+        }
     }
 
     private final EventLoop loop;
@@ -73,35 +112,40 @@ final class UpstreamConnection implements DedicatedConnection {
     private final LoopFlusher flusher;
     private final Consumer<ByteBuf> unsolicited;
     private final Consumer<Boolean> onReady;
-    /** Whether this connection has been ready before: the next ready is then a recovery. */
-    private boolean everReady;
+    private final Backoff backoff = new Backoff(bound -> ThreadLocalRandom.current().nextLong(bound));
+    private final long tickNanos;
+    private final ArrayDeque<ReplyCallback> callbacks = new ArrayDeque<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /** For a dedicated connection, told once when it breaks; null for a shared, reconnecting one. */
     private Consumer<String> onLost;
-    private final ArrayDeque<ReplyCallback> callbacks = new ArrayDeque<>();
-    /** Send time of each callback's command, in System.nanoTime() units, in the same order. */
-    private final LongArrayFIFOQueue sentNanos = new LongArrayFIFOQueue();
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /** Whether this connection has been ready before: the next ready is then a recovery. */
+    private boolean everReady;
 
     private State state = State.DOWN;
     private Channel channel;
     private LoopFlusher.Target flushTarget;
     private int selectedDatabase;
-    private long backoffMillis = UpstreamSettings.MIN_BACKOFF_MILLIS;
-    /** Why the connection is down: what commands fail with meanwhile. */
-    private String failure = "not connected yet";
-    /** Why the current channel is being closed, set before closing it; null while all is well. */
-    private String breakReason;
-    private ScheduledFuture<?> timeoutCheck;
     /** Handshake commands not answered yet; the connection is ready when none remain. */
     private int handshakePending;
+    /** Why the connection is down, in words: what commands fail with meanwhile. */
+    private String cause = "not connected yet";
+    /** Why the current channel is being closed, set before closing it; null while all is well. */
+    private String breakReason;
+
+    private final ProgressWatch progress;
+    private final AvailabilityLog availability;
+    private ScheduledFuture<?> tick;
+    private ScheduledFuture<?> retry;
+    /** Ticks spent in CONNECTING. */
+    private int connectingTicks;
 
     /**
      * @param unsolicited receives frames that answer no command (taking ownership): RESP3 pushes,
      *     and on a dedicated connection anything no callback waits for
      * @param onReady runs each time the connection becomes ready, told whether it is a recovery
      *     (the connection had been ready before and failed in between)
-     * @param onLost for a dedicated connection, told once (with the reason) when it breaks; null
-     *     for a shared connection, which reconnects instead
+     * @param onLost for a dedicated connection, told once (with the client's error text) when it
+     *     breaks; null for a shared connection, which reconnects instead
      */
     UpstreamConnection(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, RespVersion version,
             Consumer<ByteBuf> unsolicited, Consumer<Boolean> onReady, Consumer<String> onLost) {
@@ -112,19 +156,31 @@ final class UpstreamConnection implements DedicatedConnection {
         this.unsolicited = unsolicited;
         this.onReady = onReady;
         this.onLost = onLost;
+        long timeoutMillis = settings.timeout().toMillis();
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TICK_MILLIS, Math.min(MAX_TICK_MILLIS,
+                timeoutMillis / 8)));
+        this.progress = new ProgressWatch(tickNanos, settings.timeout().toNanos());
+        this.availability = new AvailabilityLog("upstream " + settings.address() + " (" + version + ")",
+                System::nanoTime);
     }
 
-    /** Starts connecting; must be called on the loop. */
+    /** Starts connecting, and the watchdog; must be called on the loop. */
     void connect() {
         if (state == State.CLOSED) {
             return;
         }
+        if (tick == null) {
+            tick = loop.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+        }
+        retry = null;
         state = State.CONNECTING;
+        connectingTicks = 0;
         breakReason = null;
         ChannelFuture future = new Bootstrap().group(loop).channel(settings.channelType())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        settings.timeout().toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -134,50 +190,68 @@ final class UpstreamConnection implements DedicatedConnection {
                 .connect(settings.host(), settings.port());
         channel = future.channel();
         future.addListener(f -> {
-            if (!f.isSuccess()) {
-                down(describe(f.cause()));
+            if (!f.isSuccess() && future.channel() == channel) {
+                down(FailureCause.of(f.cause(), settings.address()));
             }
         });
     }
 
-    /** Sends a command; see {@link UpstreamLane#send}. Takes ownership of {@code frame}. */
+    /** Sends a command with a timeout; see {@link UpstreamLane#send}. Takes ownership of {@code frame}. */
+    void send(int database, ByteBuf frame, ReplyCallback callback) {
+        send(database, frame, callback, true);
+    }
+
     @Override
-    public void send(int database, ByteBuf frame, ReplyCallback callback) {
+    public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
         switch (state) {
-            case READY -> write(database, frame, callback);
+            case READY -> write(database, frame, callback, timed);
             case CONNECTING -> {
-                if (waiting.size() >= UpstreamSettings.MAX_WAITING_COMMANDS) {
+                if (availability.failedAttempts() > 0) {
+                    // Reconnecting after a failure: fail fast with its cause rather than wait on a retry.
                     frame.release();
                     if (callback != null) {
-                        callback.onFailure(error("too many commands waiting for the connection"));
+                        callback.onFailure(FailureCause.clientError(cause));
+                    }
+                } else if (waiting.size() >= UpstreamSettings.MAX_WAITING_COMMANDS) {
+                    frame.release();
+                    if (callback != null) {
+                        callback.onFailure(FailureCause.clientError("too many commands waiting for the connection"));
                     }
                 } else {
-                    waiting.add(new Waiting(database, frame, callback));
+                    waiting.add(new Waiting(database, frame, callback, timed));
                 }
             }
             default -> {
                 frame.release();
                 if (callback != null) {
-                    callback.onFailure(error(failure));
+                    callback.onFailure(FailureCause.clientError(cause));
                 }
             }
         }
     }
 
     @Override
-    public void sendWithoutReply(int database, ByteBuf frame) {
-        send(database, frame, null);
+    public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
+        send(database, frame, null, timed);
+    }
+
+    @Override
+    public void pauseReading(boolean paused) {
+        if (channel != null) {
+            channel.config().setAutoRead(!paused);
+        }
     }
 
     /** Writes a command; a null callback means its replies go to the frame consumer. */
-    private void write(int database, ByteBuf frame, ReplyCallback callback) {
+    private void write(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
         if (database != selectedDatabase) {
             writeInternal(RespCommand.of("SELECT", Integer.toString(database)), "SELECT " + database, null);
             selectedDatabase = database;
         }
         if (callback != null) {
-            callbacks.add(callback);
-            sentNanos.enqueue(System.nanoTime());
+            callbacks.add(timed ? callback : new Untimed(callback));
+        } else if (timed) {
+            progress.awaitFrame();
         }
         channel.write(frame, channel.voidPromise());
         flushTarget.flushLater();
@@ -195,11 +269,10 @@ final class UpstreamConnection implements DedicatedConnection {
             public void onReply(ByteBuf reply) {
                 boolean error = reply.isReadable() && (reply.getByte(reply.readerIndex()) == '-'
                         || reply.getByte(reply.readerIndex()) == '!');
-                String text = error ? reply.toString(reply.readerIndex() + 1, reply.readableBytes() - 3,
-                        StandardCharsets.UTF_8) : null;
+                String text = error ? FailureCause.errorText(reply) : null;
                 reply.release();
                 if (error) {
-                    breakConnection(what + " failed: " + text);
+                    breakConnection(FailureCause.ofHandshake(what, text));
                 } else if (onSuccess != null) {
                     onSuccess.run();
                 }
@@ -210,64 +283,77 @@ final class UpstreamConnection implements DedicatedConnection {
                 // The connection is already failing; the clients' commands report it.
             }
         });
-        sentNanos.enqueue(System.nanoTime());
         channel.write(frame, channel.voidPromise());
     }
 
     /** TCP is up: write the handshake; the connection is ready when it has been answered. */
     private void connected(Channel ch) {
         flushTarget = flusher.target(ch);
-        selectedDatabase = 0;
-        handshakePending = 0;
-        if (onLost == null) {
-            // Shared connections only: a dedicated one may rightly wait forever (BLPOP key 0).
-            long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), settings.timeout().toNanos() / 4);
-            timeoutCheck = loop.scheduleAtFixedRate(this::checkTimeout, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        selectedDatabase = settings.database();
+        progress.reset();
+        List<Handshake> steps = Handshake.of(settings, version);
+        handshakePending = steps.size();
+        for (Handshake step : steps) {
+            writeInternal(RespCommand.of(step.args()), step.what(), () -> {
+                if (--handshakePending == 0) {
+                    ready();
+                }
+            });
         }
-        if (version == RespVersion.RESP3) {
-            List<String> hello = new ArrayList<>(List.of("HELLO", "3"));
-            if (settings.password() != null) {
-                hello.addAll(List.of("AUTH", settings.username() == null ? "default" : settings.username(),
-                        settings.password()));
-            }
-            handshake(RespCommand.of(hello.toArray(String[]::new)), "HELLO 3");
-        } else if (settings.password() != null) {
-            handshake(settings.username() == null ? RespCommand.of("AUTH", settings.password())
-                    : RespCommand.of("AUTH", settings.username(), settings.password()), "AUTH");
-        }
-        if (settings.database() != 0) {
-            handshake(RespCommand.of("SELECT", Integer.toString(settings.database())), "SELECT " + settings.database());
-            selectedDatabase = settings.database();
-        }
-        if (handshakePending == 0) {
-            ready();
-        } else {
-            flushTarget.flushLater();
-        }
-    }
-
-    private void handshake(RespCommand command, String what) {
-        handshakePending++;
-        writeInternal(command, what, () -> {
-            if (--handshakePending == 0) {
-                ready();
-            }
-        });
+        flushTarget.flushLater();
     }
 
     /** The handshake succeeded: the commands that waited go out, in order. */
     private void ready() {
         state = State.READY;
+        backoff.reset();
+        if (onLost == null) {
+            availability.ready(!everReady, channel.localAddress());
+        }
         for (Waiting w; (w = waiting.poll()) != null;) {
-            write(w.database(), w.frame(), w.callback());
+            write(w.database(), w.frame(), w.callback(), w.timed());
         }
         boolean recovered = everReady;
         everReady = true;
         onReady.accept(recovered);
     }
 
-    private void checkTimeout() {
-        if (!sentNanos.isEmpty() && System.nanoTime() - sentNanos.firstLong() > settings.timeout().toNanos()) {
+    /**
+     * The watchdog: breaks a connection whose upstream stopped answering or whose handshake hangs,
+     * and makes sure a shared connection that is down has a retry coming.
+     */
+    private void tick() {
+        switch (state) {
+            case READY -> {
+                if (channel.isActive()) {
+                    checkProgress();
+                } else {
+                    down("connection to " + settings.address() + " lost");
+                }
+            }
+            case CONNECTING -> {
+                checkProgress();
+                long connectingNanos = ++connectingTicks * tickNanos;
+                if (connectingNanos > 2 * settings.timeout().toNanos()) {
+                    breakConnection("no answer from " + settings.address() + " to connect");
+                }
+            }
+            case DOWN -> {
+                if (onLost == null && retry == null) {
+                    LOG.log(Level.WARNING, "upstream {0} ({1}) was down with no retry scheduled; retrying now",
+                            new Object[] {settings.address(), version});
+                    connect();
+                }
+            }
+            case CLOSED -> cancelTick();
+            default -> throw new IllegalStateException("unknown state " + state);
+        }
+    }
+
+    /** Breaks the connection when it has waited {@code --timeout} for a frame that did not come. */
+    private void checkProgress() {
+        ReplyCallback head = callbacks.peek();
+        if (progress.tick(head != null && !(head instanceof Untimed))) {
             breakConnection("timeout after " + settings.timeout().toMillis() + " ms");
         }
     }
@@ -279,68 +365,114 @@ final class UpstreamConnection implements DedicatedConnection {
         channel.close();
     }
 
+    /** Takes ownership of {@code frame}. */
     private void reply(ByteBuf frame) {
+        progress.frameArrived();
         boolean push = version == RespVersion.RESP3 && frame.getByte(frame.readerIndex()) == '>';
         if (push || (onLost != null && callbacks.isEmpty())) {
-            unsolicited.accept(frame);
+            deliver(null, frame);
             return;
         }
         ReplyCallback callback = callbacks.poll();
         if (callback == null) {
             frame.release();
-            breakConnection("a reply arrived that no command was waiting for");
+            breakConnection("a reply from " + settings.address() + " that no command was waiting for");
             return;
         }
-        sentNanos.dequeueLong();
-        callback.onReply(frame);
+        deliver(callback, frame);
     }
 
-    /** The connection is gone: fail everything pending and try again later. */
+    /**
+     * Hands {@code frame} to {@code callback}, or to the frame consumer when null. A receiver that
+     * throws is logged and told of a failure instead (it may have stopped before passing the reply
+     * on, and its client must not wait for ever); the connection goes on with the next reply.
+     */
+    private void deliver(ReplyCallback callback, ByteBuf frame) {
+        try {
+            if (callback == null) {
+                unsolicited.accept(frame);
+            } else {
+                callback.onReply(frame);
+            }
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "upstream " + settings.address() + " (" + version
+                    + "): a reply's receiver failed; skipping it", t);
+            if (callback != null) {
+                fail(callback, FailureCause.clientError("internal error in respite, see its log"));
+            }
+        }
+    }
+
+    /** The connection is gone: fail everything pending, then retry later (shared) or report the loss (dedicated). */
     private void down(String reason) {
-        if (timeoutCheck != null) {
-            timeoutCheck.cancel(false);
-            timeoutCheck = null;
+        if (state == State.DOWN) {
+            return; // already failed; a late close event of the same channel
         }
         boolean wasReady = state == State.READY;
         if (state != State.CLOSED) {
             state = State.DOWN;
         }
-        failure = breakReason != null ? breakReason : reason;
+        cause = breakReason != null ? breakReason : reason;
         breakReason = null;
-        String error = error(failure);
-        sentNanos.clear();
+        progress.reset();
+        String error = FailureCause.clientError(cause);
+        try {
+            failAll(error);
+        } finally {
+            if (onLost != null) {
+                lost(error);
+            } else if (state != State.CLOSED) {
+                scheduleRetry(wasReady);
+            } else {
+                cancelTick();
+            }
+        }
+    }
+
+    /** Fails every pending and waiting command with {@code error}, one at a time. */
+    private void failAll(String error) {
         for (ReplyCallback callback; (callback = callbacks.poll()) != null;) {
-            callback.onFailure(error);
+            fail(callback, error);
         }
         for (Waiting w; (w = waiting.poll()) != null;) {
             w.frame().release();
             if (w.callback() != null) {
-                w.callback().onFailure(error);
+                fail(w.callback(), error);
             }
         }
-        if (onLost != null) {
-            boolean asked = state == State.CLOSED;
-            state = State.CLOSED;
-            Consumer<String> lost = onLost;
-            onLost = null;
-            if (!asked) {
-                lost.accept(error);
-            }
-            return;
+    }
+
+    private void fail(ReplyCallback callback, String error) {
+        try {
+            callback.onFailure(error);
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "upstream " + settings.address() + " (" + version
+                    + "): a failed command's receiver failed; skipping it", t);
         }
-        if (state == State.CLOSED) {
-            return;
+    }
+
+    /** A dedicated connection broke (or was closed): it never reconnects; its owner is told, unless it asked. */
+    private void lost(String error) {
+        boolean asked = state == State.CLOSED;
+        state = State.CLOSED;
+        cancelTick();
+        Consumer<String> owner = onLost;
+        onLost = null;
+        if (!asked) {
+            LOG.log(Level.FINE, "dedicated upstream connection lost: {0}", cause);
+            owner.accept(error);
         }
-        if (wasReady) {
-            LOG.log(Level.WARNING, "upstream {0} ({1}): connection lost ({2}); reconnecting",
-                    new Object[] {settings.address(), version, failure});
-        } else if (backoffMillis == UpstreamSettings.MIN_BACKOFF_MILLIS) {
-            LOG.log(Level.WARNING, "upstream {0} ({1}) unavailable: {2}; retrying",
-                    new Object[] {settings.address(), version, failure});
+    }
+
+    private void scheduleRetry(boolean wasReady) {
+        availability.failed(cause, wasReady);
+        retry = loop.schedule(this::connect, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTick() {
+        if (tick != null) {
+            tick.cancel(false);
         }
-        long delay = wasReady ? UpstreamSettings.MIN_BACKOFF_MILLIS : backoffMillis;
-        backoffMillis = Math.min(UpstreamSettings.MAX_BACKOFF_MILLIS, delay * 2);
-        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
     /** Fails everything pending and stops for good. */
@@ -352,25 +484,15 @@ final class UpstreamConnection implements DedicatedConnection {
         State previous = state;
         state = State.CLOSED;
         breakReason = "respite is shutting down";
-        if (previous == State.READY || previous == State.CONNECTING) {
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+        if ((previous == State.READY || previous == State.CONNECTING) && channel != null) {
             channel.close();
         } else {
             down(breakReason);
         }
-    }
-
-    private static String error(String reason) {
-        return "ERR upstream unavailable (" + reason + ")";
-    }
-
-    private String describe(Throwable cause) {
-        if (cause instanceof ConnectException) {
-            return "connection refused by " + settings.address();
-        }
-        if (cause instanceof ClosedChannelException) {
-            return "connection closed";
-        }
-        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
 
     /** Events of one channel; events of a channel that is no longer current are ignored. */
@@ -388,8 +510,7 @@ final class UpstreamConnection implements DedicatedConnection {
                 ctx.close();
                 return;
             }
-            backoffMillis = UpstreamSettings.MIN_BACKOFF_MILLIS;
-            LOG.log(Level.INFO, "upstream {0} ({1}) connected from {2}",
+            LOG.log(Level.FINE, "upstream {0} ({1}) TCP connected from {2}",
                     new Object[] {settings.address(), version, ch.localAddress()});
             connected(ch);
         }
@@ -398,7 +519,7 @@ final class UpstreamConnection implements DedicatedConnection {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (ch != channel) {
-                io.netty.util.ReferenceCountUtil.release(msg);
+                ReferenceCountUtil.release(msg);
                 return;
             }
             reply((ByteBuf) msg);
@@ -414,7 +535,11 @@ final class UpstreamConnection implements DedicatedConnection {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ch == channel && breakReason == null) {
-                breakReason = describe(cause);
+                breakReason = FailureCause.of(cause, settings.address());
+                if (!(cause instanceof java.io.IOException)) {
+                    LOG.log(Level.WARNING, "upstream " + settings.address() + " (" + version + "): closing after an "
+                            + "unexpected error", cause);
+                }
             }
             ctx.close();
         }

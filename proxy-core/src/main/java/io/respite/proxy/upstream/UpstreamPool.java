@@ -110,13 +110,18 @@ public final class UpstreamPool implements Upstream {
                 private boolean closed;
 
                 @Override
-                public void send(int database, ByteBuf frame, ReplyCallback callback) {
-                    connection.send(database, frame, callback);
+                public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
+                    connection.send(database, frame, callback, timed);
                 }
 
                 @Override
-                public void sendWithoutReply(int database, ByteBuf frame) {
-                    connection.sendWithoutReply(database, frame);
+                public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
+                    connection.sendWithoutReply(database, frame, timed);
+                }
+
+                @Override
+                public void pauseReading(boolean paused) {
+                    connection.pauseReading(paused);
                 }
 
                 @Override

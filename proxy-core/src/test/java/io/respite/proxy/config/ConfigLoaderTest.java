@@ -56,7 +56,27 @@ class ConfigLoaderTest {
                 Arguments.of("timeout", "2m", get(ProxyConfig::timeout), Duration.ofMinutes(2)),
                 Arguments.of("io-threads", "3", get(ProxyConfig::ioThreads), 3),
                 Arguments.of("drain-timeout", "0", get(ProxyConfig::drainTimeout), Duration.ZERO),
-                Arguments.of("max-pinned", "12", get(ProxyConfig::maxPinned), 12));
+                Arguments.of("max-pinned", "12", get(ProxyConfig::maxPinned), 12),
+                Arguments.of("client-output-limit", "8mb 1mb 5s", get(ProxyConfig::clientOutputLimit),
+                        new ClientOutputLimit(8L << 20, 1L << 20, Duration.ofSeconds(5))),
+                Arguments.of("deny-command", "CONFIG,debug", get(ProxyConfig::deniedCommands),
+                        Set.of("config", "debug")),
+                Arguments.of("requirepass-file", SECRET_FILE.toString(), get(ProxyConfig::requirepass), "s3 cret"),
+                Arguments.of("upstream-password-file", SECRET_FILE.toString(), get(ProxyConfig::upstream),
+                        new UpstreamUri("127.0.0.1", 6379, null, "s3 cret", 0)));
+    }
+
+    /** A secret file for the *-file options: its first line is the secret, a second line is ignored. */
+    private static final Path SECRET_FILE = secretFile();
+
+    private static Path secretFile() {
+        try {
+            Path file = Files.createTempFile("respite-secret-", ".txt");
+            file.toFile().deleteOnExit();
+            return Files.write(file, List.of("s3 cret", "ignored"), UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -288,7 +308,7 @@ class ConfigLoaderTest {
     void helpDefaultsAreTheRealDefaults() {
         ProxyConfig.Builder builder = ProxyConfig.builder();
         for (Option option : Option.values()) {
-            if (option != Option.REQUIREPASS && option != Option.IO_THREADS) { // "none", "the number of ..."
+            if (!option.defaultText.equals("none") && option != Option.IO_THREADS) { // "the number of ..."
                 option.apply(builder, option.defaultText);
             }
         }

@@ -1,0 +1,23 @@
+package io.respite.proxy.dispatch;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The options that decide what clients may do and see through respite.
+ *
+ * @param requirePass the password clients must give, or null for none
+ * @param maxEntryBytes largest value cached, in bytes
+ * @param initialDatabase the database sessions start in, and return to on RESET
+ * @param deniedCommands commands ({@code config}) and subcommands ({@code config|set}) that clients
+ *     may not run: they get Redis's unknown-command error
+ * @param redactSecrets whether respite holds the upstream's credentials, so that CONFIG GET must
+ *     not show the upstream's secrets
+ */
+public record DispatchPolicy(String requirePass, long maxEntryBytes, int initialDatabase, Set<String> deniedCommands,
+        boolean redactSecrets) {
+
+    public DispatchPolicy {
+        deniedCommands = Set.copyOf(Objects.requireNonNull(deniedCommands, "deniedCommands"));
+    }
+}

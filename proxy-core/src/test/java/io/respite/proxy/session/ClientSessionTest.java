@@ -1,0 +1,221 @@
+package io.respite.proxy.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.proxy.upstream.DedicatedConnection;
+import io.respite.proxy.upstream.ReplyCallback;
+import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.resp.RespVersion;
+import io.respite.resp.codec.RespRequestDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session between a real request decoder and a fake lane that answers when the test says so:
+ * reply order, backpressure by count and by bytes, the output limits, and failures that cascade
+ * through a deep queue without deepening the stack.
+ */
+class ClientSessionTest {
+
+    private static final String DOWN = "ERR upstream unavailable (down)";
+
+    private final FakeLane lane = new FakeLane();
+    private EmbeddedChannel channel;
+
+    private void open(OutputLimits limits) {
+        channel = new EmbeddedChannel();
+        LoopFlusher flusher = new LoopFlusher(channel.eventLoop());
+        channel.pipeline().addLast(new RespRequestDecoder(),
+                new ClientSession(FORWARD_ALL, lane, flusher, true, 0, limits));
+    }
+
+    @AfterEach
+    void close() {
+        if (channel != null) {
+            channel.finishAndReleaseAll();
+        }
+        lane.releaseAll();
+    }
+
+    /** Forwards every command through the session's lane, with a reply slot of its own. */
+    private static final CommandHandler FORWARD_ALL = (session, command) -> session.lane().send(0,
+            RespVersion.RESP2, command.frame().retain(), session.replyLater());
+
+    @Test
+    void aFailureCascadingThroughADeepQueueUsesConstantStack() {
+        open(OutputLimits.NONE);
+        int commands = 100_000;
+        channel.writeInbound(gets(commands));
+        assertEquals(OutputBudget.FORWARD_WINDOW_BYTES / OutputBudget.INITIAL_ESTIMATE_BYTES, lane.waiting.size(),
+                "the first window is forwarded, the rest held");
+        // The upstream goes down: the forwarded commands fail, and every held one fails at once
+        // when it is handed on, inside the failure of the one before it.
+        lane.failWith = DOWN;
+        lane.failWaiting();
+        channel.runPendingTasks();
+        assertEquals(commands, countReplies("-" + DOWN + "\r\n"), "every command answered, in order");
+    }
+
+    @Test
+    void repliesLeaveInRequestOrderWhateverOrderTheyArriveIn() {
+        open(OutputLimits.NONE);
+        channel.writeInbound(gets(3));
+        ReplyCallback first = lane.waiting.poll();
+        ReplyCallback second = lane.waiting.poll();
+        ReplyCallback third = lane.waiting.poll();
+        third.onReply(bulk("c"));
+        second.onReply(bulk("b"));
+        channel.runPendingTasks();
+        assertEquals("", outbound(), "nothing before the first reply");
+        first.onReply(bulk("a"));
+        channel.runPendingTasks();
+        assertEquals("$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", outbound());
+    }
+
+    @Test
+    void largeRepliesShrinkTheForwardingWindow() {
+        open(OutputLimits.NONE);
+        channel.writeInbound(gets(200));
+        assertEquals(16, lane.waiting.size(), "a client's first pipeline goes 16 at a time");
+        int mb = 1024 * 1024;
+        lane.waiting.poll().onReply(bulk("x".repeat(2 * mb)));
+        channel.runPendingTasks();
+        assertEquals(15, lane.waiting.size(), "after a 2 MB reply, 15 expected 2 MB replies already fill the window");
+        for (int i = 0; i < 15; i++) {
+            lane.waiting.poll().onReply(bulk("y"));
+        }
+        channel.runPendingTasks();
+        assertTrue(lane.waiting.size() > 16, "small replies open the window again: " + lane.waiting.size());
+        assertTrue(lane.waiting.size() <= ClientSession.MAX_PENDING_REPLIES, "never beyond the count limit");
+    }
+
+    @Test
+    void aClientOverItsHardLimitIsDisconnected() {
+        open(new OutputLimits(8 * 1024 * 1024, 0, 0));
+        channel.writeInbound(gets(16));
+        ReplyCallback head = lane.waiting.poll();
+        String mb = "x".repeat(1024 * 1024);
+        // Replies behind a slow head wait in respite: 1 MB (and 12 bytes of framing) each.
+        for (int i = 0; i < 7; i++) {
+            lane.waiting.poll().onReply(bulk(mb));
+            channel.runPendingTasks();
+            assertTrue(channel.isActive(), "within the limit after " + (i + 1) + " MB");
+        }
+        lane.waiting.poll().onReply(bulk(mb));
+        channel.runPendingTasks();
+        assertFalse(channel.isActive(), "over the hard limit: disconnected");
+        head.onReply(bulk("late"));
+        for (ReplyCallback late; (late = lane.waiting.poll()) != null;) {
+            late.onReply(bulk(mb));
+        }
+        channel.runPendingTasks();
+        assertEquals(0, countReplies("$"), "nothing is written to a client closed for its limits");
+    }
+
+    @Test
+    void aReplyFailureLeavesOtherRepliesInPlace() {
+        open(OutputLimits.NONE);
+        channel.writeInbound(gets(2));
+        lane.waiting.poll().onFailure(DOWN);
+        lane.waiting.poll().onReply(bulk("ok"));
+        channel.runPendingTasks();
+        assertEquals("-" + DOWN + "\r\n$2\r\nok\r\n", outbound());
+    }
+
+    @Test
+    void abortClosesAtOnceAndIgnoresWhatFollows() {
+        channel = new EmbeddedChannel();
+        LoopFlusher flusher = new LoopFlusher(channel.eventLoop());
+        CommandHandler abortOnSecond = new CommandHandler() {
+            private int seen;
+
+            @Override
+            public void handle(ClientSession session, io.respite.resp.RespCommand command) {
+                if (++seen == 2) {
+                    session.abort();
+                } else {
+                    FORWARD_ALL.handle(session, command);
+                }
+            }
+        };
+        channel.pipeline().addLast(new RespRequestDecoder(),
+                new ClientSession(abortOnSecond, lane, flusher, true, 0, OutputLimits.NONE));
+        channel.writeInbound(gets(5));
+        channel.runPendingTasks();
+        assertFalse(channel.isActive());
+        assertEquals(1, lane.waiting.size(), "only the command before the aborting one went upstream");
+    }
+
+    private static ByteBuf gets(int count) {
+        ByteBuf in = Unpooled.buffer();
+        byte[] get = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < count; i++) {
+            in.writeBytes(get);
+        }
+        return in;
+    }
+
+    private static ByteBuf bulk(String value) {
+        return Unpooled.copiedBuffer("$" + value.length() + "\r\n" + value + "\r\n", StandardCharsets.US_ASCII);
+    }
+
+    /** Everything written to the client so far, as text; releases what it reads. */
+    private String outbound() {
+        StringBuilder text = new StringBuilder();
+        for (ByteBuf out; (out = channel.readOutbound()) != null;) {
+            text.append(out.toString(StandardCharsets.US_ASCII));
+            out.release();
+        }
+        return text.toString();
+    }
+
+    private int countReplies(String reply) {
+        String all = outbound();
+        int count = 0;
+        for (int at = all.indexOf(reply); at >= 0; at = all.indexOf(reply, at + reply.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    /** A lane that holds callbacks until the test answers them, or fails at once once told to. */
+    private static final class FakeLane implements UpstreamLane {
+
+        final ArrayDeque<ReplyCallback> waiting = new ArrayDeque<>();
+        String failWith;
+
+        @Override
+        public void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {
+            frame.release();
+            if (failWith != null) {
+                callback.onFailure(failWith);
+            } else {
+                waiting.add(callback);
+            }
+        }
+
+        void failWaiting() {
+            for (ReplyCallback callback; (callback = waiting.poll()) != null;) {
+                callback.onFailure(failWith);
+            }
+        }
+
+        void releaseAll() {
+            waiting.clear();
+        }
+
+        @Override
+        public DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.respite.resp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
+import io.respite.resp.RespCodecException;
+import io.respite.resp.RespLimits;
+import io.respite.resp.RespType;
+import io.respite.resp.internal.RespBytes;
+
+/**
+ * Looks inside a complete reply frame, such as {@link RespFrameDecoder} emits, without parsing it
+ * into a tree: where the elements of an aggregate are, so that a proxy can rewrite one element
+ * and copy the others byte for byte. Stateless.
+ */
+public final class RespFrames {
+
+    private RespFrames() {
+    }
+
+    /**
+     * The absolute index and length of each top-level element of the array, set, push or map in
+     * {@code frame} (a map's keys and values are elements of their own, in wire order), or null
+     * when {@code frame} is not such an aggregate (an error, a null array, a scalar). Borrows
+     * {@code frame}; does not move its indices.
+     *
+     * @throws RespCodecException when {@code frame} is not one valid reply
+     */
+    public static int[] elements(ByteBuf frame) {
+        int at = frame.readerIndex();
+        int end = frame.writerIndex();
+        RespType type = at < end ? RespType.of(frame.getByte(at)) : null;
+        if (type == null || type.kind() != RespType.Kind.AGGREGATE || type == RespType.ATTRIBUTE) {
+            return null;
+        }
+        int cr = frame.forEachByte(at, end - at, ByteProcessor.FIND_CR);
+        long count = cr < 0 ? RespBytes.NOT_A_NUMBER : RespBytes.parseLong(frame, at + 1, cr - at - 1);
+        if (count < 0) {
+            return null;
+        }
+        long elements = type == RespType.MAP ? 2 * count : count;
+        if (elements > (end - at) / 3) {
+            throw new RespCodecException("ERR Protocol error: " + elements + " elements in a frame of " + (end - at)
+                    + " bytes");
+        }
+        int[] bounds = new int[(int) (2 * elements)];
+        at = cr + 2;
+        for (int i = 0; i < elements; i++) {
+            int length = new RespReplyScanner(RespLimits.DEFAULT).scan(frame.slice(at, end - at));
+            if (length == RespReplyScanner.INCOMPLETE) {
+                throw new RespCodecException("ERR Protocol error: element " + i + " of " + elements + " is incomplete");
+            }
+            bounds[2 * i] = at;
+            bounds[2 * i + 1] = length;
+            at += length;
+        }
+        return bounds;
+    }
+}
