@@ -16,6 +16,19 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Stops {@code server}, saying so on standard error: java.util.logging may already have reset
+     * its handlers when this runs during the JVM's shutdown.
+     */
+    private static void stop(ProxyServer server, ProxyConfig config) {
+        if (server.isStopping()) {
+            return;
+        }
+        System.err.println("respite: stopping (draining up to " + config.drainTimeout().toMillis() + " ms)");
+        server.stop();
+        System.err.println("respite: stopped");
+    }
+
     public static void main(String[] args) {
         // One line per event, before any logger exists: date time level logger: message.
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
@@ -38,13 +51,12 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // java.util.logging resets its handlers in a shutdown hook of its own: write directly.
-            System.err.println("respite: stopping (draining up to " + config.drainTimeout().toMillis() + " ms)");
-            server.stop();
-            System.err.println("respite: stopped");
-            // A stop on SIGTERM is the normal way to end: exit 0, not the JVM's 143.
-            Runtime.getRuntime().halt(0);
-        }, "respite-shutdown"));
+        // SIGTERM and Ctrl-C: drain, then exit 0, the status of a stop asked for. Any other way out
+        // of the JVM still stops the server through the hook (stop is idempotent).
+        TerminationSignals.handle(() -> {
+            stop(server, config);
+            System.exit(0);
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, config), "respite-shutdown"));
     }
 }

@@ -1,7 +1,6 @@
 package io.respite.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -11,31 +10,30 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import io.respite.proxy.cache.CacheStats;
 import io.respite.proxy.cache.CacheSweeper;
 import io.respite.proxy.cache.StripedLruCache;
-import io.respite.proxy.command.CommandTable;
+import io.respite.proxy.command.Catalog;
+import io.respite.proxy.command.CatalogLoader;
 import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.ProxyConfig;
-import io.respite.proxy.dispatch.Catalog;
-import io.respite.proxy.dispatch.CommandDispatcher;
+import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
-import io.respite.proxy.upstream.ReplyCallback;
+import io.respite.proxy.upstream.Upstream;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UpstreamPool;
 import io.respite.proxy.upstream.UpstreamSettings;
-import io.respite.resp.RespCommand;
 import io.respite.resp.RespLimits;
-import io.respite.resp.RespMessage;
 import io.respite.resp.RespVersion;
-import io.respite.resp.codec.RespReplyDecoder;
 import io.respite.resp.codec.RespRequestDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +52,9 @@ import java.util.logging.Logger;
  * <p>{@link #start()} binds or fails with {@code IllegalStateException}; it does not wait for the
  * upstream, which is connected in the background (commands fail promptly until it answers).
  * {@link #stop()} is idempotent and runs in a fixed order: stop accepting → stop reading from
- * clients → wait for in-flight replies, up to the drain timeout → close client connections →
- * close the upstream and the sweeper → shut down the event loops.
+ * clients → wait for their in-flight replies (each session's future, up to the drain timeout in
+ * all) → close client connections → close the upstream and the sweeper → shut down the event
+ * loops.
  */
 public final class ProxyServer {
 
@@ -77,14 +76,14 @@ public final class ProxyServer {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicReference<Catalog> catalog = new AtomicReference<>();
-    private final AtomicBoolean catalogLoading = new AtomicBoolean();
+    private final CatalogLoader catalogLoader = new CatalogLoader(catalog);
     private final AtomicInteger clientCount = new AtomicInteger();
     private final ChannelGroup clients = new DefaultChannelGroup("respite-clients", GlobalEventExecutor.INSTANCE);
     private final StripedLruCache cache;
     private final OutputLimits outputLimits;
 
     private ProxyResources resources;
-    private UpstreamPool upstream;
+    private Upstream upstream;
     private CacheSweeper sweeper;
     private Channel serverChannel;
 
@@ -116,7 +115,7 @@ public final class ProxyServer {
                 config.timeout(), RespLimits.DEFAULT, resources.channelType, config.maxPinned());
         upstream = new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady);
         sweeper = CacheSweeper.start(cache, resources.workers.next());
-        CommandDispatcher dispatcher = new CommandDispatcher(cache, catalog, new DispatchPolicy(config.requirepass(),
+        CommandRouter router = new CommandRouter(cache, catalog, new DispatchPolicy(config.requirepass(),
                 config.maxEntrySizeBytes(), config.upstream().database(), config.deniedCommands(),
                 config.upstream().password() != null));
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -127,7 +126,7 @@ public final class ProxyServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accept(ch, dispatcher);
+                        accept(ch, router);
                     }
                 });
         try {
@@ -157,7 +156,7 @@ public final class ProxyServer {
         }
     }
 
-    private void accept(SocketChannel ch, CommandDispatcher dispatcher) {
+    private void accept(SocketChannel ch, CommandRouter router) {
         if (clientCount.incrementAndGet() > config.maxClients()) {
             clientCount.decrementAndGet();
             ch.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS_REACHED)).addListener(ChannelFutureListener.CLOSE);
@@ -165,9 +164,10 @@ public final class ProxyServer {
         }
         ch.closeFuture().addListener(f -> clientCount.decrementAndGet());
         EventLoop loop = ch.eventLoop();
-        ch.pipeline().addLast(new RespRequestDecoder(RespLimits.DEFAULT).requireAuthentication(config.requirepass() != null),
-                new ClientSession(dispatcher, upstream.lane(loop), resources.flushers.get(loop),
-                        config.requirepass() == null, config.upstream().database(), outputLimits));
+        UpstreamLane lane = upstream.lane(loop);
+        RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.DEFAULT);
+        ch.pipeline().addLast(decoder, new ClientSession(sink -> router.newClient(sink, lane),
+                resources.flushers.get(loop), decoder, outputLimits));
         clients.add(ch);
     }
 
@@ -190,95 +190,12 @@ public final class ProxyServer {
         if (recovered) {
             cache.invalidateAll();
         }
-        if (!catalogLoading.compareAndSet(false, true)) {
-            return;
-        }
-        CatalogLoad load = new CatalogLoad();
-        lane.send(0, RespVersion.RESP2, frame("COMMAND"), load.part(0));
-        lane.send(0, RespVersion.RESP2, frame("INFO", "server"), load.part(1));
-        lane.send(0, RespVersion.RESP2, frame("CONFIG", "GET", "databases"), load.part(2));
+        catalogLoader.load((frame, callback) -> lane.send(0, RespVersion.RESP2, frame, callback));
     }
 
-    /** Collects the three replies the catalog is built from; all arrive on one loop. */
-    private final class CatalogLoad {
-
-        private final RespMessage[] replies = new RespMessage[3];
-        private int outstanding = replies.length;
-        private boolean failed;
-
-        ReplyCallback part(int index) {
-            return new ReplyCallback() {
-                @Override
-                public void onReply(ByteBuf frame) {
-                    try {
-                        replies[index] = RespReplyDecoder.parseFrame(frame);
-                    } finally {
-                        frame.release();
-                    }
-                    arrived();
-                }
-
-                @Override
-                public void onFailure(String error) {
-                    failed = true;
-                    LOG.log(Level.WARNING, "cannot load the upstream command table: {0}", error);
-                    arrived();
-                }
-            };
-        }
-
-        private void arrived() {
-            if (--outstanding > 0) {
-                return;
-            }
-            try {
-                if (!failed) {
-                    Catalog loaded = new Catalog(CommandTable.parse(replies[0]), redisVersion(replies[1]),
-                            databases(replies[2]));
-                    catalog.set(loaded);
-                    LOG.log(Level.INFO, "upstream is Redis {0}: {1} commands, {2} databases; caching enabled",
-                            new Object[] {loaded.version(), loaded.commands().size(), loaded.databases()});
-                }
-            } catch (IllegalArgumentException e) {
-                LOG.log(Level.WARNING, "cannot read the upstream command table; caching stays off", e);
-            } finally {
-                for (RespMessage reply : replies) {
-                    io.netty.util.ReferenceCountUtil.release(reply);
-                }
-                catalogLoading.set(false);
-            }
-        }
-    }
-
-    private static String redisVersion(RespMessage info) {
-        if (info instanceof io.respite.resp.RespBulkString bulk) {
-            for (String line : bulk.content().toString(StandardCharsets.UTF_8).split("\r\n")) {
-                if (line.startsWith("redis_version:")) {
-                    return line.substring("redis_version:".length());
-                }
-            }
-        }
-        return "unknown";
-    }
-
-    /** CONFIG GET databases, or Redis's default of 16 where CONFIG is not allowed. */
-    private static int databases(RespMessage reply) {
-        if (reply instanceof io.respite.resp.RespAggregate aggregate && aggregate.elements().size() == 2
-                && aggregate.elements().get(1) instanceof io.respite.resp.RespBulkString value) {
-            try {
-                return Integer.parseInt(value.content().toString(StandardCharsets.US_ASCII));
-            } catch (NumberFormatException e) {
-                return 16;
-            }
-        }
-        return 16;
-    }
-
-    private static ByteBuf frame(String... args) {
-        RespCommand command = RespCommand.of(args);
-        ByteBuf frame = command.frame().retain();
-        command.release();
-        return frame;
+    /** True once {@link #stop()} has been called. */
+    public boolean isStopping() {
+        return stopped.get();
     }
 
     /** Stops the proxy in the documented order; safe to call more than once and from any thread. */
@@ -287,43 +204,23 @@ public final class ProxyServer {
             // Not started, already stopped, or a failed start (which cleaned up after itself).
             return;
         }
-        long drainMillis = config.drainTimeout().toMillis();
         serverChannel.close().syncUninterruptibly();
+        List<Future<Void>> drained = new ArrayList<>();
         for (Channel client : clients) {
-            client.config().setAutoRead(false);
+            ClientSession session = client.pipeline().get(ClientSession.class);
+            if (session != null) {
+                drained.add(session.quiesce());
+            }
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
-        while (System.nanoTime() < deadline && anyRepliesPending()) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        for (Future<Void> future : drained) {
+            if (!future.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 break;
             }
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         closeEverything();
         LOG.log(Level.INFO, "respite stopped");
-    }
-
-    private boolean anyRepliesPending() {
-        for (Channel client : List.copyOf(clients)) {
-            ClientSession session = client.pipeline().get(ClientSession.class);
-            if (session == null) {
-                continue;
-            }
-            try {
-                if (client.eventLoop().submit(session::hasPendingReplies).get(1, TimeUnit.SECONDS)) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (ExecutionException | TimeoutException e) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

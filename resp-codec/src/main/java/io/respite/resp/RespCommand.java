@@ -111,6 +111,15 @@ public final class RespCommand extends AbstractReferenceCounted {
         return frame.toString(frame.readerIndex() + argOffset(index), argLength(index), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Argument {@code index} as a decimal integer read as strictly as Redis reads one (no sign but
+     * {@code -}, no leading zeros, no spaces, no overflow), or {@code otherwise} when it is not one.
+     */
+    public long argLong(int index, long otherwise) {
+        long value = RespBytes.parseLong(frame, frame.readerIndex() + argOffset(index), argLength(index));
+        return value == RespBytes.NOT_A_NUMBER ? otherwise : value;
+    }
+
     /** Copies argument {@code index} into {@code dst} at {@code dstIndex}; returns its length. */
     public int copyArg(int index, byte[] dst, int dstIndex) {
         int length = argLength(index);

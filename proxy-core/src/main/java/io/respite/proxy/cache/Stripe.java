@@ -112,25 +112,40 @@ final class Stripe {
     byte[] get(byte[] key, int offset, int length, int keyHash) {
         acquire();
         try {
-            Entry e = (Entry) table.get(probe.set(key, offset, length, keyHash));
-            probe.clear();
-            if (e == null) {
-                misses++;
-                return null;
-            }
-            // Read the clock only for entries that can expire: a hit without TTL stays clock-free.
-            if (e.deadlineNanos != NO_DEADLINE && e.deadlineNanos <= nowNanos()) {
-                remove(e);
-                expired++;
-                misses++;
-                return null;
-            }
-            recency.moveToNewest(e);
-            hits++;
-            return e.value;
+            return getLocked(key, offset, length, keyHash);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A get, and on a miss the start of a fill, under one hold of the lock. */
+    void lookup(byte[] key, int offset, int length, int keyHash, StripedLruCache.Lookup result) {
+        acquire();
+        try {
+            byte[] hit = getLocked(key, offset, length, keyHash);
+            result.set(hit, hit == null ? beginLoadLocked(key, offset, length, keyHash) : null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] getLocked(byte[] key, int offset, int length, int keyHash) {
+        Entry e = (Entry) table.get(probe.set(key, offset, length, keyHash));
+        probe.clear();
+        if (e == null) {
+            misses++;
+            return null;
+        }
+        // Read the clock only for entries that can expire: a hit without TTL stays clock-free.
+        if (e.deadlineNanos != NO_DEADLINE && e.deadlineNanos <= nowNanos()) {
+            remove(e);
+            expired++;
+            misses++;
+            return null;
+        }
+        recency.moveToNewest(e);
+        hits++;
+        return e.value;
     }
 
     boolean put(byte[] key, int keyHash, byte[] value, long deadlineNanos) {
@@ -186,22 +201,26 @@ final class Stripe {
     LoadToken beginLoad(byte[] key, int offset, int length, int keyHash) {
         acquire();
         try {
-            Flight f = (Flight) flights.get(probe.set(key, offset, length, keyHash));
-            probe.clear();
-            boolean first = f == null;
-            if (first) {
-                if (flights.size() >= maxFlights) {
-                    staleFlight((Flight) flightOrder.oldest);
-                }
-                f = new Flight(Arrays.copyOfRange(key, offset, offset + length), keyHash);
-                flights.add(f);
-                flightOrder.addNewest(f);
-            }
-            f.outstanding++;
-            return new LoadToken(this, f, first);
+            return beginLoadLocked(key, offset, length, keyHash);
         } finally {
             lock.unlock();
         }
+    }
+
+    private LoadToken beginLoadLocked(byte[] key, int offset, int length, int keyHash) {
+        Flight f = (Flight) flights.get(probe.set(key, offset, length, keyHash));
+        probe.clear();
+        boolean first = f == null;
+        if (first) {
+            if (flights.size() >= maxFlights) {
+                staleFlight((Flight) flightOrder.oldest);
+            }
+            f = new Flight(Arrays.copyOfRange(key, offset, offset + length), keyHash);
+            flights.add(f);
+            flightOrder.addNewest(f);
+        }
+        f.outstanding++;
+        return new LoadToken(this, f, first);
     }
 
     boolean completeLoad(LoadToken token, byte[] value, long deadlineNanos) {

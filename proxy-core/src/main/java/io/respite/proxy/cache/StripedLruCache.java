@@ -199,6 +199,45 @@ public final class StripedLruCache {
         return stripeFor(h).get(key, offset, length, h);
     }
 
+    /**
+     * A {@link #get(byte[], int, int)} that, on a miss, also begins a fill of the key
+     * ({@link #beginLoad(byte[], int, int)}), under one hold of the stripe's lock and one hash of
+     * the key: the read path of a caching proxy, where every miss is followed by a fill. The
+     * outcome goes into {@code result}: a hit's value, or on a miss the token to complete or
+     * abandon. Allocates nothing on a hit.
+     */
+    public void lookup(byte[] key, int offset, int length, Lookup result) {
+        Objects.checkFromIndexSize(offset, length, key.length);
+        int h = Keyed.hash(key, offset, length);
+        stripeFor(h).lookup(key, offset, length, h, result);
+    }
+
+    /**
+     * The outcome of one {@link #lookup}: the value on a hit, or the load token on a miss. A
+     * mutable holder, so that a lookup allocates nothing: one per thread, read before the next
+     * lookup into it. Not thread-safe.
+     */
+    public static final class Lookup {
+
+        private byte[] hit;
+        private LoadToken token;
+
+        void set(byte[] hit, LoadToken token) {
+            this.hit = hit;
+            this.token = token;
+        }
+
+        /** The cached value, or null on a miss. */
+        public byte[] hit() {
+            return hit;
+        }
+
+        /** On a miss, the token the caller must complete or abandon; null on a hit. */
+        public LoadToken token() {
+            return token;
+        }
+    }
+
     /** Caches {@code value} under {@code key} with the default time-to-live; see {@link #put(byte[], byte[], long)}. */
     public boolean put(byte[] key, byte[] value) {
         return put(key, value, 0);

@@ -1,7 +1,6 @@
 package io.respite.proxy.command;
 
 import io.respite.resp.RespCommand;
-import io.respite.resp.internal.RespBytes;
 import java.util.function.IntConsumer;
 
 /**
@@ -61,10 +60,10 @@ public record KeySpec(int beginIndex, byte[] keyword, int keywordStartFrom, int 
             if (numIndex >= argc) {
                 return true;
             }
-            long count = RespBytes.parseLong(command.frame(), command.frame().readerIndex() + command.argOffset(numIndex),
-                    command.argLength(numIndex));
+            long count = command.argLong(numIndex, Long.MIN_VALUE);
             if (count < 0) {
-                return count != RespBytes.NOT_A_NUMBER;
+                // A negative count: Redis refuses the command, no key written. Not a number: unknown keys.
+                return count != Long.MIN_VALUE;
             }
             int start = first + firstKey;
             for (long i = 0; i < count; i++) {

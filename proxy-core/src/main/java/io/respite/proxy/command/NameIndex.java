@@ -1,8 +1,11 @@
 package io.respite.proxy.command;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.respite.resp.RespCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,7 +30,7 @@ public final class NameIndex<T> {
         mask = capacity - 1;
         size = entries.size();
         for (Map.Entry<String, T> e : entries.entrySet()) {
-            byte[] key = e.getKey().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+            byte[] key = e.getKey().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
             int slot = hash(key) & mask;
             while (keys[slot] != null) {
                 if (Arrays.equals(keys[slot], key)) {
@@ -67,10 +70,15 @@ public final class NameIndex<T> {
         }
     }
 
+    /** The value named by argument {@code arg} of {@code command}, ignoring ASCII case; or null. Borrows {@code command}. */
+    public T get(RespCommand command, int arg) {
+        return get(command.frame(), command.frame().readerIndex() + command.argOffset(arg), command.argLength(arg));
+    }
+
     /** The value for {@code name}, ignoring ASCII case; or null. */
     public T get(String name) {
         byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-        return get(io.netty.buffer.Unpooled.wrappedBuffer(bytes), 0, bytes.length);
+        return get(Unpooled.wrappedBuffer(bytes), 0, bytes.length);
     }
 
     private static boolean matches(byte[] key, ByteBuf buf, int index) {

@@ -2,9 +2,7 @@ package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.ByteProcessor;
 import io.respite.resp.codec.RespFrames;
-import io.respite.resp.internal.RespBytes;
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -88,16 +86,12 @@ final class ConfigRedaction {
 
     /** True when the element at {@code index} is a bulk string naming a secret parameter. */
     private static boolean isSecret(ByteBuf frame, int index, int length) {
-        if (frame.getByte(index) != RespBytes.BULK) {
+        long nameLength = RespFrames.bulkLength(frame, index, length);
+        if (nameLength < 0) {
             return false;
         }
-        int cr = frame.forEachByte(index, length, ByteProcessor.FIND_CR);
-        int start = cr + 2;
-        int end = index + length - 2;
-        if (cr < 0 || end < start) {
-            return false;
-        }
-        String name = frame.toString(start, end - start, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        int start = index + length - 2 - (int) nameLength;
+        String name = frame.toString(start, (int) nameLength, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
         return SECRET_PARAMETERS.contains(name);
     }
 }

@@ -3,9 +3,11 @@ package io.respite.proxy.dispatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.respite.proxy.session.ClientSession;
 import io.respite.resp.RespVersion;
-import io.respite.resp.internal.RespBytes;
+import io.respite.resp.RespType;
+import io.respite.resp.codec.RespWriter;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /** Replies respite writes itself, in Redis's exact words. */
@@ -21,6 +23,7 @@ final class Replies {
     private static final byte[] NIL_RESP2 = ascii("$-1\r\n");
     private static final byte[] NIL_RESP3 = ascii("_\r\n");
     private static final byte[] VERBATIM_TEXT = ascii("txt:");
+    private static final byte[] CRLF = ascii("\r\n");
 
     private Replies() {
     }
@@ -36,8 +39,8 @@ final class Replies {
     /** A bulk string reply around {@code value}; returns a new buffer the caller owns. */
     static ByteBuf bulk(byte[] value) {
         ByteBuf out = Unpooled.buffer(value.length + 16);
-        RespBytes.writeHeader(out, RespBytes.BULK, value.length);
-        return out.writeBytes(value).writeShort(RespBytes.CRLF_SHORT);
+        RespWriter.writeBulk(out, value);
+        return out;
     }
 
     /** A bulk string reply around {@code value}, as bytes: for constant replies. */
@@ -52,7 +55,7 @@ final class Replies {
 
     static ByteBuf integer(long value) {
         ByteBuf out = Unpooled.buffer(24);
-        RespBytes.writeHeader(out, (byte) ':', value);
+        RespWriter.writeHeader(out, RespType.INTEGER, value);
         return out;
     }
 
@@ -71,17 +74,17 @@ final class Replies {
     static ByteBuf hello(RespVersion version, String serverVersion, long id) {
         ByteBuf out = Unpooled.buffer(160);
         boolean resp3 = version == RespVersion.RESP3;
-        RespBytes.writeHeader(out, resp3 ? (byte) '%' : RespBytes.ARRAY, resp3 ? 7 : 14);
+        RespWriter.writeHeader(out, resp3 ? RespType.MAP : RespType.ARRAY, resp3 ? 7 : 14);
         field(out, "server", "redis");
         field(out, "version", serverVersion);
         bulkText(out, "proto");
-        RespBytes.writeHeader(out, (byte) ':', resp3 ? 3 : 2);
+        RespWriter.writeHeader(out, RespType.INTEGER, resp3 ? 3 : 2);
         bulkText(out, "id");
-        RespBytes.writeHeader(out, (byte) ':', id);
+        RespWriter.writeHeader(out, RespType.INTEGER, id);
         field(out, "mode", "standalone");
         field(out, "role", "master");
         bulkText(out, "modules");
-        RespBytes.writeHeader(out, RespBytes.ARRAY, 0);
+        RespWriter.writeHeader(out, RespType.ARRAY, 0);
         return out;
     }
 
@@ -89,24 +92,24 @@ final class Replies {
      * CLIENT INFO: the fields Redis gives that respite knows, in Redis's format; like Redis, a
      * verbatim string ({@code txt}) in RESP3 and a bulk string in RESP2.
      */
-    static ByteBuf clientInfo(ClientSession session) {
-        String line = "id=" + session.id() + " addr=" + address(session.channel().remoteAddress())
-                + " laddr=" + address(session.channel().localAddress()) + " name="
-                + (session.name() == null ? "" : session.name()) + " db=" + session.database()
-                + " resp=" + (session.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
+    static ByteBuf clientInfo(ClientContext client) {
+        String line = "id=" + client.sink().id() + " addr=" + address(client.sink().remoteAddress())
+                + " laddr=" + address(client.sink().localAddress()) + " name="
+                + (client.name() == null ? "" : client.name()) + " db=" + client.database()
+                + " resp=" + (client.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
         byte[] text = line.getBytes(StandardCharsets.UTF_8);
-        if (session.version() != RespVersion.RESP3) {
+        if (client.version() != RespVersion.RESP3) {
             return bulk(text);
         }
         ByteBuf out = Unpooled.buffer(text.length + 24);
-        RespBytes.writeHeader(out, (byte) '=', text.length + 4);
-        out.writeBytes(VERBATIM_TEXT);
-        return out.writeBytes(text).writeShort(RespBytes.CRLF_SHORT);
+        RespWriter.writeHeader(out, RespType.VERBATIM_STRING, text.length + 4);
+        out.writeBytes(VERBATIM_TEXT).writeBytes(text);
+        return out.writeBytes(CRLF);
     }
 
 
-    private static String address(java.net.SocketAddress address) {
-        if (address instanceof java.net.InetSocketAddress inet) {
+    private static String address(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }
         return String.valueOf(address);
@@ -119,8 +122,7 @@ final class Replies {
 
     private static void bulkText(ByteBuf out, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        RespBytes.writeHeader(out, RespBytes.BULK, bytes.length);
-        out.writeBytes(bytes).writeShort(RespBytes.CRLF_SHORT);
+        RespWriter.writeBulk(out, bytes);
     }
 
     private static byte[] ascii(String s) {

@@ -3,7 +3,6 @@ package io.respite.proxy.dispatch;
 import io.respite.proxy.command.CommandInfo;
 import io.respite.proxy.command.KeySpec;
 import io.respite.resp.RespCommand;
-import io.respite.resp.internal.RespBytes;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -63,8 +62,7 @@ final class WrittenKeys {
     private static int copyDatabase(RespCommand command, int database) {
         for (int i = 3; i + 1 < command.argCount(); i++) {
             if (command.argEqualsIgnoreCase(i, DB)) {
-                long db = RespBytes.parseLong(command.frame(), command.frame().readerIndex() + command.argOffset(i + 1),
-                        command.argLength(i + 1));
+                long db = command.argLong(i + 1, -1);
                 return db >= 0 && db <= Integer.MAX_VALUE ? (int) db : database;
             }
         }

@@ -1,12 +1,15 @@
 /**
- * What happens to each command: answered locally as Redis would (PING, ECHO, HELLO, AUTH,
- * SELECT, CLIENT ...), answered from the cache (GET hits), or forwarded upstream unchanged, with
- * the keys of write commands leaving the cache. The knowledge of which commands write, and where
- * their keys are, comes from the upstream's own command table ({@link
- * io.respite.proxy.dispatch.Catalog}), loaded when it connects.
+ * What each command means. Per client, a {@link io.respite.proxy.dispatch.ClientContext} keeps
+ * every piece of the client's protocol state in one place (database, protocol, name,
+ * authentication, where its commands go: the {@link io.respite.proxy.dispatch.Pinning} state
+ * machine, and its dedicated connection). Shared by all clients and stateless, the
+ * {@link io.respite.proxy.dispatch.CommandRouter} and its services answer connection commands
+ * locally as Redis does, serve GET and MGET from the cache, move connection state onto a dedicated
+ * connection, and forward everything else unchanged, the keys of writes leaving the cache. Which
+ * commands write, and where their keys are, comes from the upstream's own command table.
  *
- * <p>Threading: {@link io.respite.proxy.dispatch.CommandDispatcher} is shared by every session;
- * it keeps no per-session state and runs on the calling session's event loop. Depends on
- * session, upstream, command, cache and the codec.
+ * <p>Threading: everything for one client runs on its session's event loop. Depends on session,
+ * upstream, command, cache, reply, logging and the codec's public API; must not depend on the
+ * codec's {@code internal} package or on the proxy's root package.
  */
 package io.respite.proxy.dispatch;

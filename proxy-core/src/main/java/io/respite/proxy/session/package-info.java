@@ -1,11 +1,13 @@
 /**
- * One client connection: its protocol state (database, RESP version, name, authentication),
- * the order of its replies, and its backpressure. A session hands each decoded command to the
- * {@link io.respite.proxy.session.CommandHandler} it was given, and delivers replies strictly in
- * request order whether they come from the cache at once or from the upstream later.
+ * The Netty side of one client connection: reading its commands, the order of its replies,
+ * backpressure (by count and by bytes), its output limits and its lifecycle. A session hands each
+ * decoded command to the {@link io.respite.proxy.session.CommandHandler} made for it, which reaches
+ * the client only through {@link io.respite.proxy.session.ReplySink}, and delivers replies strictly
+ * in request order whether they come at once or later.
  *
  * <p>Threading: a session runs on its channel's event loop and is not thread-safe; replies from
- * the upstream arrive on the same loop. Depends on the codec, the upstream API and the event-loop
- * plumbing; must not depend on dispatch (the handler is passed in).
+ * the upstream arrive on the same loop. Depends on the codec, the reply contract, the event-loop
+ * plumbing and logging; must not depend on dispatch, upstream, command or cache: what a command
+ * means is not its business.
  */
 package io.respite.proxy.session;

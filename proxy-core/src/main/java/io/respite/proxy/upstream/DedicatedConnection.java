@@ -1,6 +1,7 @@
 package io.respite.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.respite.proxy.reply.ReplyCallback;
 
 /**
  * An upstream connection owned by one client session, for state that lives on a connection:

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespFrameDecoder;

@@ -1,6 +1,7 @@
 package io.respite.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
 import java.util.function.Consumer;
 

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
 import java.util.IdentityHashMap;
 import java.util.Map;

@@ -1,12 +1,12 @@
 /**
  * The upstream Redis: pipelined, multiplexed connections that carry every client's forwarded
- * commands, as raw RESP frames, in order, with failure and reconnection handling.
+ * commands, as raw RESP frames, in order, with failure detection, timeouts and reconnection.
  *
  * <p>Threading: an {@link io.respite.proxy.upstream.UpstreamConnection} lives on one event loop,
  * and only code on that loop may call it; {@link io.respite.proxy.upstream.UpstreamPool} gives
  * each worker loop its own connections, so a client session and its upstream traffic share a
  * thread and need no locks. {@link io.respite.proxy.upstream.Upstream} is the seam a Redis
- * Cluster implementation will plug into. Depends on the codec and Netty; must not depend on
- * sessions, dispatch or the cache.
+ * Cluster implementation will plug into. Depends on the codec, the reply contract, the event-loop
+ * plumbing and Netty; must not depend on sessions, dispatch, commands or the cache.
  */
 package io.respite.proxy.upstream;

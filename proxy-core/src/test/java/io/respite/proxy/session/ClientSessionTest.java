@@ -8,19 +8,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.respite.proxy.eventloop.LoopFlusher;
-import io.respite.proxy.upstream.DedicatedConnection;
-import io.respite.proxy.upstream.ReplyCallback;
-import io.respite.proxy.upstream.UpstreamLane;
-import io.respite.resp.RespVersion;
+import io.respite.proxy.reply.ReplyCallback;
+import io.respite.resp.RespCommand;
 import io.respite.resp.codec.RespRequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session between a real request decoder and a fake lane that answers when the test says so:
+ * A session between a real request decoder and a fake handler whose replies come when the test
+ * says so:
  * reply order, backpressure by count and by bytes, the output limits, and failures that cascade
  * through a deep queue without deepening the stack.
  */
@@ -28,14 +27,18 @@ class ClientSessionTest {
 
     private static final String DOWN = "ERR upstream unavailable (down)";
 
-    private final FakeLane lane = new FakeLane();
+    private final FakeUpstream lane = new FakeUpstream();
     private EmbeddedChannel channel;
 
     private void open(OutputLimits limits) {
+        open(limits, sink -> new ForwardAll(sink, lane));
+    }
+
+    private void open(OutputLimits limits, Function<ReplySink, CommandHandler> handlers) {
         channel = new EmbeddedChannel();
         LoopFlusher flusher = new LoopFlusher(channel.eventLoop());
-        channel.pipeline().addLast(new RespRequestDecoder(),
-                new ClientSession(FORWARD_ALL, lane, flusher, true, 0, limits));
+        RespRequestDecoder decoder = new RespRequestDecoder();
+        channel.pipeline().addLast(decoder, new ClientSession(handlers, flusher, decoder, limits));
     }
 
     @AfterEach
@@ -43,12 +46,8 @@ class ClientSessionTest {
         if (channel != null) {
             channel.finishAndReleaseAll();
         }
-        lane.releaseAll();
+        lane.waiting.clear();
     }
-
-    /** Forwards every command through the session's lane, with a reply slot of its own. */
-    private static final CommandHandler FORWARD_ALL = (session, command) -> session.lane().send(0,
-            RespVersion.RESP2, command.frame().retain(), session.replyLater());
 
     @Test
     void aFailureCascadingThroughADeepQueueUsesConstantStack() {
@@ -133,22 +132,18 @@ class ClientSessionTest {
 
     @Test
     void abortClosesAtOnceAndIgnoresWhatFollows() {
-        channel = new EmbeddedChannel();
-        LoopFlusher flusher = new LoopFlusher(channel.eventLoop());
-        CommandHandler abortOnSecond = new CommandHandler() {
+        open(OutputLimits.NONE, sink -> new ForwardAll(sink, lane) {
             private int seen;
 
             @Override
-            public void handle(ClientSession session, io.respite.resp.RespCommand command) {
+            public void handle(RespCommand command) {
                 if (++seen == 2) {
-                    session.abort();
+                    sink.abort();
                 } else {
-                    FORWARD_ALL.handle(session, command);
+                    super.handle(command);
                 }
             }
-        };
-        channel.pipeline().addLast(new RespRequestDecoder(),
-                new ClientSession(abortOnSecond, lane, flusher, true, 0, OutputLimits.NONE));
+        });
         channel.writeInbound(gets(5));
         channel.runPendingTasks();
         assertFalse(channel.isActive());
@@ -187,15 +182,13 @@ class ClientSessionTest {
         return count;
     }
 
-    /** A lane that holds callbacks until the test answers them, or fails at once once told to. */
-    private static final class FakeLane implements UpstreamLane {
+    /** Where forwarded commands wait until the test answers them, or fail at once once told to. */
+    private static final class FakeUpstream {
 
         final ArrayDeque<ReplyCallback> waiting = new ArrayDeque<>();
         String failWith;
 
-        @Override
-        public void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {
-            frame.release();
+        void send(ReplyCallback callback) {
             if (failWith != null) {
                 callback.onFailure(failWith);
             } else {
@@ -208,14 +201,30 @@ class ClientSessionTest {
                 callback.onFailure(failWith);
             }
         }
+    }
 
-        void releaseAll() {
-            waiting.clear();
+    /** Forwards every command to the fake upstream, with a reply slot of its own. */
+    private static class ForwardAll implements CommandHandler {
+
+        final ReplySink sink;
+        private final FakeUpstream upstream;
+
+        ForwardAll(ReplySink sink, FakeUpstream upstream) {
+            this.sink = sink;
+            this.upstream = upstream;
         }
 
         @Override
-        public DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
-            return null;
+        public void handle(RespCommand command) {
+            upstream.send(sink.replyLater());
+        }
+
+        @Override
+        public void writabilityChanged(boolean writable) {
+        }
+
+        @Override
+        public void closed() {
         }
     }
 }

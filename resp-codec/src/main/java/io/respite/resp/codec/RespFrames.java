@@ -17,6 +17,28 @@ public final class RespFrames {
     private RespFrames() {
     }
 
+    /** The type of the reply in {@code frame}, from its first byte; null for a byte no type has. Borrows {@code frame}. */
+    public static RespType type(ByteBuf frame) {
+        return frame.isReadable() ? RespType.of(frame.getByte(frame.readerIndex())) : null;
+    }
+
+    /**
+     * The length of the value of the bulk string that fills the {@code length} bytes at
+     * {@code index} of {@code frame} (a whole frame, or one of its {@link #elements}), or -1 when
+     * those bytes are anything else, nil included. Borrows {@code frame}.
+     */
+    public static long bulkLength(ByteBuf frame, int index, int length) {
+        if (length < 4 || frame.getByte(index) != RespBytes.BULK) {
+            return -1;
+        }
+        int cr = frame.forEachByte(index + 1, length - 1, ByteProcessor.FIND_CR);
+        if (cr < 0) {
+            return -1;
+        }
+        long value = RespBytes.parseLong(frame, index + 1, cr - index - 1);
+        return value >= 0 && value == length - (cr + 2 - index) - 2 ? value : -1;
+    }
+
     /**
      * The absolute index and length of each top-level element of the array, set, push or map in
      * {@code frame} (a map's keys and values are elements of their own, in wire order), or null

@@ -38,6 +38,20 @@ public final class RespWriter {
         this.zeroCopyThresholdBytes = zeroCopyThresholdBytes;
     }
 
+    /**
+     * Writes {@code <marker><value>\r\n}: the header of a bulk string or an aggregate of
+     * {@code type}, or a whole integer reply. Borrows {@code out} (caller keeps ownership).
+     */
+    public static void writeHeader(ByteBuf out, RespType type, long value) {
+        RespBytes.writeHeader(out, type.marker(), value);
+    }
+
+    /** Writes {@code value} as a bulk string. Borrows {@code out} (caller keeps ownership). */
+    public static void writeBulk(ByteBuf out, byte[] value) {
+        RespBytes.writeHeader(out, RespType.BULK_STRING.marker(), value.length);
+        out.writeBytes(value).writeShort(RespBytes.CRLF_SHORT);
+    }
+
     /** Writes {@code message} into {@code out}. Borrows both (callers keep ownership). */
     public static void write(RespMessage message, ByteBuf out) {
         new RespWriter(out, null, null, Integer.MAX_VALUE).value(message);

@@ -1,4 +1,4 @@
-package io.respite.proxy.upstream;
+package io.respite.proxy.reply;
 
 import io.netty.buffer.ByteBuf;
 

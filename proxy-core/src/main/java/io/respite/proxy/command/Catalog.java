@@ -1,6 +1,4 @@
-package io.respite.proxy.dispatch;
-
-import io.respite.proxy.command.CommandTable;
+package io.respite.proxy.command;
 
 /**
  * What respite learnt from the upstream when it connected: its command table, its version (for

@@ -1,0 +1,206 @@
+package io.respite.proxy.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.command.Catalog;
+import io.respite.proxy.command.CommandInfo;
+import io.respite.proxy.logging.RateLimitedLog;
+import io.respite.proxy.reply.ReplyCallback;
+import io.respite.proxy.session.CommandHandler;
+import io.respite.proxy.session.ReplySink;
+import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.resp.RespCommand;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Gives each command its meaning, in the order Redis checks a command: the cross-protocol guard,
+ * commands the operator denied, authentication, then where it goes. Connection commands are
+ * answered locally ({@link ConnectionCommands}); GET and MGET go through the cache
+ * ({@link CachedReads}); commands that open connection state move the client onto its dedicated
+ * connection ({@link PinnedCommands}), and every command of a pinned client follows them there;
+ * everything else is forwarded unchanged on the shared lane, its written keys leaving the cache
+ * ({@link WriteInvalidation}). Until the upstream's command table is loaded nothing is cached,
+ * because writes could not be recognised.
+ *
+ * <p>Shared by every client; the per-client state lives in each {@link ClientContext}.
+ */
+public final class CommandRouter {
+
+    private static final Logger LOG = Logger.getLogger(CommandRouter.class.getName());
+    /** Cross-protocol attempts, at most one line a minute, as Redis logs its own. */
+    private static final RateLimitedLog CROSS_PROTOCOL_LOG = new RateLimitedLog(LOG, Level.WARNING, 60, TimeUnit.SECONDS);
+
+    private final AtomicReference<Catalog> catalog;
+    private final DispatchPolicy policy;
+    private final DeniedCommands denied;
+    private final ConnectionCommands connection;
+    private final CachedReads reads;
+    private final WriteInvalidation invalidation;
+    private final PinnedCommands pinned;
+
+    /**
+     * @param catalog holds the upstream's catalog once loaded; null inside until then
+     * @param policy the options that decide what clients may do and see
+     */
+    public CommandRouter(StripedLruCache cache, AtomicReference<Catalog> catalog, DispatchPolicy policy) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.policy = policy;
+        this.denied = new DeniedCommands(policy.deniedCommands());
+        this.connection = new ConnectionCommands(catalog, policy.requirePass(), policy.initialDatabase());
+        this.reads = new CachedReads(Objects.requireNonNull(cache, "cache"), policy.maxEntryBytes());
+        this.invalidation = new WriteInvalidation(cache);
+        this.pinned = new PinnedCommands(invalidation, policy.redactSecrets());
+    }
+
+    /** The handler of a new client, which reaches it through {@code sink} and the upstream through {@code lane}. */
+    public CommandHandler newClient(ReplySink sink, UpstreamLane lane) {
+        sink.requireAuthentication(policy.requirePass() != null);
+        return new ClientContext(this, sink, lane, policy.requirePass() == null, policy.initialDatabase());
+    }
+
+    /** Handles one command of {@code client}. Borrows {@code command}. */
+    void route(ClientContext client, RespCommand command) {
+        CommandKind kind = CommandKind.of(command);
+        if (kind == CommandKind.CROSS_PROTOCOL) {
+            crossProtocol(client, command);
+            return;
+        }
+        if (!denied.isEmpty()) {
+            String refusal = denied.refusal(command);
+            if (refusal != null) {
+                refuse(client, refusal);
+                return;
+            }
+        }
+        if (!client.authenticated() && kind != CommandKind.AUTH && kind != CommandKind.HELLO
+                && kind != CommandKind.QUIT) {
+            client.sink().reply(Replies.NOAUTH);
+            return;
+        }
+        if (client.pinning().pinned()) {
+            routePinned(client, command, kind);
+        } else if (kind == null) {
+            forwardOrPin(client, command);
+        } else {
+            routeKind(client, command, kind);
+        }
+    }
+
+    private void routeKind(ClientContext client, RespCommand command, CommandKind kind) {
+        switch (kind) {
+            case GET -> {
+                if (command.argCount() == 2 && catalog.get() != null) {
+                    reads.get(client, command);
+                } else {
+                    forward(client, command, lookup(command));
+                }
+            }
+            case MGET -> {
+                if (command.argCount() > 1 && catalog.get() != null) {
+                    reads.mget(client, command);
+                } else {
+                    forward(client, command, lookup(command));
+                }
+            }
+            case PING -> connection.ping(client, command);
+            case ECHO -> connection.echo(client, command);
+            case QUIT -> connection.quit(client);
+            case HELLO -> connection.hello(client, command);
+            case AUTH -> connection.auth(client, command);
+            case SELECT -> connection.select(client, command);
+            case RESET -> connection.reset(client);
+            case CLIENT -> {
+                if (PinnedCommands.relaysClient(command)) {
+                    pinned.pin(client, command, kind, lookup(command));
+                } else if (!connection.client(client, command)) {
+                    forward(client, command, lookup(command));
+                }
+            }
+            case MULTI, WATCH, BLOCKING, RELAY -> pinned.pin(client, command, kind, lookup(command));
+            case REPLICATION -> client.sink().replyError("ERR respite does not relay replication ('"
+                    + command.argString(0).toLowerCase(Locale.ROOT) + "'): connect replicas to Redis itself");
+            default -> throw new IllegalStateException("unrouted kind " + kind);
+        }
+    }
+
+    /** A command of a pinned client: to the dedicated connection, apart from QUIT and RESET. */
+    private void routePinned(ClientContext client, RespCommand command, CommandKind kind) {
+        if (kind == CommandKind.QUIT) {
+            connection.quit(client);
+        } else if (kind == CommandKind.RESET) {
+            connection.reset(client);
+        } else {
+            pinned.send(client, command, kind, lookup(command));
+        }
+    }
+
+    /** A command respite does not know by name: pinned if the table says it blocks, else forwarded. */
+    private void forwardOrPin(ClientContext client, RespCommand command) {
+        CommandInfo info = lookup(command);
+        if (info != null && info.hasFlag("blocking")) {
+            pinned.pin(client, command, CommandKind.BLOCKING, info);
+        } else {
+            forward(client, command, info);
+        }
+    }
+
+    /** Forwards {@code command} on the shared lane; a write's keys leave the cache. Borrows {@code command}. */
+    private void forward(ClientContext client, RespCommand command, CommandInfo info) {
+        ReplyCallback callback = client.sink().replyLater();
+        if (info != null && info.mayWrite()) {
+            invalidation.invalidate(client.database(), command, info);
+            callback = invalidation.onReply(callback, client.database(), command.retain(), info);
+        } else if (policy.redactSecrets() && isConfigGet(info)) {
+            callback = new Redacting(callback);
+        }
+        client.lane().send(client.database(), client.version(), command.frame().retain(), callback);
+    }
+
+    /** The upstream's description of {@code command} (or of its subcommand), or null before the table is loaded. */
+    CommandInfo lookup(RespCommand command) {
+        Catalog known = catalog.get();
+        return known == null ? null : known.commands().lookup(command);
+    }
+
+    static boolean isConfigGet(CommandInfo info) {
+        return info != null && info.name().equals("config|get");
+    }
+
+    /**
+     * Redis's guard against cross-protocol scripting: a client that sends {@code POST} or
+     * {@code Host:} is an HTTP request (a browser tricked into it, or a forged server-side
+     * request), so it is closed at once and nothing of it, or after it, reaches Redis.
+     */
+    private static void crossProtocol(ClientContext client, RespCommand command) {
+        CROSS_PROTOCOL_LOG.log(client.sink().describe() + ": sent '" + command.argString(0) + "', as an HTTP client "
+                + "would; closing it (Redis's guard against cross-protocol scripting)");
+        client.sink().abort();
+    }
+
+    /** Refuses a command here; inside a transaction that makes EXEC abort, as in Redis. */
+    private static void refuse(ClientContext client, String error) {
+        if (client.pinning().inTransaction()) {
+            client.pinning().transaction().fail();
+        }
+        client.sink().replyError(error);
+    }
+
+    /** Passes a CONFIG GET reply on with the upstream's secrets redacted. */
+    private record Redacting(ReplyCallback next) implements ReplyCallback {
+        /** Takes ownership of {@code frame}. */
+        @Override
+        public void onReply(ByteBuf frame) {
+            next.onReply(ConfigRedaction.redact(frame));
+        }
+
+        @Override
+        public void onFailure(String error) {
+            next.onFailure(error);
+        }
+    }
+}

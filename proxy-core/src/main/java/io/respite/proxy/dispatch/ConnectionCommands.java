@@ -1,0 +1,223 @@
+package io.respite.proxy.dispatch;
+
+import io.netty.buffer.Unpooled;
+import io.respite.proxy.command.Catalog;
+import io.respite.resp.RespCommand;
+import io.respite.resp.RespVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The connection commands respite answers itself, as Redis answers them: PING, ECHO, QUIT, AUTH,
+ * HELLO, SELECT, RESET and the CLIENT subcommands that concern the client's own connection (ID,
+ * SETNAME, GETNAME, SETINFO, INFO). Each reads and changes only the client's own
+ * {@link ClientContext}. Shared by every client; stateless.
+ */
+final class ConnectionCommands {
+
+    private static final byte[] CLIENT_ID = upper("ID");
+    private static final byte[] CLIENT_SETNAME = upper("SETNAME");
+    private static final byte[] CLIENT_GETNAME = upper("GETNAME");
+    private static final byte[] CLIENT_SETINFO = upper("SETINFO");
+    private static final byte[] CLIENT_INFO = upper("INFO");
+    private static final byte[] HELLO_AUTH = upper("AUTH");
+    private static final byte[] HELLO_SETNAME = upper("SETNAME");
+
+    /** Redis's own default when the upstream's {@code databases} is not known yet. */
+    private static final int DEFAULT_DATABASES = 16;
+
+    private final AtomicReference<Catalog> catalog;
+    private final String requirePass;
+    private final int initialDatabase;
+
+    /**
+     * @param catalog the upstream's catalog once loaded (its version for HELLO, its databases for SELECT)
+     * @param requirePass the password clients must give, or null
+     * @param initialDatabase the database clients start in, and return to on RESET
+     */
+    ConnectionCommands(AtomicReference<Catalog> catalog, String requirePass, int initialDatabase) {
+        this.catalog = catalog;
+        this.requirePass = requirePass;
+        this.initialDatabase = initialDatabase;
+    }
+
+    void ping(ClientContext client, RespCommand command) {
+        switch (command.argCount()) {
+            case 1 -> client.sink().reply(Replies.PONG);
+            case 2 -> client.sink().reply(Replies.bulk(command.argBytes(1)));
+            default -> client.sink().replyError(Replies.wrongArity("ping"));
+        }
+    }
+
+    void echo(ClientContext client, RespCommand command) {
+        if (command.argCount() != 2) {
+            client.sink().replyError(Replies.wrongArity("echo"));
+            return;
+        }
+        client.sink().reply(Replies.bulk(command.argBytes(1)));
+    }
+
+    void quit(ClientContext client) {
+        client.sink().reply(Replies.OK);
+        client.sink().closeAfterReplies();
+    }
+
+    void auth(ClientContext client, RespCommand command) {
+        if (command.argCount() < 2) {
+            client.sink().replyError(Replies.wrongArity("auth"));
+            return;
+        }
+        if (command.argCount() > 3) {
+            client.sink().replyError("ERR syntax error");
+            return;
+        }
+        if (requirePass == null && command.argCount() == 2) {
+            client.sink().replyError("ERR AUTH <password> called without any password configured for the default "
+                    + "user. Are you sure your configuration is correct?");
+            return;
+        }
+        String user = command.argCount() == 3 ? command.argString(1) : "default";
+        String password = command.argString(command.argCount() - 1);
+        if (!checkCredentials(user, password)) {
+            client.sink().reply(Replies.WRONGPASS);
+            return;
+        }
+        client.authenticated(true);
+        client.sink().reply(Replies.OK);
+    }
+
+    /** respite has one user, {@code default}, whose password is --requirepass (any password when unset). */
+    private boolean checkCredentials(String user, String password) {
+        return user.equals("default") && (requirePass == null || requirePass.equals(password));
+    }
+
+    void hello(ClientContext client, RespCommand command) {
+        RespVersion version = client.version();
+        int arg = 1;
+        if (command.argCount() > 1) {
+            long protocol = command.argLong(1, Long.MIN_VALUE);
+            if (protocol == Long.MIN_VALUE) {
+                client.sink().replyError("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+            if (protocol != 2 && protocol != 3) {
+                client.sink().replyError("NOPROTO unsupported protocol version");
+                return;
+            }
+            version = protocol == 3 ? RespVersion.RESP3 : RespVersion.RESP2;
+            arg = 2;
+        }
+        String user = null;
+        String password = null;
+        String name = null;
+        for (; arg < command.argCount(); arg++) {
+            int remaining = command.argCount() - arg - 1;
+            if (command.argEqualsIgnoreCase(arg, HELLO_AUTH) && remaining >= 2) {
+                user = command.argString(arg + 1);
+                password = command.argString(arg + 2);
+                arg += 2;
+            } else if (command.argEqualsIgnoreCase(arg, HELLO_SETNAME) && remaining >= 1) {
+                name = command.argString(arg + 1);
+                if (!Replies.validClientName(name)) {
+                    client.sink().replyError(Replies.BAD_CLIENT_NAME);
+                    return;
+                }
+                arg += 1;
+            } else {
+                client.sink().replyError("ERR Syntax error in HELLO option '" + command.argString(arg) + "'");
+                return;
+            }
+        }
+        if (user != null) {
+            if (!checkCredentials(user, password)) {
+                client.sink().reply(Replies.WRONGPASS);
+                return;
+            }
+            client.authenticated(true);
+        }
+        if (version != client.version() && client.sink().hasPendingReplies()) {
+            // RESP2 and RESP3 commands travel on different upstream connections: let everything
+            // sent so far be answered before switching, so nothing overtakes it.
+            client.sink().holdUntilDrained(command);
+            return;
+        }
+        if (!client.authenticated()) {
+            client.sink().replyError("NOAUTH HELLO must be called with the client already authenticated, otherwise "
+                    + "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+                    + "the RESP protocol version at the same time");
+            return;
+        }
+        if (name != null) {
+            client.name(name.isEmpty() ? null : name);
+        }
+        client.version(version);
+        Catalog known = catalog.get();
+        client.sink().reply(Replies.hello(version, known == null ? "unknown" : known.version(), client.sink().id()));
+    }
+
+    void select(ClientContext client, RespCommand command) {
+        if (command.argCount() != 2) {
+            client.sink().replyError(Replies.wrongArity("select"));
+            return;
+        }
+        long database = command.argLong(1, Long.MIN_VALUE);
+        if (database == Long.MIN_VALUE) {
+            client.sink().replyError("ERR value is not an integer or out of range");
+            return;
+        }
+        Catalog known = catalog.get();
+        int databases = known == null ? DEFAULT_DATABASES : known.databases();
+        if (database < 0 || database >= databases) {
+            client.sink().replyError("ERR DB index is out of range");
+            return;
+        }
+        client.database((int) database);
+        client.sink().reply(Replies.OK);
+    }
+
+    /**
+     * The CLIENT subcommands about the client's own connection; returns false for the others
+     * (TRACKING and REPLY relay, the rest is forwarded), which the router handles.
+     */
+    boolean client(ClientContext client, RespCommand command) {
+        if (command.argCount() < 2) {
+            client.sink().replyError(Replies.wrongArity("client"));
+            return true;
+        }
+        if (command.argEqualsIgnoreCase(1, CLIENT_ID) && command.argCount() == 2) {
+            client.sink().reply(Replies.integer(client.sink().id()));
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_SETNAME) && command.argCount() == 3) {
+            String name = command.argString(2);
+            if (!Replies.validClientName(name)) {
+                client.sink().replyError(Replies.BAD_CLIENT_NAME);
+                return true;
+            }
+            client.name(name.isEmpty() ? null : name);
+            client.sink().reply(Replies.OK);
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_GETNAME) && command.argCount() == 2) {
+            client.sink().reply(client.name() == null ? Unpooled.wrappedBuffer(Replies.nil(client.version()))
+                    : Replies.bulk(client.name().getBytes(StandardCharsets.UTF_8)));
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_SETINFO) && command.argCount() == 4) {
+            client.sink().reply(Replies.OK);
+        } else if (command.argEqualsIgnoreCase(1, CLIENT_INFO) && command.argCount() == 2) {
+            client.sink().reply(Replies.clientInfo(client));
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** RESET: the connection as new, its dedicated connection and everything on it dropped. */
+    void reset(ClientContext client) {
+        client.dropDedicated();
+        client.database(initialDatabase);
+        client.version(RespVersion.RESP2);
+        client.name(null);
+        client.authenticated(requirePass == null);
+        client.sink().reply(Replies.RESET);
+    }
+
+    private static byte[] upper(String ascii) {
+        return ascii.getBytes(StandardCharsets.US_ASCII);
+    }
+}

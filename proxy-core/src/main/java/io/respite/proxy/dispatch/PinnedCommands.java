@@ -1,0 +1,236 @@
+package io.respite.proxy.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.respite.proxy.command.CommandInfo;
+import io.respite.proxy.reply.ReplyCallback;
+import io.respite.proxy.upstream.DedicatedConnection;
+import io.respite.resp.RespCommand;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntList;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Commands on a client's dedicated upstream connection: moving onto it (after everything pending
+ * on the shared lane was answered, so nothing overtakes), sending there while the client is
+ * pinned, and keeping the client's {@link Pinning} state in step with what was sent and answered.
+ * Writes still invalidate (when sent, and again when answered; a transaction's writes when EXEC is
+ * answered). Blocking commands are sent untimed (they have timeouts of their own). Shared by every
+ * client; stateless.
+ */
+final class PinnedCommands {
+
+    private static final byte[] CLIENT_TRACKING = "TRACKING".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLIENT_REPLY = "REPLY".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] XREAD = "XREAD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] XREADGROUP = "XREADGROUP".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BLOCK = "BLOCK".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] QUEUED = "+QUEUED\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXECABORT =
+            "-EXECABORT Transaction discarded because of previous errors.\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final WriteInvalidation invalidation;
+    private final boolean redactSecrets;
+
+    /** @param redactSecrets whether CONFIG GET replies must have the upstream's secrets redacted */
+    PinnedCommands(WriteInvalidation invalidation, boolean redactSecrets) {
+        this.invalidation = invalidation;
+        this.redactSecrets = redactSecrets;
+    }
+
+    /**
+     * Moves the client onto its dedicated connection and sends {@code command} there; first waits
+     * for every reply pending on the shared lane, so nothing sent before can run after. Borrows
+     * {@code command}.
+     */
+    void pin(ClientContext client, RespCommand command, CommandKind kind, CommandInfo info) {
+        if (client.sink().hasPendingReplies()) {
+            client.sink().holdUntilDrained(command);
+            return;
+        }
+        if (client.dedicated() == null) {
+            client.sink().replyError("ERR max number of pinned connections reached: MULTI, WATCH, blocking "
+                    + "commands, pub/sub and MONITOR each need one (see --max-pinned)");
+            return;
+        }
+        send(client, command, kind, info);
+    }
+
+    /** True for CLIENT TRACKING and CLIENT REPLY: they turn the connection into a relay. */
+    static boolean relaysClient(RespCommand command) {
+        return command.argCount() > 1
+                && (command.argEqualsIgnoreCase(1, CLIENT_TRACKING) || command.argEqualsIgnoreCase(1, CLIENT_REPLY));
+    }
+
+    /** Sends a command of a pinned client to its dedicated connection. Borrows {@code command}. */
+    void send(ClientContext client, RespCommand command, CommandKind kind, CommandInfo info) {
+        Pinning pinning = client.pinning();
+        boolean relay = kind == CommandKind.RELAY || (kind == CommandKind.CLIENT && relaysClient(command));
+        if (kind == CommandKind.CLIENT && command.argCount() > 1 && command.argEqualsIgnoreCase(1, CLIENT_REPLY)) {
+            client.repliesSwitched();
+        }
+        boolean configGet = redactSecrets && CommandRouter.isConfigGet(info);
+        if ((pinning.relaying() || relay) && configGet) {
+            client.sink().replyError("ERR respite does not relay CONFIG GET on a connection in pub/sub, MONITOR or "
+                    + "tracking mode: its reply could not be kept from showing the upstream's secrets");
+            return;
+        }
+        if (pinning.inTransaction() && pinning.transaction().failed() && info != null && info.name().equals("exec")) {
+            abortTransaction(client);
+            return;
+        }
+        boolean write = info != null && info.mayWrite();
+        if (write) {
+            invalidation.invalidate(client.database(), command, info);
+        }
+        DedicatedConnection connection = client.dedicated();
+        if (relay || pinning.relaying()) {
+            pinning.sent(Pinning.Sent.RELAY);
+            connection.sendWithoutReply(client.database(), command.frame().retain(), client.relayTimed());
+            return;
+        }
+        boolean timed = pinning.inTransaction() || !blocks(command, kind, info);
+        ReplyCallback callback = settle(client, command, kind, info, write, configGet);
+        connection.send(client.database(), command.frame().retain(), callback, timed);
+    }
+
+    /**
+     * Records what sending {@code command} does to the client's state, and returns the callback
+     * that passes its reply on: redacted where it must be, with the keys of what it wrote (or a
+     * finished transaction wrote) invalidated again, and the reply counted for the state machine.
+     */
+    private ReplyCallback settle(ClientContext client, RespCommand command, CommandKind kind, CommandInfo info,
+            boolean write, boolean configGet) {
+        Pinning pinning = client.pinning();
+        ReplyCallback slot = client.sink().replyLater();
+        String name = info == null ? "" : info.name();
+        boolean inTransaction = pinning.inTransaction();
+        boolean exec = name.equals("exec");
+        boolean endsTransaction = inTransaction && (exec || name.equals("discard"));
+        IntList redact = exec && inTransaction ? new IntArrayList(pinning.transaction().configGets()) : null;
+        List<RespCommand> ended = endsTransaction ? pinning.transaction().takeWrites() : List.of();
+        boolean queues = inTransaction && !endsTransaction && kind != CommandKind.MULTI && kind != CommandKind.WATCH;
+        if (queues && write) {
+            pinning.transaction().queueWrite(command);
+        }
+        RespCommand own = write && !inTransaction ? command.retain() : null;
+        int database = client.database();
+        int epoch = pinning.sent(sentAs(kind, name));
+        return new ReplyCallback() {
+            @Override
+            public void onReply(ByteBuf frame) {
+                settleWrites();
+                ByteBuf reply = frame;
+                if (queues && isQueued(frame)) {
+                    pinning.transaction().queued(configGet);
+                } else if (redact != null && !redact.isEmpty()) {
+                    reply = ConfigRedaction.redactElements(frame, redact);
+                } else if (configGet && !inTransaction) {
+                    reply = ConfigRedaction.redact(frame);
+                }
+                slot.onReply(reply);
+                pinning.replied(epoch);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                settleWrites();
+                slot.onFailure(error);
+                pinning.replied(epoch);
+            }
+
+            /** The write happened (or may have): its keys, and a finished transaction's, leave the cache. */
+            private void settleWrites() {
+                if (own != null) {
+                    try {
+                        invalidation.invalidate(database, own, info);
+                    } finally {
+                        own.release();
+                    }
+                }
+                for (RespCommand queued : ended) {
+                    try {
+                        CommandInfo queuedInfo = client.router().lookup(queued);
+                        if (queuedInfo != null) {
+                            invalidation.invalidate(database, queued, queuedInfo);
+                        }
+                    } finally {
+                        queued.release();
+                    }
+                }
+            }
+        };
+    }
+
+    /** What a command sent on the dedicated connection is to the pinning state machine. */
+    private static Pinning.Sent sentAs(CommandKind kind, String name) {
+        if (kind == CommandKind.MULTI) {
+            return Pinning.Sent.MULTI;
+        }
+        if (kind == CommandKind.WATCH) {
+            return Pinning.Sent.WATCH;
+        }
+        return switch (name) {
+            case "exec" -> Pinning.Sent.EXEC;
+            case "discard" -> Pinning.Sent.DISCARD;
+            case "unwatch" -> Pinning.Sent.UNWATCH;
+            default -> Pinning.Sent.OTHER;
+        };
+    }
+
+    /**
+     * True for a command that may rightly wait longer than --timeout for its reply, and so is sent
+     * untimed: blocking commands (BLPOP, BRPOP, BLMOVE, BZPOPMIN, WAIT, WAITAOF..., and XREAD or
+     * XREADGROUP with BLOCK), which have timeouts of their own.
+     */
+    private static boolean blocks(RespCommand command, CommandKind kind, CommandInfo info) {
+        if (kind != CommandKind.BLOCKING && (info == null || !info.hasFlag("blocking"))) {
+            return false;
+        }
+        if (!command.argEqualsIgnoreCase(0, XREAD) && !command.argEqualsIgnoreCase(0, XREADGROUP)) {
+            return true;
+        }
+        for (int i = 1; i < command.argCount(); i++) {
+            if (command.argEqualsIgnoreCase(i, BLOCK)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * EXEC of a transaction in which respite refused a command: Redis would abort it, so the
+     * upstream's transaction is discarded and the client gets Redis's EXECABORT.
+     */
+    private static void abortTransaction(ClientContext client) {
+        Pinning pinning = client.pinning();
+        ReplyCallback slot = client.sink().replyLater();
+        pinning.transaction().takeWrites().forEach(RespCommand::release);
+        int epoch = pinning.sent(Pinning.Sent.DISCARD);
+        RespCommand discard = RespCommand.of("DISCARD");
+        ByteBuf frame = discard.frame().retain();
+        discard.release();
+        client.dedicated().send(client.database(), frame, new ReplyCallback() {
+            @Override
+            public void onReply(ByteBuf reply) {
+                reply.release();
+                slot.onReply(Unpooled.wrappedBuffer(EXECABORT));
+                pinning.replied(epoch);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                slot.onFailure(error);
+                pinning.replied(epoch);
+            }
+        }, true);
+    }
+
+    /** True when {@code frame} is Redis's {@code +QUEUED}. Borrows {@code frame}. */
+    private static boolean isQueued(ByteBuf frame) {
+        return frame.readableBytes() == QUEUED.length
+                && ByteBufUtil.equals(frame, frame.readerIndex(), Unpooled.wrappedBuffer(QUEUED), 0, QUEUED.length);
+    }
+}

@@ -1,0 +1,70 @@
+package io.respite.proxy.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.command.CommandInfo;
+import io.respite.proxy.reply.ReplyCallback;
+import io.respite.resp.RespCommand;
+
+/**
+ * Keeps the cache from serving what a write through respite changed: a write's keys leave the
+ * cache when it is sent (so a GET pipelined behind it misses and reads upstream, behind the write)
+ * and again when its reply arrives (so a read on another event loop that raced the write cannot
+ * leave the old value behind: its fill token is stale by then). A write whose keys cannot all be
+ * found, or that has no keys at all (FLUSHDB, FLUSHALL, SWAPDB), empties the cache. Which
+ * commands write, and where their keys are, comes from the upstream's command table
+ * ({@link WrittenKeys}). Shared by every client; stateless.
+ */
+final class WriteInvalidation {
+
+    private final StripedLruCache cache;
+
+    WriteInvalidation(StripedLruCache cache) {
+        this.cache = cache;
+    }
+
+    /** Removes from the cache every key {@code command}, run in {@code database}, may write. Borrows {@code command}. */
+    void invalidate(int database, RespCommand command, CommandInfo info) {
+        if (info.isWrite() && info.keySpecs().isEmpty()) {
+            cache.invalidateAll();
+            return;
+        }
+        boolean complete = WrittenKeys.forEach(info, command, database, (db, arg) -> {
+            byte[] key = CacheKeys.buffer(command, arg);
+            cache.invalidate(key, 0, CacheKeys.write(db, command, arg, key));
+        });
+        if (!complete) {
+            cache.invalidateAll();
+        }
+    }
+
+    /**
+     * A callback that invalidates the write's keys again when its reply (or failure) arrives,
+     * then passes it on to {@code next}. Takes ownership of {@code command} (one reference,
+     * released then).
+     */
+    ReplyCallback onReply(ReplyCallback next, int database, RespCommand command, CommandInfo info) {
+        return new ReplyCallback() {
+            @Override
+            public void onReply(ByteBuf frame) {
+                settle();
+                next.onReply(frame);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                // The write may or may not have happened: forget the keys either way.
+                settle();
+                next.onFailure(error);
+            }
+
+            private void settle() {
+                try {
+                    invalidate(database, command, info);
+                } finally {
+                    command.release();
+                }
+            }
+        };
+    }
+}
