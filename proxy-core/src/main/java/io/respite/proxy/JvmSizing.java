@@ -1,5 +1,6 @@
 package io.respite.proxy;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.respite.proxy.config.ConfigException;
 import io.respite.proxy.config.ConfigLoader;
 import io.respite.proxy.config.InfoRequestedException;
@@ -56,7 +57,7 @@ public final class JvmSizing {
 
     /** The memory this JVM may use (a container's limit inside one), in MB; 0 when unknown. */
     private static long physicalMegabytes() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             return os.getTotalMemorySize() >> 20;
         }
         return 0;

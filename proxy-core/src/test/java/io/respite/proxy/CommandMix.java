@@ -42,11 +42,6 @@ final class CommandMix {
     private final byte[] largeValue;
     private final boolean scripts;
 
-    /** A mix with the 1 MiB large value and without EVAL writes. */
-    CommandMix(long seed) {
-        this(seed, false, LARGE_VALUE_BYTES);
-    }
-
     /**
      * @param seed the seed: the same seed gives the same sequence
      * @param scripts whether the sequence contains EVAL writes to declared keys (Redis does not flag

@@ -59,9 +59,8 @@ class DifferentialIT {
                 assertEquals(maskHelloId(redis.callString("HELLO", "3")), maskHelloId(proxied.callString("HELLO", "3")));
             }
             long hitsBefore = fixture.stats().hits();
-            // No EVAL writes yet: respite does not invalidate the keys a script writes (reported
-            // with the first proxy tests); switch them on here once it does.
-            List<byte[][]> commands = new CommandMix(seed).next(COMMANDS);
+            // EVAL writes included: respite invalidates the keys a script declares it writes.
+            List<byte[][]> commands = new CommandMix(seed, true, CommandMix.LARGE_VALUE_BYTES).next(COMMANDS);
             for (int i = 0; i < commands.size(); i++) {
                 byte[][] command = commands.get(i);
                 byte[] expected = CommandMix.normalise(command, redis.call(command));

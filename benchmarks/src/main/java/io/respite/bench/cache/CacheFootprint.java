@@ -18,7 +18,7 @@ import org.openjdk.jol.info.GraphLayout;
  *
  * <p>Run:
  * <pre>
- * cd /work/wt-cache &amp;&amp; mvn -B -ntp -pl benchmarks -am package -DskipTests
+ * make bench-jar      (from the repository root)
  * java -Djdk.attach.allowAttachSelf=true -cp benchmarks/target/benchmarks.jar io.respite.bench.cache.CacheFootprint
  * </pre>
  */

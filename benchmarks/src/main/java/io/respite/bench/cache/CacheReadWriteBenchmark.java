@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
  *
  * <p>Run (threads 1, 2 and 4 as separate runs; -prof gc for allocation per operation):
  * <pre>
- * cd /work/wt-cache &amp;&amp; mvn -B -ntp -pl benchmarks -am package -DskipTests
+ * make bench-jar      (from the repository root)
  * for t in 1 2 4; do java -jar benchmarks/target/benchmarks.jar CacheReadWriteBenchmark \
  *     -f 1 -wi 3 -w 1 -i 5 -r 1 -t $t -prof gc -rf json -rff /tmp/cache-rw-t$t.json; done
  * </pre>

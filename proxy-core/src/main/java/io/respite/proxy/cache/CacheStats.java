@@ -28,10 +28,4 @@ public record CacheStats(
         long staleFillsDropped,
         long rejected,
         long loadsInFlight) {
-
-    /** Returns hits / (hits + misses), or 0 before the first lookup. */
-    public double hitRate() {
-        long lookups = hits + misses;
-        return lookups == 0 ? 0 : (double) hits / lookups;
-    }
 }

@@ -6,7 +6,7 @@ import java.util.function.IntConsumer;
 /**
  * One Redis 7 key specification: where to start looking ({@code begin_search}: an index, or the
  * argument after a keyword) and how to collect keys from there ({@code find_keys}: a range, or a
- * count read from an argument). {@link #UNKNOWN} stands for a spec Redis itself calls unknown;
+ * count read from an argument). {@link #unknown(boolean)} stands for a spec Redis itself calls unknown;
  * such commands have keys we cannot find.
  *
  * @param beginIndex begin_search by index: the first key's argument index; 0 when by keyword

@@ -1,6 +1,7 @@
 package io.respite.proxy.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,7 @@ class StripedLruCacheModelTest {
         Model model = new Model(ticker, seed % 3 == 0 ? 0 : TTL_NANOS);
         SplittableRandom random = new SplittableRandom(seed);
         List<ModelToken> tokens = new ArrayList<>();
+        StripedLruCache.Lookup lookup = new StripedLruCache.Lookup();
 
         for (int step = 0; step < STEPS; step++) {
             String k = "k" + random.nextInt(KEYS);
@@ -66,12 +68,25 @@ class StripedLruCacheModelTest {
                 ticker.advanceNanos(random.nextLong(TTL_NANOS / 2));
             } else if (op < 75) {
                 assertEquals(model.expireAll(), cache.expireBatch(Integer.MAX_VALUE), what);
-            } else if (op < 85) {
+            } else if (op < 80) {
                 LoadToken token = cache.beginLoad(key);
                 ModelToken expected = model.beginLoad(k);
                 assertEquals(expected.first, token.isFirst(), what);
                 expected.token = token;
                 tokens.add(expected);
+            } else if (op < 85) {
+                // A lookup is a get, then on a miss a beginLoad, under one lock.
+                cache.lookup(key, 0, key.length, lookup);
+                byte[] hit = model.get(k);
+                assertSame(hit, lookup.hit(), what);
+                if (hit == null) {
+                    ModelToken expected = model.beginLoad(k);
+                    assertEquals(expected.first, lookup.token().isFirst(), what);
+                    expected.token = lookup.token();
+                    tokens.add(expected);
+                } else {
+                    assertNull(lookup.token(), what);
+                }
             } else if (!tokens.isEmpty()) {
                 ModelToken t = tokens.remove(random.nextInt(tokens.size()));
                 if (op < 95) {

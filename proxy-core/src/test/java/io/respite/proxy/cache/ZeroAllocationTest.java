@@ -51,6 +51,40 @@ class ZeroAllocationTest {
         assertTrue(allocated < MEASURED_LOOKUPS, allocated + " bytes for " + MEASURED_LOOKUPS + " lookups");
     }
 
+    /** The proxy's read path: {@code lookup}, which on a hit must allocate nothing either. */
+    @Test
+    void hitsThroughLookupAllocateNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(4).maxEntries(2 * KEYS)
+                .defaultTtlNanos(1_000_000_000_000L));
+        byte[] scratch = new byte[16 * KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            byte[] k = String.format("key:%012d", i).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(k, 0, scratch, 16 * i, 16);
+            cache.put(k, new byte[32]);
+        }
+        StripedLruCache.Lookup lookup = new StripedLruCache.Lookup();
+        for (int r = 0; r < WARMUP_ROUNDS * 2; r++) {
+            hits(cache, scratch, lookup, KEYS);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int hits = hits(cache, scratch, lookup, MEASURED_LOOKUPS);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(hits == MEASURED_LOOKUPS, "hits " + hits);
+        assertTrue(allocated < MEASURED_LOOKUPS, allocated + " bytes for " + MEASURED_LOOKUPS + " lookups");
+    }
+
+    private static int hits(StripedLruCache cache, byte[] scratch, StripedLruCache.Lookup lookup, int n) {
+        int hits = 0;
+        for (int i = 0; i < n; i++) {
+            cache.lookup(scratch, 16 * (i % KEYS), 16, lookup);
+            if (lookup.hit() != null) {
+                hits++;
+            }
+        }
+        return hits;
+    }
+
     /** Looks up keys 0, 1, 2, ... (wrapping); returns the number of hits. */
     private static int lookups(StripedLruCache cache, byte[] scratch, int n) {
         int hits = 0;

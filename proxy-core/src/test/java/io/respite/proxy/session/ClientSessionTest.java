@@ -150,6 +150,78 @@ class ClientSessionTest {
         assertEquals(1, lane.waiting.size(), "only the command before the aborting one went upstream");
     }
 
+    @Test
+    void aProtocolErrorIsAnsweredAfterTheRepliesAheadThenTheConnectionCloses() {
+        open(OutputLimits.NONE);
+        ByteBuf in = gets(1).writeBytes("*1\r\n$x\r\n".getBytes(StandardCharsets.US_ASCII));
+        channel.writeInbound(in);
+        assertTrue(channel.isActive(), "still open: a reply is owed ahead of the error");
+        lane.waiting.poll().onReply(bulk("a"));
+        channel.runPendingTasks();
+        assertEquals("$1\r\na\r\n-ERR Protocol error: invalid bulk length\r\n", outbound());
+        assertFalse(channel.isActive());
+    }
+
+    @Test
+    void aHeldCommandWaitsForEveryReplyAheadThenGoesFirst() {
+        open(OutputLimits.NONE, sink -> new ForwardAll(sink, lane) {
+            private boolean heldOnce;
+
+            @Override
+            public void handle(RespCommand command) {
+                if (command.argString(1).equals("barrier") && !heldOnce && sink.hasPendingReplies()) {
+                    heldOnce = true;
+                    sink.holdUntilDrained(command);
+                } else {
+                    super.handle(command);
+                }
+            }
+        });
+        ByteBuf in = Unpooled.buffer();
+        for (String key : new String[] {"a", "barrier", "c"}) {
+            in.writeBytes(("*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        channel.writeInbound(in);
+        assertEquals(1, lane.waiting.size(), "the barrier and what follows it wait");
+        lane.waiting.poll().onReply(bulk("a"));
+        channel.runPendingTasks();
+        assertEquals(2, lane.waiting.size(), "then the barrier went, and the command behind it");
+        lane.waiting.poll().onReply(bulk("b"));
+        lane.waiting.poll().onReply(bulk("c"));
+        channel.runPendingTasks();
+        assertEquals("$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", outbound());
+    }
+
+    @Test
+    void quiesceStopsReadingAndCompletesWhenNothingIsOwed() {
+        open(OutputLimits.NONE);
+        channel.writeInbound(gets(2));
+        ClientSession session = channel.pipeline().get(ClientSession.class);
+        io.netty.util.concurrent.Future<Void> quiesced = session.quiesce();
+        channel.runPendingTasks();
+        assertFalse(channel.config().isAutoRead());
+        assertFalse(quiesced.isDone(), "two replies owed");
+        lane.waiting.poll().onReply(bulk("a"));
+        lane.waiting.poll().onReply(bulk("b"));
+        channel.runPendingTasks();
+        assertTrue(quiesced.isSuccess());
+        assertFalse(channel.config().isAutoRead(), "and reading does not resume");
+    }
+
+    @Test
+    void aThrowingHandlerClosesOnlyItsClient() {
+        open(OutputLimits.NONE, sink -> new ForwardAll(sink, lane) {
+            @Override
+            public void handle(RespCommand command) {
+                throw new IllegalStateException("a bug");
+            }
+        });
+        channel.writeInbound(gets(1));
+        channel.runPendingTasks();
+        assertFalse(channel.isActive());
+    }
+
     private static ByteBuf gets(int count) {
         ByteBuf in = Unpooled.buffer();
         byte[] get = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n".getBytes(StandardCharsets.US_ASCII);

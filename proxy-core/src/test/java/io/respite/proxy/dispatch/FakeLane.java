@@ -1,0 +1,115 @@
+package io.respite.proxy.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.respite.proxy.reply.ReplyCallback;
+import io.respite.proxy.upstream.DedicatedConnection;
+import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.resp.RespVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * An upstream that records what it is sent and answers when the test says so: the shared lane,
+ * and dedicated connections (as many as {@link #dedicatedLeft} allows).
+ */
+final class FakeLane implements UpstreamLane {
+
+    /** A command sent, with where its reply goes (null when sent without one). */
+    record Sent(int database, RespVersion version, String command, ReplyCallback callback, boolean timed) {
+
+        /** Fails it, as a lost connection would. */
+        void onFailureSafe() {
+            callback.onFailure("ERR upstream unavailable (down)");
+        }
+
+        /** Answers it with {@code reply}, as RESP text. */
+        void answer(String reply) {
+            callback.onReply(Unpooled.copiedBuffer(reply, StandardCharsets.UTF_8));
+        }
+    }
+
+    final ArrayDeque<Sent> shared = new ArrayDeque<>();
+    final List<Dedicated> dedicated = new ArrayList<>();
+    int dedicatedLeft = 10;
+
+    @Override
+    public void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {
+        shared.add(new Sent(database, version, words(frame), callback, true));
+    }
+
+    @Override
+    public DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
+        if (dedicatedLeft-- <= 0) {
+            return null;
+        }
+        Dedicated connection = new Dedicated(version, frames, lost);
+        dedicated.add(connection);
+        return connection;
+    }
+
+    /** The only dedicated connection opened so far. */
+    Dedicated onlyDedicated() {
+        if (dedicated.size() != 1) {
+            throw new AssertionError(dedicated.size() + " dedicated connections");
+        }
+        return dedicated.get(0);
+    }
+
+    /** A dedicated connection that records what it is sent. */
+    static final class Dedicated implements DedicatedConnection {
+
+        final RespVersion version;
+        final Consumer<ByteBuf> frames;
+        final Consumer<String> lost;
+        final ArrayDeque<Sent> sent = new ArrayDeque<>();
+        boolean closed;
+        boolean readingPaused;
+
+        Dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
+            this.version = version;
+            this.frames = frames;
+            this.lost = lost;
+        }
+
+        @Override
+        public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
+            sent.add(new Sent(database, version, words(frame), callback, timed));
+        }
+
+        @Override
+        public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
+            sent.add(new Sent(database, version, words(frame), null, timed));
+        }
+
+        @Override
+        public void pauseReading(boolean paused) {
+            readingPaused = paused;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            // As the real connection does: a close asked for fails what waits, and says nothing else.
+            for (Sent s; (s = sent.poll()) != null;) {
+                if (s.callback() != null) {
+                    s.callback().onFailure("ERR upstream unavailable (respite is shutting down)");
+                }
+            }
+        }
+    }
+
+    /** A RESP request as its arguments joined by spaces; takes ownership of {@code frame}. */
+    static String words(ByteBuf frame) {
+        String text = FakeSink.text(frame);
+        StringBuilder words = new StringBuilder();
+        String[] lines = text.split("\r\n");
+        for (int i = 2; i < lines.length; i += 2) {
+            words.append(words.length() == 0 ? "" : " ").append(lines[i]);
+        }
+        return words.toString();
+    }
+}
