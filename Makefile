@@ -2,7 +2,7 @@
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 
-.PHONY: run test build bench-jar check-tools clean
+.PHONY: run test build bench-jar format check-tools clean
 
 ## run: build, then start respite on port 6380 (PORT=...) in front of UPSTREAM=redis://... or,
 ##      without UPSTREAM, a redis-server of its own; Ctrl-C stops both
@@ -17,6 +17,10 @@ test: check-tools
 ## build: the jars, without tests
 build: check-tools
 	$(MVN) $(MVN_FLAGS) -DskipTests package
+
+## format: rewrite the sources as the build's Spotless check wants them (palantir-java-format)
+format: check-tools
+	$(MVN) $(MVN_FLAGS) -q spotless:apply
 
 ## bench-jar: benchmarks/target/benchmarks.jar (JMH); see benchmarks/README.md
 bench-jar: build

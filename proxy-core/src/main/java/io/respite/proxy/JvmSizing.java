@@ -29,8 +29,7 @@ public final class JvmSizing {
     /** Heap beyond twice --max-memory, in MB: respite's own working set and the collector's floor. */
     static final long BASE_HEAP_MB = 128;
 
-    private JvmSizing() {
-    }
+    private JvmSizing() {}
 
     public static void main(String[] args) {
         ProxyConfig config;
@@ -42,7 +41,8 @@ public final class JvmSizing {
         long heapMb = heapMegabytes(config.maxMemoryBytes());
         long physicalMb = physicalMegabytes();
         if (physicalMb > 0 && heapMb > physicalMb * 3 / 4) {
-            System.err.println("respite: --max-memory " + config.maxMemoryBytes() / (1024 * 1024) + " MB needs a heap of "
+            System.err.println("respite: --max-memory " + config.maxMemoryBytes() / (1024 * 1024)
+                    + " MB needs a heap of "
                     + heapMb + " MB, more than three quarters of the " + physicalMb + " MB this machine or container "
                     + "has: lower --max-memory");
         }

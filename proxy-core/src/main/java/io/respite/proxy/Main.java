@@ -13,8 +13,7 @@ import io.respite.proxy.config.ProxyConfig;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     /**
      * Stops {@code server}, saying so on standard error: java.util.logging may already have reset
@@ -24,7 +23,8 @@ public final class Main {
         if (server.isStopping()) {
             return;
         }
-        System.err.println("respite: stopping (draining up to " + config.drainTimeout().toMillis() + " ms)");
+        System.err.println(
+                "respite: stopping (draining up to " + config.drainTimeout().toMillis() + " ms)");
         server.stop();
         System.err.println("respite: stopped");
     }

@@ -43,7 +43,7 @@ final class ProxyResources {
         this.workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
         this.serverChannelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        Map<EventLoop, LoopFlusher> map = new IdentityHashMap<>();
+        IdentityHashMap<EventLoop, LoopFlusher> map = new IdentityHashMap<>();
         for (EventExecutor executor : workers) {
             map.put((EventLoop) executor, new LoopFlusher((EventLoop) executor));
         }

@@ -35,6 +35,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The proxy server: listens for clients, gives each a {@link ClientSession} on a worker loop, and
@@ -82,22 +84,27 @@ public final class ProxyServer {
     private final StripedLruCache cache;
     private final OutputLimits outputLimits;
 
-    private ProxyResources resources;
-    private Upstream upstream;
-    private CacheSweeper sweeper;
-    private Channel serverChannel;
+    private @Nullable ProxyResources resources;
+    private @Nullable Upstream upstream;
+    private @Nullable CacheSweeper sweeper;
+    private @Nullable Channel serverChannel;
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
         this.cache = StripedLruCache.builder()
                 .maxEntries(config.capacityEntries())
                 .maxBytes(config.maxMemoryBytes())
-                .maxEntryBytes(Math.min(config.maxMemoryBytes(), config.maxEntrySizeBytes()
-                        + MAX_CACHED_KEY_BYTES + REPLY_FRAMING_BYTES + StripedLruCache.ENTRY_OVERHEAD_BYTES))
+                .maxEntryBytes(Math.min(
+                        config.maxMemoryBytes(),
+                        config.maxEntrySizeBytes()
+                                + MAX_CACHED_KEY_BYTES
+                                + REPLY_FRAMING_BYTES
+                                + StripedLruCache.ENTRY_OVERHEAD_BYTES))
                 .defaultTtlNanos(config.ttl().toNanos())
                 .build();
         ClientOutputLimit limit = config.clientOutputLimit();
-        this.outputLimits = new OutputLimits(limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
+        this.outputLimits = new OutputLimits(
+                limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
     }
 
     /**
@@ -110,14 +117,29 @@ public final class ProxyServer {
             throw new IllegalStateException("already started");
         }
         resources = new ProxyResources(config.ioThreads());
-        UpstreamSettings settings = new UpstreamSettings(config.upstream().host(), config.upstream().port(),
-                config.upstream().username(), config.upstream().password(), config.upstream().database(),
-                config.timeout(), RespLimits.DEFAULT, resources.channelType, config.maxPinned());
-        upstream = new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady);
+        UpstreamSettings settings = new UpstreamSettings(
+                config.upstream().host(),
+                config.upstream().port(),
+                config.upstream().username(),
+                config.upstream().password(),
+                config.upstream().database(),
+                config.timeout(),
+                RespLimits.DEFAULT,
+                resources.channelType,
+                config.maxPinned());
+        UpstreamPool pool = new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady);
+        upstream = pool;
+        ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
-        CommandRouter router = new CommandRouter(cache, catalog, new DispatchPolicy(config.requirepass(),
-                config.maxEntrySizeBytes(), config.upstream().database(), config.deniedCommands(),
-                config.upstream().password() != null));
+        CommandRouter router = new CommandRouter(
+                cache,
+                catalog,
+                new DispatchPolicy(
+                        config.requirepass(),
+                        config.maxEntrySizeBytes(),
+                        config.upstream().database(),
+                        config.deniedCommands(),
+                        config.upstream().password() != null));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)
@@ -126,19 +148,23 @@ public final class ProxyServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accept(ch, router);
+                        accept(ch, router, pool, loops);
                     }
                 });
         try {
-            serverChannel = bootstrap.bind(config.bind(), config.port()).syncUninterruptibly().channel();
+            serverChannel = bootstrap
+                    .bind(config.bind(), config.port())
+                    .syncUninterruptibly()
+                    .channel();
         } catch (Exception e) {
             // Netty rethrows the bind error (a checked IOException) undeclared: catch everything.
             closeEverything();
-            throw new IllegalStateException(String.format("Failed to bind port %d on %s: %s", config.port(),
-                    config.bind(), e.getMessage()), e);
+            throw new IllegalStateException(
+                    String.format("Failed to bind port %d on %s: %s", config.port(), config.bind(), e.getMessage()), e);
         }
-        LOG.log(Level.INFO, "respite listening on {0} ({1}, {2} io threads), upstream {3}",
-                new Object[] {address(), resources.transport, config.ioThreads(), config.upstream()});
+        LOG.log(Level.INFO, "respite listening on {0} ({1}, {2} io threads), upstream {3}", new Object[] {
+            address(), resources.transport, config.ioThreads(), config.upstream()
+        });
         reportMemory();
     }
 
@@ -147,16 +173,21 @@ public final class ProxyServer {
         long mb = 1024 * 1024;
         long heapMb = Runtime.getRuntime().maxMemory() / mb;
         long neededMb = JvmSizing.heapMegabytes(config.maxMemoryBytes());
-        LOG.log(Level.INFO, "memory: heap up to {0} MB, direct (network buffers) up to {1} MB, cache up to {2} MB "
-                + "(--max-memory)", new Object[] {heapMb, PlatformDependent.maxDirectMemory() / mb,
-                    config.maxMemoryBytes() / mb});
+        LOG.log(
+                Level.INFO,
+                "memory: heap up to {0} MB, direct (network buffers) up to {1} MB, cache up to {2} MB "
+                        + "(--max-memory)",
+                new Object[] {heapMb, PlatformDependent.maxDirectMemory() / mb, config.maxMemoryBytes() / mb});
         if (heapMb < neededMb * 9 / 10) {
-            LOG.log(Level.WARNING, "the heap ({0} MB) is smaller than --max-memory needs ({1} MB): start respite with "
-                    + "scripts/respite, or give the JVM -Xmx{1}m", new Object[] {heapMb, neededMb});
+            LOG.log(
+                    Level.WARNING,
+                    "the heap ({0} MB) is smaller than --max-memory needs ({1} MB): start respite with "
+                            + "scripts/respite, or give the JVM -Xmx{1}m",
+                    new Object[] {heapMb, neededMb});
         }
     }
 
-    private void accept(SocketChannel ch, CommandRouter router) {
+    private void accept(SocketChannel ch, CommandRouter router, Upstream pool, ProxyResources loops) {
         if (clientCount.incrementAndGet() > config.maxClients()) {
             clientCount.decrementAndGet();
             ch.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS_REACHED)).addListener(ChannelFutureListener.CLOSE);
@@ -164,16 +195,26 @@ public final class ProxyServer {
         }
         ch.closeFuture().addListener(f -> clientCount.decrementAndGet());
         EventLoop loop = ch.eventLoop();
-        UpstreamLane lane = upstream.lane(loop);
+        UpstreamLane lane = pool.lane(loop);
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.DEFAULT);
-        ch.pipeline().addLast(decoder, new ClientSession(sink -> router.newClient(sink, lane),
-                resources.flushers.get(loop), decoder, outputLimits));
+        ch.pipeline()
+                .addLast(
+                        decoder,
+                        new ClientSession(
+                                sink -> router.newClient(sink, lane),
+                                Objects.requireNonNull(loops.flushers.get(loop), "flusher"),
+                                decoder,
+                                outputLimits));
         clients.add(ch);
     }
 
     /** The bound address (useful with port 0). */
     public InetSocketAddress address() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        Channel bound = serverChannel;
+        if (bound == null) {
+            throw new IllegalStateException("not started");
+        }
+        return (InetSocketAddress) bound.localAddress();
     }
 
     /** Counters of the local cache. */
@@ -235,7 +276,8 @@ public final class ProxyServer {
                 continue;
             }
             try {
-                sum += client.eventLoop().submit(() -> client.isActive() ? metric.applyAsLong(session) : 0L)
+                sum += client.eventLoop()
+                        .submit(() -> client.isActive() ? metric.applyAsLong(session) : 0L)
                         .get(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -254,6 +296,8 @@ public final class ProxyServer {
         if (upstream != null) {
             upstream.close();
         }
-        resources.shutdown(1000);
+        if (resources != null) {
+            resources.shutdown(1000);
+        }
     }
 }

@@ -15,15 +15,16 @@ import java.util.List;
  */
 final class TerminationSignals {
 
-    private TerminationSignals() {
-    }
+    private TerminationSignals() {}
 
     /** Installs {@code action} for SIGTERM and SIGINT; returns false where the JVM cannot (it keeps its default). */
     static boolean handle(Runnable action) {
         try {
             Class<?> signalType = Class.forName("sun.misc.Signal");
             Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-            Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
+            Object handler = Proxy.newProxyInstance(
+                    handlerType.getClassLoader(),
+                    new Class<?>[] {handlerType},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
                             action.run();

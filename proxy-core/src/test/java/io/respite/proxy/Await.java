@@ -10,8 +10,7 @@ final class Await {
     /** Pause between two polls, in milliseconds: short, so a test waits about as long as the condition takes. */
     private static final long POLL_INTERVAL_MILLIS = 10;
 
-    private Await() {
-    }
+    private Await() {}
 
     /** A condition that may throw, such as a call over a socket. */
     @FunctionalInterface
@@ -27,7 +26,7 @@ final class Await {
     static void until(String what, Duration timeout, Condition condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
-        for (;;) {
+        for (; ; ) {
             try {
                 if (condition.holds()) {
                     return;
@@ -37,8 +36,8 @@ final class Await {
                 last = e;
             }
             if (System.nanoTime() - deadline > 0) {
-                AssertionError error = new AssertionError("timed out after " + timeout.toMillis() + " ms waiting until "
-                        + what);
+                AssertionError error =
+                        new AssertionError("timed out after " + timeout.toMillis() + " ms waiting until " + what);
                 if (last != null) {
                     error.initCause(last);
                 }

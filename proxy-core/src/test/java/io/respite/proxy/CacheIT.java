@@ -99,10 +99,12 @@ class CacheIT {
             RespTestClient client = fixture.client();
             byte[] small = filled(1000, 's');
             byte[] large = filled(8000, 'L');
-            assertEquals("+OK\r\n", ProxyFixture.text(client.call(ProxyFixture.utf8("SET"), ProxyFixture.utf8("small"),
-                    small)));
-            assertEquals("+OK\r\n", ProxyFixture.text(client.call(ProxyFixture.utf8("SET"), ProxyFixture.utf8("large"),
-                    large)));
+            assertEquals(
+                    "+OK\r\n",
+                    ProxyFixture.text(client.call(ProxyFixture.utf8("SET"), ProxyFixture.utf8("small"), small)));
+            assertEquals(
+                    "+OK\r\n",
+                    ProxyFixture.text(client.call(ProxyFixture.utf8("SET"), ProxyFixture.utf8("large"), large)));
             long hits = fixture.stats().hits();
             for (int i = 0; i < 3; i++) {
                 assertEquals(bulk(small), ProxyFixture.text(client.call("GET", "small")));
@@ -133,12 +135,14 @@ class CacheIT {
             fixture.awaitCaching();
             RespTestClient client = fixture.client();
             byte[] value = filled(4096, 'x');
-            assertEquals("+OK\r\n", ProxyFixture.text(client.call(ProxyFixture.utf8("SET"), ProxyFixture.utf8("k"),
-                    value)));
+            assertEquals(
+                    "+OK\r\n", ProxyFixture.text(client.call(ProxyFixture.utf8("SET"), ProxyFixture.utf8("k"), value)));
             assertEquals(bulk(value), ProxyFixture.text(client.call("GET", "k")));
             long hits = fixture.stats().hits();
             assertEquals(bulk(value), ProxyFixture.text(client.call("GET", "k")));
-            assertEquals(hits + 1, fixture.stats().hits(),
+            assertEquals(
+                    hits + 1,
+                    fixture.stats().hits(),
                     "--max-entry-size is the largest value cached: a 4096-byte value with --max-entry-size 4096");
         }
     }

@@ -98,8 +98,11 @@ class ClientLibrariesIT {
 
     private static List<String> lettuceSession(InetSocketAddress address) throws Exception {
         List<String> seen = new ArrayList<>();
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost(address.getHostString())
-                .withPort(address.getPort()).withTimeout(Duration.ofSeconds(5)).build());
+        RedisClient client = RedisClient.create(RedisURI.builder()
+                .withHost(address.getHostString())
+                .withPort(address.getPort())
+                .withTimeout(Duration.ofSeconds(5))
+                .build());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> sync = connection.sync();
             assertTrue(sync.clientInfo().contains(" resp=3"), "Lettuce speaks RESP3: " + sync.clientInfo());

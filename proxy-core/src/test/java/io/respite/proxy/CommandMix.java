@@ -169,7 +169,8 @@ final class CommandMix {
         byte[] key = key();
         String field = "f" + random.nextInt(10);
         switch (random.nextInt(8)) {
-            case 0, 1 -> out.add(cmd("HSET", written(key), field, shortValue(), "f" + random.nextInt(10), shortValue()));
+            case 0, 1 ->
+                out.add(cmd("HSET", written(key), field, shortValue(), "f" + random.nextInt(10), shortValue()));
             case 2 -> out.add(cmd("HGET", key, field));
             case 3 -> out.add(cmd("HGETALL", key));
             case 4 -> out.add(cmd("HDEL", written(key), field));

@@ -9,6 +9,7 @@ import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisFleet;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -63,11 +64,15 @@ class ConnectionCommandsIT {
                 assertEquals(redis.callString(exchange), proxied.callString(exchange), String.join(" ", exchange));
             }
             // The wording of this one changed in Redis 7.2 ("HELLO <proto> AUTH"); respite uses the newer one.
-            assertTrue(fixture.client().callString("HELLO", "3").startsWith(
-                    "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "));
+            assertTrue(
+                    fixture.client()
+                            .callString("HELLO", "3")
+                            .startsWith(
+                                    "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "));
             // HELLO with AUTH authenticates and switches protocol in one go.
             RespTestClient hello = fixture.client();
-            assertEquals(maskId(redis.callString("HELLO", "3", "AUTH", "default", "s3cret")),
+            assertEquals(
+                    maskId(redis.callString("HELLO", "3", "AUTH", "default", "s3cret")),
                     maskId(hello.callString("HELLO", "3", "AUTH", "default", "s3cret")));
             assertEquals("$1\r\nv\r\n", hello.callString("GET", "k"));
             assertEquals("_\r\n", hello.callString("GET", "missing"));
@@ -77,10 +82,12 @@ class ConnectionCommandsIT {
     @Test
     void theUpstreamUriPasswordIsRespitesNotTheClients(RedisServer redis) throws IOException {
         assertEquals("+OK\r\n", redis.callString("CONFIG", "SET", "requirepass", "up-pass"));
-        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis,
-                b -> b.upstream(UpstreamUri.parse("redis://:up-pass@127.0.0.1:" + redis.port()))))) {
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(
+                redis, b -> b.upstream(UpstreamUri.parse("redis://:up-pass@127.0.0.1:" + redis.port()))))) {
             RespTestClient client = fixture.client();
-            Await.until("respite reaches Redis", ProxyFixture.AWAIT,
+            Await.until(
+                    "respite reaches Redis",
+                    ProxyFixture.AWAIT,
                     () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
             fixture.awaitCaching();
             assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
@@ -108,8 +115,10 @@ class ConnectionCommandsIT {
         try (ProxyFixture fixture = ProxyFixture.start(redis);
                 RespTestClient direct = RespTestClient.connect(redis.address())) {
             RespTestClient proxied = fixture.client();
-            for (String[] exchange : List.of(new String[] {"AUTH", "anything"},
-                    new String[] {"AUTH", "default", "anything"}, new String[] {"PING"})) {
+            for (String[] exchange : List.of(
+                    new String[] {"AUTH", "anything"},
+                    new String[] {"AUTH", "default", "anything"},
+                    new String[] {"PING"})) {
                 assertEquals(direct.callString(exchange), proxied.callString(exchange), String.join(" ", exchange));
             }
         }
@@ -121,7 +130,9 @@ class ConnectionCommandsIT {
                 RespTestClient direct = RespTestClient.connect(redis.address())) {
             RespTestClient proxied = fixture.client();
             // QUIT pipelined behind a command: both replies, in order, then the close.
-            byte[] pipeline = concat(RespTestClient.encodeCommand("PING"), RespTestClient.encodeCommand("QUIT"),
+            byte[] pipeline = concat(
+                    RespTestClient.encodeCommand("PING"),
+                    RespTestClient.encodeCommand("QUIT"),
                     RespTestClient.encodeCommand("PING"));
             direct.send(pipeline);
             proxied.send(pipeline);
@@ -137,7 +148,10 @@ class ConnectionCommandsIT {
     void quitAfterAnUpstreamCommandWaitsForItsReply(RedisServer redis) throws IOException {
         try (ProxyFixture fixture = ProxyFixture.start(redis)) {
             RespTestClient client = fixture.client();
-            Await.until("respite reaches Redis", ProxyFixture.AWAIT, () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
+            Await.until(
+                    "respite reaches Redis",
+                    ProxyFixture.AWAIT,
+                    () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
             client.send(RespTestClient.encodeCommand("INCR", "n"));
             client.send(RespTestClient.encodeCommand("QUIT"));
             assertEquals(":1\r\n", ProxyFixture.text(client.readReply()));
@@ -176,11 +190,16 @@ class ConnectionCommandsIT {
             assertTrue(helloId.find());
             assertEquals(firstId, ":" + helloId.group(1) + "\r\n", "HELLO's id is CLIENT ID");
 
-            for (String[] exchange : List.of(new String[] {"CLIENT", "GETNAME"},
-                    new String[] {"CLIENT", "SETNAME", "worker-1"}, new String[] {"CLIENT", "GETNAME"},
-                    new String[] {"CLIENT", "SETNAME", "bad name"}, new String[] {"CLIENT", "SETNAME", "bad\nname"},
-                    new String[] {"CLIENT", "GETNAME"}, new String[] {"CLIENT", "SETNAME", ""},
-                    new String[] {"CLIENT", "GETNAME"}, new String[] {"CLIENT"},
+            for (String[] exchange : List.of(
+                    new String[] {"CLIENT", "GETNAME"},
+                    new String[] {"CLIENT", "SETNAME", "worker-1"},
+                    new String[] {"CLIENT", "GETNAME"},
+                    new String[] {"CLIENT", "SETNAME", "bad name"},
+                    new String[] {"CLIENT", "SETNAME", "bad\nname"},
+                    new String[] {"CLIENT", "GETNAME"},
+                    new String[] {"CLIENT", "SETNAME", ""},
+                    new String[] {"CLIENT", "GETNAME"},
+                    new String[] {"CLIENT"},
                     new String[] {"CLIENT", "SETNAME"})) {
                 assertEquals(direct.callString(exchange), second.callString(exchange), String.join(" ", exchange));
             }
@@ -224,7 +243,7 @@ class ConnectionCommandsIT {
     }
 
     private static byte[] concat(byte[]... parts) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] part : parts) {
             out.writeBytes(part);
         }

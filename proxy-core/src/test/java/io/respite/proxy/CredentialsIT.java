@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
@@ -25,8 +26,8 @@ class CredentialsIT {
     @Test
     void configGetDoesNotShowTheUpstreamsPassword(RedisServer redis) throws Exception {
         assertEquals("+OK\r\n", redis.callString("CONFIG", "SET", "requirepass", SECRET));
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.upstream(
-                io.respite.proxy.config.UpstreamUri.parse("redis://:" + SECRET + "@127.0.0.1:" + redis.port())))) {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(
+                redis, b -> b.upstream(UpstreamUri.parse("redis://:" + SECRET + "@127.0.0.1:" + redis.port())))) {
             RespTestClient client = fixture.client();
             assertEquals("*2\r\n$11\r\nrequirepass\r\n" + REDACTED, client.callString("CONFIG", "GET", "requirepass"));
             String all = client.callString("CONFIG", "GET", "*");
@@ -37,19 +38,23 @@ class CredentialsIT {
             assertEquals("+OK\r\n", client.callString("MULTI"));
             assertEquals("+QUEUED\r\n", client.callString("SET", "k", "v"));
             assertEquals("+QUEUED\r\n", client.callString("CONFIG", "GET", "requirepass"));
-            assertEquals("*2\r\n+OK\r\n*2\r\n$11\r\nrequirepass\r\n" + REDACTED, client.callString("EXEC"),
+            assertEquals(
+                    "*2\r\n+OK\r\n*2\r\n$11\r\nrequirepass\r\n" + REDACTED,
+                    client.callString("EXEC"),
                     "inside a transaction too");
 
             assertTrue(client.callString("HELLO", "3").startsWith("%7\r\n"));
-            assertEquals("%1\r\n$11\r\nrequirepass\r\n" + REDACTED, client.callString("CONFIG", "GET", "requirepass"),
+            assertEquals(
+                    "%1\r\n$11\r\nrequirepass\r\n" + REDACTED,
+                    client.callString("CONFIG", "GET", "requirepass"),
                     "and in RESP3");
         }
     }
 
     @Test
     void deniedCommandsAnswerAsRedisAnswersUnknownOnes(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis,
-                b -> b.deniedCommands(Set.of("debug", "config|set", "flushall")))) {
+        try (ProxyFixture fixture =
+                ProxyFixture.startCaching(redis, b -> b.deniedCommands(Set.of("debug", "config|set", "flushall")))) {
             RespTestClient client = fixture.client();
             try (RespTestClient direct = RespTestClient.connect(redis.address())) {
                 assertDeniedAsUnknown(client, direct);
@@ -58,14 +63,21 @@ class CredentialsIT {
     }
 
     private static void assertDeniedAsUnknown(RespTestClient client, RespTestClient direct) throws Exception {
-        assertEquals(direct.callString("NOSUCHCOMMAND", "SLEEP", "0"),
-                client.callString("DEBUG", "SLEEP", "0").replace("debug", "NOSUCHCOMMAND")
-                        .replace("DEBUG", "NOSUCHCOMMAND"), "Redis's unknown-command text");
-        assertEquals("-ERR unknown command 'DEBUG', with args beginning with: 'SLEEP' '0' \r\n",
+        assertEquals(
+                direct.callString("NOSUCHCOMMAND", "SLEEP", "0"),
+                client.callString("DEBUG", "SLEEP", "0")
+                        .replace("debug", "NOSUCHCOMMAND")
+                        .replace("DEBUG", "NOSUCHCOMMAND"),
+                "Redis's unknown-command text");
+        assertEquals(
+                "-ERR unknown command 'DEBUG', with args beginning with: 'SLEEP' '0' \r\n",
                 client.callString("DEBUG", "SLEEP", "0"));
-        assertEquals("-ERR unknown subcommand 'set'. Try CONFIG HELP.\r\n",
+        assertEquals(
+                "-ERR unknown subcommand 'set'. Try CONFIG HELP.\r\n",
                 client.callString("CONFIG", "set", "maxmemory", "1"));
-        assertEquals(direct.callString("CONFIG", "NOSUCH"), client.callString("CONFIG", "NOSUCH"),
+        assertEquals(
+                direct.callString("CONFIG", "NOSUCH"),
+                client.callString("CONFIG", "NOSUCH"),
                 "Redis's unknown-subcommand text, for a subcommand that really is unknown");
         assertTrue(client.callString("CONFIG", "GET", "maxmemory").startsWith("*2\r\n"), "CONFIG GET still runs");
 

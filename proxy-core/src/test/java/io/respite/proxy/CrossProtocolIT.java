@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,9 +32,12 @@ class CrossProtocolIT {
     void anHttpRequestIsClosedAndNothingOfItReachesRedis(RedisServer redis) throws Exception {
         try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             String before = commandStats(redis);
-            for (String attack : new String[] {HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: x\r\n\r\nSET crossproto pwned\r\n",
+            for (String attack : new String[] {
+                HTTP_REQUEST,
+                "GET / HTTP/1.1\r\nHost: x\r\n\r\nSET crossproto pwned\r\n",
                 "*2\r\n$5\r\nHost:\r\n$1\r\nx\r\n*3\r\n$3\r\nSET\r\n$10\r\ncrossproto\r\n$5\r\npwned\r\n",
-                "*1\r\n$4\r\npost\r\n*3\r\n$3\r\nSET\r\n$10\r\ncrossproto\r\n$5\r\npwned\r\n"}) {
+                "*1\r\n$4\r\npost\r\n*3\r\n$3\r\nSET\r\n$10\r\ncrossproto\r\n$5\r\npwned\r\n"
+            }) {
                 RespTestClient attacker = fixture.client();
                 attacker.send(attack.getBytes(StandardCharsets.US_ASCII));
                 drainUntilClosed(attacker, attack);
@@ -40,7 +45,8 @@ class CrossProtocolIT {
             assertEquals("$-1\r\n", redis.callString("GET", "crossproto"), "nothing after the guard ran");
             String after = commandStats(redis);
             // "GET / HTTP/1.1" is a GET with two arguments: Redis answers it with an arity error, as respite relays.
-            assertEquals(before.replaceAll("cmdstat_(get|info|command):[^\r]*\r\n", ""),
+            assertEquals(
+                    before.replaceAll("cmdstat_(get|info|command):[^\r]*\r\n", ""),
                     after.replaceAll("cmdstat_(get|info|command):[^\r]*\r\n", ""),
                     "no command of the attackers (POST, Host:, SET) reached Redis");
         }
@@ -55,24 +61,27 @@ class CrossProtocolIT {
             AtomicBoolean attacking = new AtomicBoolean(true);
             AtomicInteger attacks = new AtomicInteger();
             AtomicReference<Throwable> attackFailure = new AtomicReference<>();
-            Thread attacker = new Thread(() -> {
-                try {
-                    while (attacking.get()) {
-                        try (RespTestClient c = RespTestClient.connect(fixture.address())) {
-                            c.send("Host: x\r\n".getBytes(StandardCharsets.US_ASCII));
-                            assertTrue(c.isClosedByPeer());
-                            attacks.incrementAndGet();
+            Thread attacker = new Thread(
+                    () -> {
+                        try {
+                            while (attacking.get()) {
+                                try (RespTestClient c = RespTestClient.connect(fixture.address())) {
+                                    c.send("Host: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                                    assertTrue(c.isClosedByPeer());
+                                    attacks.incrementAndGet();
+                                }
+                            }
+                        } catch (Throwable e) {
+                            attackFailure.set(e);
                         }
-                    }
-                } catch (Throwable e) {
-                    attackFailure.set(e);
-                }
-            }, "attacker");
+                    },
+                    "attacker");
             attacker.start();
             try {
                 for (int i = 0; attacks.get() < 50 || i < 200; i++) {
                     assertEquals("+OK\r\n", client.callString("SET", "bystander", "v" + i), "write " + i);
-                    assertEquals("$" + ("v" + i).length() + "\r\nv" + i + "\r\n", client.callString("GET", "bystander"));
+                    assertEquals(
+                            "$" + ("v" + i).length() + "\r\nv" + i + "\r\n", client.callString("GET", "bystander"));
                 }
             } finally {
                 attacking.set(false);
@@ -89,12 +98,12 @@ class CrossProtocolIT {
     private static void drainUntilClosed(RespTestClient client, String attack) {
         try {
             assertTrue(client.isClosedByPeer(), "closed after " + attack);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static String commandStats(RedisServer redis) throws java.io.IOException {
+    private static String commandStats(RedisServer redis) throws IOException {
         String bulk = redis.callString("INFO", "commandstats");
         return bulk.substring(bulk.indexOf("\r\n") + 2).replaceAll("usec[^\r]*", "");
     }

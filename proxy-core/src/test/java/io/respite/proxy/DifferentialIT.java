@@ -39,12 +39,19 @@ class DifferentialIT {
         try (ProxyFixture fixture = ProxyFixture.startCaching(redis);
                 RespTestClient direct = RespTestClient.connect(redis.address())) {
             RespTestClient proxied = fixture.client();
-            for (String[] hello : List.of(new String[] {"HELLO"}, new String[] {"HELLO", "3"},
-                    new String[] {"HELLO"}, new String[] {"HELLO", "2", "SETNAME", "named"},
-                    new String[] {"HELLO", "3", "AUTH", "default", "anything"}, new String[] {"HELLO", "4"},
-                    new String[] {"HELLO", "x"}, new String[] {"HELLO", "3", "NOSUCHOPTION"},
+            for (String[] hello : List.of(
+                    new String[] {"HELLO"},
+                    new String[] {"HELLO", "3"},
+                    new String[] {"HELLO"},
+                    new String[] {"HELLO", "2", "SETNAME", "named"},
+                    new String[] {"HELLO", "3", "AUTH", "default", "anything"},
+                    new String[] {"HELLO", "4"},
+                    new String[] {"HELLO", "x"},
+                    new String[] {"HELLO", "3", "NOSUCHOPTION"},
                     new String[] {"HELLO", "2", "SETNAME", "bad name"})) {
-                assertEquals(maskHelloId(direct.callString(hello)), maskHelloId(proxied.callString(hello)),
+                assertEquals(
+                        maskHelloId(direct.callString(hello)),
+                        maskHelloId(proxied.callString(hello)),
                         String.join(" ", hello));
             }
             assertEquals(direct.callString("CLIENT", "GETNAME"), proxied.callString("CLIENT", "GETNAME"));
@@ -56,7 +63,8 @@ class DifferentialIT {
                 RespTestClient redis = RespTestClient.connect(direct.address())) {
             RespTestClient proxied = fixture.client();
             if (resp3) {
-                assertEquals(maskHelloId(redis.callString("HELLO", "3")), maskHelloId(proxied.callString("HELLO", "3")));
+                assertEquals(
+                        maskHelloId(redis.callString("HELLO", "3")), maskHelloId(proxied.callString("HELLO", "3")));
             }
             long hitsBefore = fixture.stats().hits();
             // EVAL writes included: respite invalidates the keys a script declares it writes.
@@ -66,11 +74,18 @@ class DifferentialIT {
                 byte[] expected = CommandMix.normalise(command, redis.call(command));
                 byte[] actual = CommandMix.normalise(command, proxied.call(command));
                 int index = i;
-                assertArrayEquals(expected, actual, () -> "seed " + Long.toHexString(seed) + ", command #" + index
-                        + " " + CommandMix.render(command) + "\n  Redis:   " + CommandMix.render(new byte[][] {expected})
-                        + "\n  respite: " + CommandMix.render(new byte[][] {actual}) + "\n  after:\n    "
-                        + String.join("\n    ", commands.subList(Math.max(0, index - 12), index).stream()
-                                .map(CommandMix::render).toList()));
+                assertArrayEquals(
+                        expected,
+                        actual,
+                        () -> "seed " + Long.toHexString(seed) + ", command #" + index
+                                + " " + CommandMix.render(command) + "\n  Redis:   "
+                                + CommandMix.render(new byte[][] {expected})
+                                + "\n  respite: " + CommandMix.render(new byte[][] {actual}) + "\n  after:\n    "
+                                + String.join(
+                                        "\n    ",
+                                        commands.subList(Math.max(0, index - 12), index).stream()
+                                                .map(CommandMix::render)
+                                                .toList()));
             }
             // The comparison is worth something only if the cache took part.
             long hits = fixture.stats().hits() - hitsBefore;

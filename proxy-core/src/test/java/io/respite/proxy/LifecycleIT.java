@@ -49,9 +49,13 @@ class LifecycleIT {
             assertTrue(client.isClosedByPeer(), "closed once drained");
             stopped.get(10, TimeUnit.SECONDS);
             long stopNanos = System.nanoTime() - start;
-            assertTrue(stopNanos < TimeUnit.SECONDS.toNanos(4), "stop waits for the sleep, not the 5 s drain timeout: "
-                    + TimeUnit.NANOSECONDS.toMillis(stopNanos) + " ms");
-            assertThrows(ConnectException.class, () -> RespTestClient.connect(fixture.address()).close());
+            assertTrue(
+                    stopNanos < TimeUnit.SECONDS.toNanos(4),
+                    "stop waits for the sleep, not the 5 s drain timeout: " + TimeUnit.NANOSECONDS.toMillis(stopNanos)
+                            + " ms");
+            assertThrows(
+                    ConnectException.class,
+                    () -> RespTestClient.connect(fixture.address()).close());
             assertEquals("$1\r\n1\r\n", redis.callString("GET", "n"), "INCR ran upstream");
         } finally {
             fixture.close();
@@ -69,7 +73,8 @@ class LifecycleIT {
             long start = System.nanoTime();
             fixture.close();
             long stopNanos = System.nanoTime() - start;
-            assertTrue(stopNanos > TimeUnit.MILLISECONDS.toNanos(250) && stopNanos < TimeUnit.MILLISECONDS.toNanos(2500),
+            assertTrue(
+                    stopNanos > TimeUnit.MILLISECONDS.toNanos(250) && stopNanos < TimeUnit.MILLISECONDS.toNanos(2500),
                     "stop waits about the 300 ms drain timeout: " + TimeUnit.NANOSECONDS.toMillis(stopNanos) + " ms");
             assertTrue(client.isClosedByPeer(), "the client is closed without its reply");
         } finally {
@@ -115,8 +120,10 @@ class LifecycleIT {
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
         fixture.proxy().stop();
         fixture.close();
-        assertThrows(ConnectException.class, () -> RespTestClient.connect(address).close());
-        assertThrows(IllegalStateException.class, () -> fixture.proxy().start(), "a stopped proxy does not start again");
+        assertThrows(
+                ConnectException.class, () -> RespTestClient.connect(address).close());
+        assertThrows(
+                IllegalStateException.class, () -> fixture.proxy().start(), "a stopped proxy does not start again");
     }
 
     @Test
@@ -128,7 +135,9 @@ class LifecycleIT {
             assertTrue(reply.startsWith("-ERR upstream unavailable ("), reply);
             assertEquals("+PONG\r\n", client.callString("PING"), "local commands need no upstream");
             redis.start();
-            Await.until("respite serves once Redis is up", Duration.ofSeconds(10),
+            Await.until(
+                    "respite serves once Redis is up",
+                    Duration.ofSeconds(10),
                     () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
             assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
             fixture.awaitCaching();
@@ -137,10 +146,12 @@ class LifecycleIT {
 
     @Test
     void clientsThatNeverSelectUseTheUpstreamUriDatabase(RedisServer redis) throws IOException {
-        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis,
-                b -> b.upstream(UpstreamUri.parse(redis.uri() + "/2"))))) {
+        try (ProxyFixture fixture = ProxyFixture.start(
+                ProxyFixture.config(redis, b -> b.upstream(UpstreamUri.parse(redis.uri() + "/2"))))) {
             RespTestClient client = fixture.client();
-            Await.until("respite reaches Redis", ProxyFixture.AWAIT,
+            Await.until(
+                    "respite reaches Redis",
+                    ProxyFixture.AWAIT,
                     () -> client.callString("SET", "k", "in-2").equals("+OK\r\n"));
             try (RespTestClient direct = RespTestClient.connect(redis.address())) {
                 assertEquals("+OK\r\n", direct.callString("SELECT", "2"));

@@ -40,6 +40,7 @@ class LoadIT {
     private static final int PIPELINE_COMMANDS = 10_000;
     /** Keys the pipeline reads but never writes. */
     private static final int HOT_KEYS = 10;
+
     private static final int CLIENTS = 200;
     private static final int OPERATIONS_PER_CLIENT = 60;
 
@@ -62,7 +63,8 @@ class LoadIT {
             for (int i = 0; i < commands.size(); i++) {
                 byte[][] command = commands.get(i);
                 int index = i;
-                assertArrayEquals(CommandMix.normalise(command, expected.get(i)),
+                assertArrayEquals(
+                        CommandMix.normalise(command, expected.get(i)),
                         CommandMix.normalise(command, actual.get(i)),
                         () -> "reply #" + index + " to " + CommandMix.render(command));
             }
@@ -106,14 +108,17 @@ class LoadIT {
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
                 int id = c;
-                Thread thread = new Thread(() -> {
-                    try (RespTestClient client = RespTestClient.connect(fixture.address(), Duration.ofSeconds(20))) {
-                        start.await();
-                        readYourWrites(client, id);
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }, "client-" + c);
+                Thread thread = new Thread(
+                        () -> {
+                            try (RespTestClient client =
+                                    RespTestClient.connect(fixture.address(), Duration.ofSeconds(20))) {
+                                start.await();
+                                readYourWrites(client, id);
+                            } catch (Throwable e) {
+                                failure.compareAndSet(null, e);
+                            }
+                        },
+                        "client-" + c);
                 threads.add(thread);
                 thread.start();
             }
@@ -170,12 +175,14 @@ class LoadIT {
     @Test
     void aClientThatNeverReadsHoldsUpNobody(RedisServer redis) throws Exception {
         SlowReader run = slowReader(redis, 4 * 1024, 100_000);
-        assertTrue(run.worstBystanderNanos() < TimeUnit.SECONDS.toNanos(2),
+        assertTrue(
+                run.worstBystanderNanos() < TimeUnit.SECONDS.toNanos(2),
                 "slowest bystander reply: " + TimeUnit.NANOSECONDS.toMillis(run.worstBystanderNanos()) + " ms");
         // Bounded by the pending-reply budget plus what the kernel's socket buffers absorb before the
         // channel turns unwritable (a few MiB on loopback): not by the 100,000 the client sent.
         long kernelBuffered = 8L * 1024 * 1024 / (4 * 1024);
-        assertTrue(run.relayed() <= ClientSession.MAX_PENDING_REPLIES + kernelBuffered,
+        assertTrue(
+                run.relayed() <= ClientSession.MAX_PENDING_REPLIES + kernelBuffered,
                 "GETRANGEs respite sent upstream for a client that reads nothing: " + run.relayed() + " of 100000");
     }
 
@@ -187,8 +194,7 @@ class LoadIT {
      * @param relayed how many of the GETRANGEs reached Redis
      * @param peakDirectBytes the most direct memory Netty had allocated while the bystanders ran
      */
-    record SlowReader(long worstBystanderNanos, long relayed, long peakDirectBytes) {
-    }
+    record SlowReader(long worstBystanderNanos, long relayed, long peakDirectBytes) {}
 
     /** Runs the scenario of {@link SlowReader}, then checks that respite still serves once the slow client is gone. */
     static SlowReader slowReader(RedisServer redis, int valueBytes, int commands) throws Exception {
@@ -204,29 +210,35 @@ class LoadIT {
             Socket slow = new Socket();
             slow.setReceiveBufferSize(4096);
             slow.connect(fixture.address());
-            Thread writer = new Thread(() -> {
-                try {
-                    OutputStream out = slow.getOutputStream();
-                    out.write(all.toByteArray());
-                    out.flush();
-                } catch (IOException expectedOnceClosed) {
-                    // The test closes the socket while this write may still be blocked.
-                }
-            }, "slow-client-writer");
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            OutputStream out = slow.getOutputStream();
+                            out.write(all.toByteArray());
+                            out.flush();
+                        } catch (IOException expectedOnceClosed) {
+                            // The test closes the socket while this write may still be blocked.
+                        }
+                    },
+                    "slow-client-writer");
             writer.start();
             SlowReader run;
             try {
-                Await.until("respite has started on the slow client's pipeline", ProxyFixture.AWAIT,
+                Await.until(
+                        "respite has started on the slow client's pipeline",
+                        ProxyFixture.AWAIT,
                         () -> upstreamCalls(redis, "getrange") > rangesBefore);
                 AtomicLong worstNanos = new AtomicLong();
                 AtomicLong peakDirect = new AtomicLong();
                 AtomicReference<Boolean> sampling = new AtomicReference<>(true);
-                Thread sampler = new Thread(() -> {
-                    while (sampling.get()) {
-                        peakDirect.accumulateAndGet(PlatformDependent.usedDirectMemory(), Math::max);
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-                    }
-                }, "direct-memory-sampler");
+                Thread sampler = new Thread(
+                        () -> {
+                            while (sampling.get()) {
+                                peakDirect.accumulateAndGet(PlatformDependent.usedDirectMemory(), Math::max);
+                                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                            }
+                        },
+                        "direct-memory-sampler");
                 sampler.start();
                 try {
                     runBystanders(fixture.address(), 10, 100, worstNanos);
@@ -234,8 +246,8 @@ class LoadIT {
                     sampling.set(false);
                     sampler.join();
                 }
-                run = new SlowReader(worstNanos.get(), upstreamCalls(redis, "getrange") - rangesBefore,
-                        peakDirect.get());
+                run = new SlowReader(
+                        worstNanos.get(), upstreamCalls(redis, "getrange") - rangesBefore, peakDirect.get());
             } finally {
                 slow.close();
                 writer.join(TimeUnit.SECONDS.toMillis(10));
@@ -256,20 +268,23 @@ class LoadIT {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int id = c;
-            Thread thread = new Thread(() -> {
-                try (RespTestClient client = RespTestClient.connect(address, Duration.ofSeconds(5))) {
-                    for (int op = 0; op < operations; op++) {
-                        String key = "bystander:" + id;
-                        String value = "v" + op;
-                        long start = System.nanoTime();
-                        assertEquals("+OK\r\n", client.callString("SET", key, value));
-                        assertEquals("$" + value.length() + "\r\n" + value + "\r\n", client.callString("GET", key));
-                        worstNanos.accumulateAndGet((System.nanoTime() - start) / 2, Math::max);
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bystander-" + c);
+            Thread thread = new Thread(
+                    () -> {
+                        try (RespTestClient client = RespTestClient.connect(address, Duration.ofSeconds(5))) {
+                            for (int op = 0; op < operations; op++) {
+                                String key = "bystander:" + id;
+                                String value = "v" + op;
+                                long start = System.nanoTime();
+                                assertEquals("+OK\r\n", client.callString("SET", key, value));
+                                assertEquals(
+                                        "$" + value.length() + "\r\n" + value + "\r\n", client.callString("GET", key));
+                                worstNanos.accumulateAndGet((System.nanoTime() - start) / 2, Math::max);
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "bystander-" + c);
             threads.add(thread);
             thread.start();
         }
@@ -294,13 +309,15 @@ class LoadIT {
             wire.writeBytes(RespTestClient.encodeCommand(command));
         }
         AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-        Thread writer = new Thread(() -> {
-            try {
-                client.send(wire.toByteArray());
-            } catch (IOException e) {
-                writeFailure.set(e);
-            }
-        }, "pipeline-writer");
+        Thread writer = new Thread(
+                () -> {
+                    try {
+                        client.send(wire.toByteArray());
+                    } catch (IOException e) {
+                        writeFailure.set(e);
+                    }
+                },
+                "pipeline-writer");
         writer.start();
         List<byte[]> replies = new ArrayList<>(commands.size());
         for (int i = 0; i < commands.size(); i++) {
@@ -316,9 +333,11 @@ class LoadIT {
     @Test
     void aClientThatNeverReadsLargeRepliesHoldsUpNobody(RedisServer redis) throws Exception {
         SlowReader run = slowReader(redis, 256 * 1024, 20_000);
-        assertTrue(run.worstBystanderNanos() < TimeUnit.SECONDS.toNanos(2),
+        assertTrue(
+                run.worstBystanderNanos() < TimeUnit.SECONDS.toNanos(2),
                 "slowest bystander reply: " + TimeUnit.NANOSECONDS.toMillis(run.worstBystanderNanos()) + " ms");
-        assertTrue(run.peakDirectBytes() < 256L * 1024 * 1024,
+        assertTrue(
+                run.peakDirectBytes() < 256L * 1024 * 1024,
                 "direct memory respite held for a client that reads nothing: " + run.peakDirectBytes() + " bytes");
     }
 }

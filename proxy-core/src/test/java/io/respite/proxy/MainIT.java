@@ -9,6 +9,7 @@ import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,26 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(RedisExtension.class)
 class MainIT {
 
-    /** Every flag, one per {@link ProxyConfig} component plus {@code --config}, {@code --help} and {@code --version}. */
-    private static final List<String> FLAGS = List.of("--bind", "--port", "--upstream", "--capacity", "--max-memory",
-            "--max-entry-size", "--ttl", "--requirepass", "--max-clients", "--timeout", "--io-threads",
-            "--drain-timeout", "--max-pinned", "--client-output-limit", "--deny-command");
+    /**
+     * Every flag, one per {@link ProxyConfig} component plus {@code --config}, {@code --help} and
+     * {@code --version}.
+     */
+    private static final List<String> FLAGS = List.of(
+            "--bind",
+            "--port",
+            "--upstream",
+            "--capacity",
+            "--max-memory",
+            "--max-entry-size",
+            "--ttl",
+            "--requirepass",
+            "--max-clients",
+            "--timeout",
+            "--io-threads",
+            "--drain-timeout",
+            "--max-pinned",
+            "--client-output-limit",
+            "--deny-command");
 
     /** How long a child JVM may take to do what it was asked. */
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);
@@ -42,13 +59,19 @@ class MainIT {
 
     @Test
     void aBadOptionExitsTwoWithOneLineNamingIt() throws Exception {
-        for (List<String> args : List.of(List.of("--port", "0x"), List.of("--max-memory", "12xb"),
-                List.of("--timeout", "0"), List.of("--no-such-option", "1"), List.of("--upstream", "http://x:1"))) {
+        for (List<String> args : List.of(
+                List.of("--port", "0x"),
+                List.of("--max-memory", "12xb"),
+                List.of("--timeout", "0"),
+                List.of("--no-such-option", "1"),
+                List.of("--upstream", "http://x:1"))) {
             Child child = run(args);
             assertEquals(2, child.exit(), args + ": " + child);
             List<String> lines = child.stderr().lines().toList();
             assertEquals(1, lines.size(), args + ": " + child);
-            assertTrue(lines.get(0).startsWith("respite: ") && lines.get(0).contains(args.get(0).substring(2)),
+            assertTrue(
+                    lines.get(0).startsWith("respite: ")
+                            && lines.get(0).contains(args.get(0).substring(2)),
                     args + " named in " + lines.get(0));
             assertEquals("", child.stdout(), args + ": nothing on stdout");
         }
@@ -58,12 +81,15 @@ class MainIT {
     void helpExitsZeroAndListsEveryOption() throws Exception {
         Child child = run(List.of("--help"));
         assertEquals(0, child.exit(), child.toString());
-        assertEquals(FLAGS.size(), ProxyConfig.class.getRecordComponents().length,
+        assertEquals(
+                FLAGS.size(),
+                ProxyConfig.class.getRecordComponents().length,
                 "FLAGS lists one flag per ProxyConfig option");
         for (String flag : FLAGS) {
             assertTrue(child.stdout().contains(flag + "="), flag + " in --help:\n" + child.stdout());
         }
-        for (String flag : List.of("--config", "--help", "--version", "--requirepass-file", "--upstream-password-file")) {
+        for (String flag :
+                List.of("--config", "--help", "--version", "--requirepass-file", "--upstream-password-file")) {
             assertTrue(child.stdout().contains(flag), flag + " in --help:\n" + child.stdout());
         }
         assertEquals("", child.stderr());
@@ -72,7 +98,8 @@ class MainIT {
     @Test
     void sigtermDrainsAndExitsZero(RedisServer redis) throws Exception {
         int port = freePort();
-        Process process = start(List.of("--port", Integer.toString(port), "--upstream", redis.uri(), "--io-threads", "1"));
+        Process process =
+                start(List.of("--port", Integer.toString(port), "--upstream", redis.uri(), "--io-threads", "1"));
         try {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             Await.until("respite accepts connections", CHILD_TIMEOUT, () -> {
@@ -83,7 +110,9 @@ class MainIT {
                 }
             });
             try (RespTestClient client = RespTestClient.connect(address)) {
-                Await.until("respite reaches Redis", CHILD_TIMEOUT,
+                Await.until(
+                        "respite reaches Redis",
+                        CHILD_TIMEOUT,
                         () -> client.callString("SET", "k", "through-main").equals("+OK\r\n"));
                 assertEquals("$12\r\nthrough-main\r\n", client.callString("GET", "k"));
             }
@@ -98,31 +127,38 @@ class MainIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
     /** What a finished child printed and its exit status. */
-    record Child(int exit, String stdout, String stderr) {
-    }
+    record Child(int exit, String stdout, String stderr) {}
 
     /** Runs Main with {@code args} to the end. */
     private Child run(List<String> args) throws Exception {
         Process process = start(args);
         try {
             assertTrue(process.waitFor(CHILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS), args + " finishes");
-            return new Child(process.exitValue(), Files.readString(dir.resolve("stdout"), StandardCharsets.UTF_8),
+            return new Child(
+                    process.exitValue(),
+                    Files.readString(dir.resolve("stdout"), StandardCharsets.UTF_8),
                     Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8));
         } finally {
             process.destroyForcibly();
         }
     }
 
-    /** Starts Main in a child JVM on this JVM's class path, output to files in {@link #dir}, no RESPITE_* environment. */
+    /**
+     * Starts Main in a child JVM on this JVM's class path, output to files in {@link #dir}, no
+     * RESPITE_* environment.
+     */
     private Process start(List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("stdout").toFile())
@@ -137,7 +173,11 @@ class MainIT {
         // The Redis server holds the port: respite cannot bind it.
         Child child = run(List.of("--port", Integer.toString(redis.port()), "--upstream", redis.uri()));
         assertEquals(1, child.exit(), child.toString());
-        assertTrue(child.stderr().lines().anyMatch(line -> line.startsWith(
-                "respite: Failed to bind port " + redis.port() + " on 127.0.0.1")), child.toString());
+        assertTrue(
+                child.stderr()
+                        .lines()
+                        .anyMatch(line ->
+                                line.startsWith("respite: Failed to bind port " + redis.port() + " on 127.0.0.1")),
+                child.toString());
     }
 }

@@ -9,12 +9,14 @@ import io.respite.testing.RespTestClient;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,6 +37,7 @@ class MemorySizingIT {
     private static final long RSS_BOUND_MB = 2 * MAX_MEMORY_MB + 256;
     /** Values stored and read: 100k of 1 KB, half again more than the cache holds. */
     private static final int KEYS = 100_000;
+
     private static final int VALUE_BYTES = 1024;
 
     @TempDir
@@ -45,14 +48,28 @@ class MemorySizingIT {
         fill(redis.address(), "SET");
         int port = freePort();
         Path launcher = Path.of("..", "scripts", "respite").toAbsolutePath().normalize();
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--port", Integer.toString(port),
-                "--upstream", redis.uri(), "--max-memory", MAX_MEMORY_MB + "mb", "--io-threads", "2")
+        ProcessBuilder builder = new ProcessBuilder(
+                        launcher.toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--upstream",
+                        redis.uri(),
+                        "--max-memory",
+                        MAX_MEMORY_MB + "mb",
+                        "--io-threads",
+                        "2")
                 .redirectOutput(dir.resolve("stdout").toFile())
                 .redirectError(dir.resolve("stderr").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().keySet().removeIf(name -> name.startsWith("RESPITE_") || name.equals("JAVA_OPTS"));
-        builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        builder.environment().put("RESPITE_JAR", Path.of("target", "respite.jar").toAbsolutePath().toString());
+        builder.environment()
+                .put(
+                        "JAVA",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        builder.environment()
+                .put(
+                        "RESPITE_JAR",
+                        Path.of("target", "respite.jar").toAbsolutePath().toString());
         Process respite = builder.start();
         try {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
@@ -81,16 +98,18 @@ class MemorySizingIT {
     /** Sends {@code command key:i [value]} for every key, pipelined in batches, and checks each reply. */
     private static void fill(InetSocketAddress address, String command) throws IOException {
         byte[] value = new byte[VALUE_BYTES];
-        java.util.Arrays.fill(value, (byte) 'm');
+        Arrays.fill(value, (byte) 'm');
         try (RespTestClient client = RespTestClient.connect(address, Duration.ofSeconds(30))) {
             int batch = 1000;
             for (int from = 0; from < KEYS; from += batch) {
                 ByteArrayOutputStream requests = new ByteArrayOutputStream();
                 for (int i = from; i < from + batch; i++) {
                     byte[] key = ("key:" + i).getBytes(StandardCharsets.US_ASCII);
-                    requests.writeBytes(command.equals("SET")
-                            ? RespTestClient.encodeCommand("SET".getBytes(StandardCharsets.US_ASCII), key, value)
-                            : RespTestClient.encodeCommand("GET".getBytes(StandardCharsets.US_ASCII), key));
+                    requests.writeBytes(
+                            command.equals("SET")
+                                    ? RespTestClient.encodeCommand(
+                                            "SET".getBytes(StandardCharsets.US_ASCII), key, value)
+                                    : RespTestClient.encodeCommand("GET".getBytes(StandardCharsets.US_ASCII), key));
                 }
                 client.send(requests.toByteArray());
                 for (int i = from; i < from + batch; i++) {
@@ -114,7 +133,7 @@ class MemorySizingIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +65,22 @@ class PinnedTimeoutIT {
             CompletableFuture<String> popped = CompletableFuture.supplyAsync(() -> {
                 try {
                     return text(blocked.readReply());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             RespTestClient other = fixture.client();
             // BLPOP has reached Redis once Redis lists it as blocked.
-            Await.until("BLPOP blocks in Redis", ProxyFixture.AWAIT,
+            Await.until(
+                    "BLPOP blocks in Redis",
+                    ProxyFixture.AWAIT,
                     () -> redis.callString("INFO", "clients").contains("blocked_clients:1"));
             redis.freeze();
             long thawAt = System.nanoTime() + 3 * TIMEOUT.toNanos();
             try {
-                Await.until("the freeze outlasts the timeout three times", Duration.ofSeconds(10),
+                Await.until(
+                        "the freeze outlasts the timeout three times",
+                        Duration.ofSeconds(10),
                         () -> System.nanoTime() >= thawAt);
             } finally {
                 redis.thaw();

@@ -60,8 +60,8 @@ class ProtocolErrorIT {
                 input("a valid pipeline, then garbage", "PING\r\nSET k v\r\nGET k\r\n*1\r\n$x\r\n"),
                 input("bulk length above 512 MiB", "*2\r\n$3\r\nGET\r\n$600000000\r\n"),
                 // Just above the limit, so that Redis has read every byte when it closes (no RST).
-                Arguments.of(Named.of("inline request above 64 KiB without a newline",
-                        repeat((byte) 'a', 64 * 1024 + 10))));
+                Arguments.of(
+                        Named.of("inline request above 64 KiB without a newline", repeat((byte) 'a', 64 * 1024 + 10))));
     }
 
     private static Arguments input(String name, String wire) {
@@ -94,8 +94,16 @@ class ProtocolErrorIT {
     void inlineCommandsAreSplitAsRedisSplitsThem() throws IOException {
         try (RespTestClient direct = RespTestClient.connect(redis.address());
                 RespTestClient proxied = RespTestClient.connect(fixture.address())) {
-            for (String wire : List.of("\r\nPING\r\n", "   \r\nPING\r\n", "\nPING\n", "SET \"k\\x31\" v1\r\n",
-                    "GET k1\r\n", "GET \"k\\x31\"\r\n", "ECHO 'a\\'b'\r\n", "ECHO \"\\t\\n\"\r\n", "PING\r\n\r\n\r\nPING\r\n")) {
+            for (String wire : List.of(
+                    "\r\nPING\r\n",
+                    "   \r\nPING\r\n",
+                    "\nPING\n",
+                    "SET \"k\\x31\" v1\r\n",
+                    "GET k1\r\n",
+                    "GET \"k\\x31\"\r\n",
+                    "ECHO 'a\\'b'\r\n",
+                    "ECHO \"\\t\\n\"\r\n",
+                    "PING\r\n\r\n\r\nPING\r\n")) {
                 byte[] bytes = wire.getBytes(StandardCharsets.ISO_8859_1);
                 direct.send(bytes);
                 proxied.send(bytes);
@@ -116,7 +124,7 @@ class ProtocolErrorIT {
         try (client) {
             client.send(wire);
             List<byte[]> replies = new ArrayList<>();
-            for (;;) {
+            for (; ; ) {
                 byte[] reply;
                 try {
                     reply = client.readReply();

@@ -82,7 +82,10 @@ final class ProxyFixture implements AutoCloseable {
 
     /** The config {@link #start(RedisServer, UnaryOperator)} uses. */
     static ProxyConfig config(RedisServer redis, UnaryOperator<ProxyConfig.Builder> options) {
-        return options.apply(ProxyConfig.builder().port(0).upstream(UpstreamUri.parse(redis.uri())).ioThreads(2))
+        return options.apply(ProxyConfig.builder()
+                        .port(0)
+                        .upstream(UpstreamUri.parse(redis.uri()))
+                        .ioThreads(2))
                 .build();
     }
 

@@ -32,13 +32,19 @@ class SlowClientIT {
 
     @Test
     void aClientThatNeverReadsIsBoundedThenDisconnectedAndNobodyWaits(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.clientOutputLimit(
-                new ClientOutputLimit(HARD_LIMIT_BYTES, 0, Duration.ZERO)))) {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(
+                redis, b -> b.clientOutputLimit(new ClientOutputLimit(HARD_LIMIT_BYTES, 0, Duration.ZERO)))) {
             byte[] big = new byte[VALUE_BYTES];
             Arrays.fill(big, (byte) 'v');
             RespTestClient bystander = fixture.client();
-            assertEquals("+OK\r\n", new String(bystander.call("SET".getBytes(StandardCharsets.US_ASCII),
-                    "big".getBytes(StandardCharsets.US_ASCII), big), StandardCharsets.US_ASCII));
+            assertEquals(
+                    "+OK\r\n",
+                    new String(
+                            bystander.call(
+                                    "SET".getBytes(StandardCharsets.US_ASCII),
+                                    "big".getBytes(StandardCharsets.US_ASCII),
+                                    big),
+                            StandardCharsets.US_ASCII));
 
             AtomicLong maxHeld = new AtomicLong();
             try (Socket slow = new Socket()) {
@@ -69,7 +75,7 @@ class SlowClientIT {
                 long received = 0;
                 byte[] chunk = new byte[64 * 1024];
                 try {
-                    for (int n; (n = in.read(chunk)) >= 0;) {
+                    for (int n; (n = in.read(chunk)) >= 0; ) {
                         received += n;
                     }
                 } catch (SocketException reset) {
@@ -77,9 +83,12 @@ class SlowClientIT {
                 }
                 assertTrue(received < 100L * VALUE_BYTES, "closed early: " + received + " bytes received");
             }
-            Await.until("nothing is held for the closed client", ProxyFixture.AWAIT,
+            Await.until(
+                    "nothing is held for the closed client",
+                    ProxyFixture.AWAIT,
                     () -> fixture.proxy().sumOverClients(ClientSession::outputBytes) < 1024 * 1024);
-            assertTrue(maxHeld.get() <= HARD_LIMIT_BYTES + VALUE_BYTES + 64 * 1024,
+            assertTrue(
+                    maxHeld.get() <= HARD_LIMIT_BYTES + VALUE_BYTES + 64 * 1024,
                     "at most the hard limit and one reply held: " + maxHeld.get());
         }
     }

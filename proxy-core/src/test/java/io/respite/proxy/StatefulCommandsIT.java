@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,8 +58,10 @@ class StatefulCommandsIT {
         try (ProxyFixture fixture = ProxyFixture.start(redis)) {
             fixture.awaitCaching();
             RespTestClient a = fixture.client();
-            a.send(concat(RespTestClient.encodeCommand("SET", "order", "before"),
-                    RespTestClient.encodeCommand("MULTI"), RespTestClient.encodeCommand("GET", "order"),
+            a.send(concat(
+                    RespTestClient.encodeCommand("SET", "order", "before"),
+                    RespTestClient.encodeCommand("MULTI"),
+                    RespTestClient.encodeCommand("GET", "order"),
                     RespTestClient.encodeCommand("EXEC")));
             assertEquals("+OK\r\n", text(a.readReply()));
             assertEquals("+OK\r\n", text(a.readReply()));
@@ -76,8 +81,8 @@ class StatefulCommandsIT {
             CompletableFuture<String> popped = CompletableFuture.supplyAsync(() -> {
                 try {
                     return text(blocked.readReply());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             assertEquals("+OK\r\n", reader.callString("SET", "r", "1"));
@@ -144,14 +149,16 @@ class StatefulCommandsIT {
             assertEquals("$-1\r\n", second.callString("GET", "nothing"), "the refused client is still served");
             assertEquals("*0\r\n", first.callString("EXEC"));
             first.close();
-            Await.until("the first client's dedicated connection is released", ProxyFixture.AWAIT,
+            Await.until(
+                    "the first client's dedicated connection is released",
+                    ProxyFixture.AWAIT,
                     () -> second.callString("MULTI").equals("+OK\r\n"));
             assertEquals("*0\r\n", second.callString("EXEC"));
         }
     }
 
     private static byte[] concat(byte[]... parts) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] part : parts) {
             out.writeBytes(part);
         }

@@ -54,29 +54,33 @@ class UpstreamFailureIT {
             List<Thread> traffic = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int id = t;
-                Thread thread = new Thread(() -> {
-                    // A read timeout of PROMPT: a reply that takes longer fails this thread.
-                    try (RespTestClient c = RespTestClient.connect(fixture.address(), PROMPT)) {
-                        for (int i = 0; running.get(); i++) {
-                            String set = c.callString("SET", "traffic:" + id, "v" + i);
-                            String get = c.callString("GET", "traffic:" + id);
-                            if (set.startsWith(UNAVAILABLE) || get.startsWith(UNAVAILABLE)) {
-                                unavailableReplies.incrementAndGet();
-                            } else {
-                                assertEquals("+OK\r\n", set);
-                                assertEquals("$" + ("v" + i).length() + "\r\nv" + i + "\r\n", get);
-                                servedReplies.addAndGet(2);
+                Thread thread = new Thread(
+                        () -> {
+                            // A read timeout of PROMPT: a reply that takes longer fails this thread.
+                            try (RespTestClient c = RespTestClient.connect(fixture.address(), PROMPT)) {
+                                for (int i = 0; running.get(); i++) {
+                                    String set = c.callString("SET", "traffic:" + id, "v" + i);
+                                    String get = c.callString("GET", "traffic:" + id);
+                                    if (set.startsWith(UNAVAILABLE) || get.startsWith(UNAVAILABLE)) {
+                                        unavailableReplies.incrementAndGet();
+                                    } else {
+                                        assertEquals("+OK\r\n", set);
+                                        assertEquals("$" + ("v" + i).length() + "\r\nv" + i + "\r\n", get);
+                                        servedReplies.addAndGet(2);
+                                    }
+                                }
+                            } catch (Throwable e) {
+                                failure.compareAndSet(null, e);
                             }
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }, "traffic-" + t);
+                        },
+                        "traffic-" + t);
                 traffic.add(thread);
                 thread.start();
             }
             try {
-                Await.until("traffic flows through respite", ProxyFixture.AWAIT,
+                Await.until(
+                        "traffic flows through respite",
+                        ProxyFixture.AWAIT,
                         () -> servedReplies.get() > 100 || failure.get() != null);
                 assertEquals(null, failure.get(), "no traffic thread failed before the kill");
                 redis.kill();
@@ -88,15 +92,20 @@ class UpstreamFailureIT {
                 assertTrue(elapsed < PROMPT.toNanos(), "reply after " + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms");
                 assertTrue(client.callString("SET", "k", "v").startsWith(UNAVAILABLE));
                 assertEquals("$10\r\nstill-here\r\n", client.callString("GET", "cached"), "a hit needs no upstream");
-                Await.until("the traffic threads see the outage", ProxyFixture.AWAIT, () -> unavailableReplies.get() > 0);
+                Await.until(
+                        "the traffic threads see the outage", ProxyFixture.AWAIT, () -> unavailableReplies.get() > 0);
                 assertEquals(null, failure.get(), "no traffic thread hung or got a wrong reply");
 
                 redis.start();
-                Await.until("respite serves again", Duration.ofSeconds(10),
+                Await.until(
+                        "respite serves again",
+                        Duration.ofSeconds(10),
                         () -> client.callString("SET", "k", "back").equals("+OK\r\n"));
                 assertEquals("$4\r\nback\r\n", client.callString("GET", "k"));
                 // The restarted Redis kept nothing (no persistence): neither may respite's cache.
-                Await.until("the stale cached value is dropped", ProxyFixture.AWAIT,
+                Await.until(
+                        "the stale cached value is dropped",
+                        ProxyFixture.AWAIT,
                         () -> client.callString("GET", "cached").equals("$-1\r\n"));
             } finally {
                 running.set(false);
@@ -121,13 +130,18 @@ class UpstreamFailureIT {
                 assertTrue(client.callString("INCR", "n").startsWith(UNAVAILABLE));
             }
             redis.start();
-            Await.until("respite serves again", Duration.ofSeconds(10),
+            Await.until(
+                    "respite serves again",
+                    Duration.ofSeconds(10),
                     () -> client.callString("INCR", "n").equals(":1\r\n"));
             assertEquals(":2\r\n", client.callString("INCR", "n"));
         }
     }
 
-    /** A command that takes longer than --timeout fails then, with the reason, and the upstream connection is rebuilt. */
+    /**
+     * A command that takes longer than --timeout fails then, with the reason, and the upstream
+     * connection is rebuilt.
+     */
     @Test
     void aSlowUpstreamCommandFailsAtTheTimeout(RedisFleet fleet) throws IOException {
         RedisServer redis = fleet.start("--enable-debug-command", "yes");
@@ -138,7 +152,10 @@ class UpstreamFailureIT {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals("-ERR upstream unavailable (timeout after 1000 ms)\r\n", reply);
             assertTrue(ms < 2000, "failed after " + ms + " ms");
-            Await.until("respite serves again", Duration.ofSeconds(10), () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
+            Await.until(
+                    "respite serves again",
+                    Duration.ofSeconds(10),
+                    () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
         }
     }
 
@@ -156,8 +173,10 @@ class UpstreamFailureIT {
         upstreamLog.addHandler(capture);
         long connectionsBefore = connectionsReceived(redis);
         long start = System.nanoTime();
-        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis,
-                b -> b.upstream(UpstreamUri.parse("redis://:wrong@127.0.0.1:" + redis.port())).timeout(TIMEOUT)))) {
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(
+                redis,
+                b -> b.upstream(UpstreamUri.parse("redis://:wrong@127.0.0.1:" + redis.port()))
+                        .timeout(TIMEOUT)))) {
             RespTestClient client = fixture.client(PROMPT);
             long window = TimeUnit.SECONDS.toNanos(3);
             Await.until("three seconds of retrying", Duration.ofSeconds(5), () -> System.nanoTime() - start >= window);
@@ -165,33 +184,51 @@ class UpstreamFailureIT {
             // Two loops, each retrying after 25-50, 50-100, 100-200 ... ms: at most 8 each in 3 s.
             assertTrue(attempts <= 16, attempts + " connection attempts in 3 s");
             assertTrue(attempts >= 4, attempts + " connection attempts in 3 s: still retrying");
-            assertEquals("-ERR upstream unavailable (the upstream refused respite's credentials: WRONGPASS invalid "
-                    + "username-password pair or user is disabled.)\r\n", client.callString("SET", "k", "v"),
+            assertEquals(
+                    "-ERR upstream unavailable (the upstream refused respite's credentials: WRONGPASS invalid "
+                            + "username-password pair or user is disabled.)\r\n",
+                    client.callString("SET", "k", "v"),
                     "respite has no --requirepass: a NOAUTH would send this client after a password it does not need");
-            List<LogRecord> warnings = lines.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue())
+            List<LogRecord> warnings = lines.stream()
+                    .filter(r -> r.getLevel().intValue() >= Level.INFO.intValue())
                     .toList();
-            assertEquals(2, warnings.size(), "one line per connection, not per attempt: " + warnings.stream()
-                    .map(LogRecord::getMessage).toList());
+            assertEquals(
+                    2,
+                    warnings.size(),
+                    "one line per connection, not per attempt: "
+                            + warnings.stream().map(LogRecord::getMessage).toList());
         } finally {
             upstreamLog.removeHandler(capture);
         }
     }
 
-    /** Redis at maxclients greets a new connection with an error: the handshake fails on it, no client's command does. */
+    /**
+     * Redis at maxclients greets a new connection with an error: the handshake fails on it, no
+     * client's command does.
+     */
     @Test
     void anUpstreamAtMaxClientsIsUnavailableNotAReply(RedisServer redis) throws Exception {
-        try (RespTestClient holder = RespTestClient.connect(redis.address())) {
+        RespTestClient holder = RespTestClient.connect(redis.address());
+        try {
             assertEquals("+OK\r\n", holder.callString("CONFIG", "SET", "maxclients", "1"));
             try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(redis, b -> b.timeout(TIMEOUT)))) {
                 RespTestClient client = fixture.client(PROMPT);
-                Await.until("the greeting error is the cause", ProxyFixture.AWAIT, () -> client.callString("SET", "k", "v")
-                        .equals("-ERR upstream unavailable (the upstream refused the connection: max number of clients "
-                                + "reached)\r\n"));
+                Await.until(
+                        "the greeting error is the cause",
+                        ProxyFixture.AWAIT,
+                        () -> client.callString("SET", "k", "v")
+                                .equals(
+                                        "-ERR upstream unavailable (the upstream refused the connection: max number of clients "
+                                                + "reached)\r\n"));
                 assertEquals("+OK\r\n", holder.callString("CONFIG", "SET", "maxclients", "100"));
                 holder.close();
-                Await.until("respite connects once Redis has room", Duration.ofSeconds(5),
+                Await.until(
+                        "respite connects once Redis has room",
+                        Duration.ofSeconds(5),
                         () -> client.callString("SET", "k", "v").equals("+OK\r\n"));
             }
+        } finally {
+            holder.close();
         }
     }
 
@@ -218,12 +255,10 @@ class UpstreamFailureIT {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,7 +52,9 @@ class UpstreamRecoveryIT {
             }
             // And one client whose pipeline is held behind its in-flight commands, almost all of it.
             tallies.add(pipeline(fixture.client(Duration.ofSeconds(30)), PIPELINED));
-            Await.until(PIPELINED + " commands in flight upstream", ProxyFixture.AWAIT,
+            Await.until(
+                    PIPELINED + " commands in flight upstream",
+                    ProxyFixture.AWAIT,
                     () -> fixture.proxy().sumOverClients(ClientSession::pendingReplies) >= PIPELINED);
             redis.kill();
             assertEveryCommandAnswered(tallies);
@@ -87,9 +90,15 @@ class UpstreamRecoveryIT {
         try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient setup = fixture.client();
             byte[] big = new byte[2 * 1024 * 1024];
-            java.util.Arrays.fill(big, (byte) 'x');
-            assertEquals("+OK\r\n", new String(setup.call("SET".getBytes(StandardCharsets.US_ASCII),
-                    "big".getBytes(StandardCharsets.US_ASCII), big), StandardCharsets.US_ASCII));
+            Arrays.fill(big, (byte) 'x');
+            assertEquals(
+                    "+OK\r\n",
+                    new String(
+                            setup.call(
+                                    "SET".getBytes(StandardCharsets.US_ASCII),
+                                    "big".getBytes(StandardCharsets.US_ASCII),
+                                    big),
+                            StandardCharsets.US_ASCII));
             // GETRANGE is relayed, never cached: every one costs the upstream a 2 MB reply.
             byte[] request = RespTestClient.encodeCommand("GETRANGE", "big", "0", "-1");
             List<Socket> sleepers = new ArrayList<>();
@@ -105,7 +114,9 @@ class UpstreamRecoveryIT {
                     }
                     out.flush();
                 }
-                Await.until("large replies wait for the clients that do not read", ProxyFixture.AWAIT,
+                Await.until(
+                        "large replies wait for the clients that do not read",
+                        ProxyFixture.AWAIT,
                         () -> fixture.proxy().sumOverClients(ClientSession::outputBytes) > 4L * big.length);
                 redis.kill();
                 redis.start();
@@ -146,17 +157,19 @@ class UpstreamRecoveryIT {
     private static void assertServesWithin(ProxyFixture fixture, Duration limit) throws IOException {
         long start = System.nanoTime();
         try (RespTestClient client = RespTestClient.connect(fixture.address(), Duration.ofSeconds(10))) {
-            Await.until("respite serves again", limit,
+            Await.until(
+                    "respite serves again",
+                    limit,
                     () -> client.callString("SET", "after", "recovery").equals("+OK\r\n"));
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertEquals("$8\r\nrecovery\r\n", client.callString("GET", "after"), "served " + took + " ms after restart");
+            assertEquals(
+                    "$8\r\nrecovery\r\n", client.callString("GET", "after"), "served " + took + " ms after restart");
             assertEquals(":1\r\n", client.callString("INCR", "counter"));
         }
     }
 
     /** What one pipelining client got back. */
-    record Tally(int replies, int unavailable) {
-    }
+    record Tally(int replies, int unavailable) {}
 
     /**
      * Writes {@code count} GETs at once from one thread and reads every reply from another; the

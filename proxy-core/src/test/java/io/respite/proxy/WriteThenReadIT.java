@@ -42,8 +42,7 @@ class WriteThenReadIT {
      * @param db the database the write runs in
      * @param checked keys to cache before the write and compare after it, as {@code db:key}
      */
-    record Case(List<String[]> setup, String[] write, int db, List<String> checked) {
-    }
+    record Case(List<String[]> setup, String[] write, int db, List<String> checked) {}
 
     static Stream<Arguments> writes() {
         return Stream.of(
@@ -106,6 +105,7 @@ class WriteThenReadIT {
 
     /** One Redis and one respite for every case, which starts with FLUSHALL through respite. */
     private static RedisServer shared;
+
     private static ProxyFixture fixture;
 
     @BeforeAll
@@ -143,18 +143,22 @@ class WriteThenReadIT {
                 assertEquals(first, proxied.callString("GET", key.name()));
                 cacheable += first.startsWith("$") && !first.startsWith("$-") ? 1 : 0;
             }
-            assertEquals(cacheable, fixture.stats().hits() - hitsBefore, "the checked keys that hold strings are cached");
+            assertEquals(
+                    cacheable, fixture.stats().hits() - hitsBefore, "the checked keys that hold strings are cached");
 
             select(proxied, c.db());
             byte[] reply = proxied.call(withDumps(direct, c.write()));
-            assertTrue(reply.length > 0 && (reply[0] != '-' || c.write()[0].equals("LPUSH")),
+            assertTrue(
+                    reply.length > 0 && (reply[0] != '-' || c.write()[0].equals("LPUSH")),
                     "the write succeeds: " + ProxyFixture.text(reply));
 
             for (String checked : c.checked()) {
                 Key key = Key.parse(checked);
                 select(proxied, key.db());
                 select(direct, key.db());
-                assertEquals(direct.callString("GET", key.name()), proxied.callString("GET", key.name()),
+                assertEquals(
+                        direct.callString("GET", key.name()),
+                        proxied.callString("GET", key.name()),
                         "GET " + checked + " after " + String.join(" ", c.write()));
             }
         }
@@ -215,7 +219,9 @@ class WriteThenReadIT {
             assertEquals(hits + 1, shortTtl.stats().hits(), "the second GET is a hit");
             // Written on Redis directly: respite cannot know, its TTL is the safety net.
             assertEquals("+OK\r\n", redis.callString("SET", "k", "new"));
-            Await.until("GET k through respite sees the direct write", Duration.ofSeconds(3),
+            Await.until(
+                    "GET k through respite sees the direct write",
+                    Duration.ofSeconds(3),
                     () -> client.callString("GET", "k").equals("$3\r\nnew\r\n"));
         }
     }
@@ -228,9 +234,13 @@ class WriteThenReadIT {
             assertEquals(":1\r\n", client.callString("PEXPIRE", "k", "200"));
             assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
             assertEquals("$1\r\nv\r\n", client.callString("GET", "k"));
-            Await.until("TTL k reports the key gone on Redis", Duration.ofSeconds(3),
+            Await.until(
+                    "TTL k reports the key gone on Redis",
+                    Duration.ofSeconds(3),
                     () -> client.callString("TTL", "k").equals(":-2\r\n"));
-            Await.until("GET k through respite is nil", Duration.ofSeconds(3),
+            Await.until(
+                    "GET k through respite is nil",
+                    Duration.ofSeconds(3),
                     () -> client.callString("GET", "k").equals("$-1\r\n"));
             assertEquals("$-1\r\n", redis.callString("GET", "k"));
         }
@@ -253,8 +263,9 @@ class WriteThenReadIT {
     private record Key(int db, String name) {
         static Key parse(String text) {
             int colon = text.indexOf(':');
-            return colon < 0 ? new Key(0, text) : new Key(Integer.parseInt(text.substring(0, colon)),
-                    text.substring(colon + 1));
+            return colon < 0
+                    ? new Key(0, text)
+                    : new Key(Integer.parseInt(text.substring(0, colon)), text.substring(colon + 1));
         }
     }
 
@@ -264,8 +275,8 @@ class WriteThenReadIT {
         assertEquals("+OK\r\n", client.callString("SET", "k", "old"));
         assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
         assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
-        assertEquals("+OK\r\n", client.callString("EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", "k",
-                "new"));
+        assertEquals(
+                "+OK\r\n", client.callString("EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", "k", "new"));
         assertEquals("$3\r\nnew\r\n", shared.callString("GET", "k"));
         assertEquals("$3\r\nnew\r\n", client.callString("GET", "k"), "GET through respite after EVAL");
     }

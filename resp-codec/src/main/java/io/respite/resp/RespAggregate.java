@@ -41,6 +41,8 @@ public abstract sealed class RespAggregate extends AbstractReferenceCounted impl
         }
     }
 
+    // An array, a set and a push with the same elements are different replies: the class is part of the value.
+    @SuppressWarnings("EqualsGetClass")
     @Override
     public boolean equals(Object o) {
         return o != null && o.getClass() == getClass() && elements.equals(((RespAggregate) o).elements);

@@ -25,6 +25,7 @@ public final class RespCommand extends AbstractReferenceCounted {
     private final ByteBuf frame;
     /** Argument i starts at {@code bounds[2i]} and has length {@code bounds[2i + 1]}, relative to the frame. */
     private final int[] bounds;
+
     private final int argCount;
     private final boolean inline;
 
@@ -35,8 +36,8 @@ public final class RespCommand extends AbstractReferenceCounted {
     public RespCommand(ByteBuf frame, int[] bounds, int argCount, boolean inline) {
         if (argCount < 1 || bounds.length < 2 * argCount) {
             frame.release();
-            throw new IllegalArgumentException("argCount: " + argCount + " (expected: >= 1 and <= "
-                    + bounds.length / 2 + ")");
+            throw new IllegalArgumentException(
+                    "argCount: " + argCount + " (expected: >= 1 and <= " + bounds.length / 2 + ")");
         }
         this.frame = frame;
         this.bounds = bounds;
@@ -44,7 +45,10 @@ public final class RespCommand extends AbstractReferenceCounted {
         this.inline = inline;
     }
 
-    /** Encodes {@code args} (UTF-8) as a RESP array into a new heap buffer: for tests and for commands respite issues. */
+    /**
+     * Encodes {@code args} (UTF-8) as a RESP array into a new heap buffer: for tests and for the
+     * commands respite issues itself.
+     */
     public static RespCommand of(String... args) {
         byte[][] bytes = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
@@ -179,8 +183,13 @@ public final class RespCommand extends AbstractReferenceCounted {
             return false;
         }
         for (int i = 0; i < argCount; i++) {
-            if (argLength(i) != other.argLength(i) || !ByteBufUtil.equals(frame, frame.readerIndex() + argOffset(i),
-                    other.frame, other.frame.readerIndex() + other.argOffset(i), argLength(i))) {
+            if (argLength(i) != other.argLength(i)
+                    || !ByteBufUtil.equals(
+                            frame,
+                            frame.readerIndex() + argOffset(i),
+                            other.frame,
+                            other.frame.readerIndex() + other.argOffset(i),
+                            argLength(i))) {
                 return false;
             }
         }

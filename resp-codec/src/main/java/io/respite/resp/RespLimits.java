@@ -35,8 +35,11 @@ public record RespLimits(int maxInlineBytes, long maxBulkBytes, long maxAggregat
     public static final int DEFAULT_MAX_NESTING_DEPTH = 128;
 
     /** Redis's own limits. */
-    public static final RespLimits DEFAULT = new RespLimits(DEFAULT_MAX_INLINE_BYTES, DEFAULT_MAX_BULK_BYTES,
-            DEFAULT_MAX_AGGREGATE_ELEMENTS, DEFAULT_MAX_NESTING_DEPTH);
+    public static final RespLimits DEFAULT = new RespLimits(
+            DEFAULT_MAX_INLINE_BYTES,
+            DEFAULT_MAX_BULK_BYTES,
+            DEFAULT_MAX_AGGREGATE_ELEMENTS,
+            DEFAULT_MAX_NESTING_DEPTH);
 
     public RespLimits {
         if (maxInlineBytes < 16) {

@@ -8,9 +8,20 @@ package io.respite.resp;
  * (ISO-8859-1), which round-trips any byte sequence exactly; Redis writes them in ASCII.
  * Buffer-bearing types are reference counted (see the package documentation).
  */
-public sealed interface RespMessage permits RespSimpleString, RespError, RespInteger, RespBulkString,
-        RespNullBulkString, RespNullArray, RespNull, RespBoolean, RespDouble, RespBigNumber, RespBlobError,
-        RespVerbatimString, RespAggregate {
+public sealed interface RespMessage
+        permits RespSimpleString,
+                RespError,
+                RespInteger,
+                RespBulkString,
+                RespNullBulkString,
+                RespNullArray,
+                RespNull,
+                RespBoolean,
+                RespDouble,
+                RespBigNumber,
+                RespBlobError,
+                RespVerbatimString,
+                RespAggregate {
 
     RespType type();
 }

@@ -1,5 +1,7 @@
 package io.respite.resp;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every RESP2 and RESP3 type, with the marker byte that opens it on the wire.
  *
@@ -61,7 +63,7 @@ public enum RespType {
     }
 
     /** The type opened by {@code marker}, or null when no RESP type uses that byte. */
-    public static RespType of(byte marker) {
+    public static @Nullable RespType of(byte marker) {
         return marker >= 0 ? BY_MARKER[marker] : null;
     }
 }

@@ -7,6 +7,7 @@
  * {@link io.respite.resp.RespBlobError}, {@link io.respite.resp.RespVerbatimString}, every
  * aggregate, and {@link io.respite.resp.RespCommand}) are reference counted; releasing an
  * aggregate releases its elements. Everything else is an immutable value. Depends on Netty's
- * buffer API only; no class here touches a channel.
+ * buffer API (and its {@code DecoderException}, which {@link io.respite.resp.RespCodecException}
+ * is) and the codec's byte helpers; no class here touches a channel.
  */
 package io.respite.resp;

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -46,8 +47,9 @@ final class ContainerRedisServer implements RedisServer {
         GenericContainer<?> c = new GenericContainer<>(IMAGE);
         c.withExposedPorts(REDIS_PORT)
                 .withCommand(command.toArray(String[]::new))
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(new PortBinding(
-                        Ports.Binding.bindIpAndPort(host(), port), ExposedPort.tcp(REDIS_PORT))))
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                        .withPortBindings(new PortBinding(
+                                Ports.Binding.bindIpAndPort(host(), port), ExposedPort.tcp(REDIS_PORT))))
                 .waitingFor(Wait.forListeningPort().withStartupTimeout(START_TIMEOUT));
         this.container = c;
         container.start();
@@ -89,7 +91,7 @@ final class ContainerRedisServer implements RedisServer {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(host(), port), 200);
                 return;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 Thread.onSpinWait();
             }
         }

@@ -53,8 +53,8 @@ public final class LeakCheckExtension implements AfterEachCallback, AfterAllCall
     private static void failOnReports(ExtensionContext context) {
         List<String> reports = LeakFailingDetector.drainReports();
         if (!reports.isEmpty()) {
-            throw new AssertionError(reports.size() + " buffer leak(s) detected after "
-                    + context.getDisplayName() + ":\n" + String.join("\n\n", reports));
+            throw new AssertionError(reports.size() + " buffer leak(s) detected after " + context.getDisplayName()
+                    + ":\n" + String.join("\n\n", reports));
         }
     }
 }

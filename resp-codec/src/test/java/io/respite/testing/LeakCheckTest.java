@@ -20,7 +20,8 @@ class LeakCheckTest {
             LeakCheckExtension.pollDetectors();
             reports = LeakFailingDetector.drainReports();
         }
-        assertTrue(reports.stream().anyMatch(r -> r.contains("LEAK: ByteBuf.release() was not called")),
+        assertTrue(
+                reports.stream().anyMatch(r -> r.contains("LEAK: ByteBuf.release() was not called")),
                 "expected a leak report, got " + reports);
     }
 

@@ -2,6 +2,7 @@ package io.respite.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,8 +35,8 @@ final class LocalRedisServer implements RedisServer {
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-                "redis-test-reaper"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "redis-test-reaper"));
     }
 
     private final Path binary;
@@ -70,7 +72,7 @@ final class LocalRedisServer implements RedisServer {
 
     /** A port that was free a moment ago; redis may still lose a race for it (we then retry). */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -102,10 +104,22 @@ final class LocalRedisServer implements RedisServer {
         if (isRunning()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of(binary.toString(),
-                "--port", Integer.toString(port), "--bind", HOST,
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
-                "--dir", dir.toString(), "--logfile", "redis.log"));
+        List<String> command = new ArrayList<>(List.of(
+                binary.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--logfile",
+                "redis.log"));
         command.addAll(extraArgs);
         try {
             process = new ProcessBuilder(command)
@@ -124,8 +138,8 @@ final class LocalRedisServer implements RedisServer {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 RUNNING.remove(process);
-                throw new IllegalStateException("redis-server on port " + port + " exited with "
-                        + process.exitValue() + ": " + logTail());
+                throw new IllegalStateException(
+                        "redis-server on port " + port + " exited with " + process.exitValue() + ": " + logTail());
             }
             if (answersPing()) {
                 return;
@@ -139,8 +153,8 @@ final class LocalRedisServer implements RedisServer {
             }
         }
         kill();
-        throw new IllegalStateException("redis-server on port " + port + " did not answer PING within "
-                + START_TIMEOUT + ": " + logTail());
+        throw new IllegalStateException(
+                "redis-server on port " + port + " did not answer PING within " + START_TIMEOUT + ": " + logTail());
     }
 
     private boolean answersPing() {
@@ -169,7 +183,11 @@ final class LocalRedisServer implements RedisServer {
                     tail.append(String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
                 }
             } catch (IOException e) {
-                tail.append("(cannot read ").append(log).append(": ").append(e.getMessage()).append(')');
+                tail.append("(cannot read ")
+                        .append(log)
+                        .append(": ")
+                        .append(e.getMessage())
+                        .append(')');
             }
         }
         return tail.toString();
@@ -221,7 +239,9 @@ final class LocalRedisServer implements RedisServer {
     private void signal(String name) {
         String pid = Long.toString(pid());
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, pid).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", "-" + name, pid)
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!kill.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + pid + " failed: " + output);
@@ -255,7 +275,7 @@ final class LocalRedisServer implements RedisServer {
 
     private void deleteDir() {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -9,8 +9,7 @@ import java.util.Optional;
 /** Finds the {@code redis-server} binary: {@code $REDIS_SERVER} if set, else the first on {@code PATH}. */
 final class RedisBinary {
 
-    private RedisBinary() {
-    }
+    private RedisBinary() {}
 
     /**
      * Returns the binary, or empty when there is none.

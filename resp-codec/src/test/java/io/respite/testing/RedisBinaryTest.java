@@ -17,15 +17,22 @@ class RedisBinaryTest {
     void explicitBinaryWinsOverPath(@TempDir Path dir) throws Exception {
         Path fake = executable(dir.resolve("my-redis"));
         Path onPath = executable(Files.createDirectory(dir.resolve("bin")).resolve("redis-server"));
-        assertEquals(fake, RedisBinary.locate(Map.of("REDIS_SERVER", fake.toString(),
-                "PATH", onPath.getParent().toString())).orElseThrow());
+        assertEquals(
+                fake,
+                RedisBinary.locate(Map.of(
+                                "REDIS_SERVER",
+                                fake.toString(),
+                                "PATH",
+                                onPath.getParent().toString()))
+                        .orElseThrow());
     }
 
     @Test
     void findsTheFirstOnPath(@TempDir Path dir) throws Exception {
         Path a = Files.createDirectory(dir.resolve("a"));
         Path b = executable(Files.createDirectory(dir.resolve("b")).resolve("redis-server"));
-        assertEquals(b, RedisBinary.locate(Map.of("PATH", a + ":" + b.getParent())).orElseThrow());
+        assertEquals(
+                b, RedisBinary.locate(Map.of("PATH", a + ":" + b.getParent())).orElseThrow());
     }
 
     @Test
@@ -35,8 +42,10 @@ class RedisBinaryTest {
 
     @Test
     void aWrongExplicitBinaryIsAnErrorNotAFallback(@TempDir Path dir) {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> RedisBinary.locate(Map.of("REDIS_SERVER", dir.resolve("nope").toString())));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> RedisBinary.locate(
+                        Map.of("REDIS_SERVER", dir.resolve("nope").toString())));
         assertTrue(e.getMessage().contains("is not an executable file"), e.getMessage());
     }
 

@@ -14,6 +14,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** How long the nodes may take to agree on the slot map. */
     private static final Duration FORM_TIMEOUT = Duration.ofSeconds(30);
+
     private static final int SLOTS = 16384;
 
     private final List<RedisServer> nodes;
@@ -39,8 +40,8 @@ public final class RedisCluster implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 int first = i * SLOTS / n;
                 int last = (i + 1) * SLOTS / n - 1;
-                expectOk(nodes.get(i).callString("CLUSTER", "ADDSLOTSRANGE", Integer.toString(first),
-                        Integer.toString(last)));
+                expectOk(nodes.get(i)
+                        .callString("CLUSTER", "ADDSLOTSRANGE", Integer.toString(first), Integer.toString(last)));
             }
             RedisServer first = nodes.get(0);
             for (RedisServer other : nodes.subList(1, n)) {
@@ -66,8 +67,8 @@ public final class RedisCluster implements AutoCloseable {
             // Gossip converges in ~1 s; there is no event to wait on.
             Thread.onSpinWait();
         }
-        throw new IllegalStateException("cluster of " + nodes.size() + " did not reach cluster_state:ok within "
-                + FORM_TIMEOUT);
+        throw new IllegalStateException(
+                "cluster of " + nodes.size() + " did not reach cluster_state:ok within " + FORM_TIMEOUT);
     }
 
     private static void expectOk(String reply) {

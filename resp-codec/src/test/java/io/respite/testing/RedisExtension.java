@@ -25,8 +25,8 @@ public final class RedisExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        RedisFleet fleet = context.getStore(NAMESPACE)
-                .computeIfAbsent(RedisFleet.class, k -> new RedisFleet(), RedisFleet.class);
+        RedisFleet fleet =
+                context.getStore(NAMESPACE).computeIfAbsent(RedisFleet.class, k -> new RedisFleet(), RedisFleet.class);
         if (parameter.getParameter().getType() == RedisFleet.class) {
             return fleet;
         }

@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public final class RedisFleet implements AutoCloseable {
 
-    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final List<RedisServer> owned = new ArrayList<>();
 
     /** Starts a standalone server; {@code extraArgs} go on its command line ({@code --maxmemory 1mb}). */
     public synchronized RedisServer start(String... extraArgs) {
@@ -26,13 +26,22 @@ public final class RedisFleet implements AutoCloseable {
         if (masters < 1) {
             throw new IllegalArgumentException("masters: " + masters + " (expected: >= 1)");
         }
-        Path binary = RedisBinary.locate(System.getenv()).orElseThrow(() -> new IllegalStateException(
-                "a Redis Cluster needs the redis-server binary (containers are supported for single servers "
-                        + "only): install redis-server (Debian: apt-get install redis-server) or set REDIS_SERVER"));
+        Path binary = RedisBinary.locate(System.getenv())
+                .orElseThrow(() -> new IllegalStateException(
+                        "a Redis Cluster needs the redis-server binary (containers are supported for single "
+                                + "servers only): install redis-server (Debian: apt-get install "
+                                + "redis-server) or set REDIS_SERVER"));
         List<RedisServer> nodes = new ArrayList<>();
         for (int i = 0; i < masters; i++) {
-            RedisServer node = new LocalRedisServer(binary, List.of("--cluster-enabled", "yes",
-                    "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"));
+            RedisServer node = new LocalRedisServer(
+                    binary,
+                    List.of(
+                            "--cluster-enabled",
+                            "yes",
+                            "--cluster-config-file",
+                            "nodes.conf",
+                            "--cluster-node-timeout",
+                            "5000"));
             nodes.add(node);
             owned.add(node);
         }
@@ -54,12 +63,12 @@ public final class RedisFleet implements AutoCloseable {
 
     /** Stops every server this fleet started, newest first; the first failure is rethrown. */
     @Override
-    public synchronized void close() throws Exception {
-        Exception first = null;
+    public synchronized void close() {
+        RuntimeException first = null;
         for (int i = owned.size() - 1; i >= 0; i--) {
             try {
                 owned.get(i).close();
-            } catch (Exception e) {
+            } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;
                 } else {

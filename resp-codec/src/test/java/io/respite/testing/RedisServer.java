@@ -2,6 +2,7 @@ package io.respite.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -56,7 +57,7 @@ public interface RedisServer extends AutoCloseable {
 
     /** As {@link #call(String...)}, the reply decoded as UTF-8. */
     default String callString(String... args) throws IOException {
-        return new String(call(args), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(call(args), StandardCharsets.UTF_8);
     }
 
     /** Extra {@code redis-server} arguments this server was started with. */

@@ -113,7 +113,7 @@ public final class RespTestClient implements AutoCloseable {
         reply.write(type);
         String line = readLine(reply);
         switch (type) {
-            case '+', '-', ':', '_', '#', ',', '(' -> { }
+            case '+', '-', ':', '_', '#', ',', '(' -> {}
             case '$', '!', '=' -> {
                 long len = Long.parseLong(line);
                 if (len >= 0) {
@@ -142,7 +142,7 @@ public final class RespTestClient implements AutoCloseable {
 
     private String readLine(ByteArrayOutputStream reply) throws IOException {
         StringBuilder line = new StringBuilder();
-        for (;;) {
+        for (; ; ) {
             int b = readByte();
             reply.write(b);
             if (b == '\r') {

@@ -27,20 +27,19 @@ public final class CacheFootprint {
     /** Value bytes of every entry. */
     static final int VALUE_BYTES = 100;
 
-    private CacheFootprint() {
-    }
+    private CacheFootprint() {}
 
     public static void main(String[] args) throws ClassNotFoundException {
         // The cache's node class is package-private; JOL reads its layout by name.
-        System.out.println(ClassLayout.parseClass(Class.forName("io.respite.proxy.cache.Entry")).toPrintable());
+        System.out.println(ClassLayout.parseClass(Class.forName("io.respite.proxy.cache.Entry"))
+                .toPrintable());
         System.out.println(ClassLayout.parseClass(ByteKey.class).toPrintable());
         System.out.println("entries  cache     bytes/entry beyond key+value  (of which key wrapper)");
         long wrapper = ClassLayout.parseClass(ByteKey.class).instanceSize();
         for (int entries : new int[] {1 << 12, 1 << 16, 100_000}) {
             byte[][] keys = new ZipfKeys(entries, 0, 1).keys;
             report(entries, "respite", measure(respite(entries, keys, 0), respite(entries, keys, entries)), 0);
-            report(entries, "caffeine", measure(caffeine(entries, keys, 0), caffeine(entries, keys, entries)),
-                    wrapper);
+            report(entries, "caffeine", measure(caffeine(entries, keys, 0), caffeine(entries, keys, entries)), wrapper);
         }
         System.out.println("respite charges ENTRY_OVERHEAD_BYTES = " + StripedLruCache.ENTRY_OVERHEAD_BYTES);
     }
@@ -65,7 +64,9 @@ public final class CacheFootprint {
      * and keys do not spread exactly evenly.
      */
     private static long[] respite(int maxEntries, byte[][] keys, int fill) {
-        StripedLruCache cache = StripedLruCache.builder().maxEntries(maxEntries).maxBytes(Long.MAX_VALUE / 2)
+        StripedLruCache cache = StripedLruCache.builder()
+                .maxEntries(maxEntries)
+                .maxBytes(Long.MAX_VALUE / 2)
                 .build();
         for (int i = 0; i < fill; i++) {
             cache.put(keys[i], new byte[VALUE_BYTES]);
@@ -74,7 +75,10 @@ public final class CacheFootprint {
     }
 
     private static long[] caffeine(int maxEntries, byte[][] keys, int fill) {
-        Cache<ByteKey, byte[]> cache = Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).build();
+        Cache<ByteKey, byte[]> cache = Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .executor(Runnable::run)
+                .build();
         for (int i = 0; i < fill; i++) {
             cache.put(new ByteKey(keys[i]), new byte[VALUE_BYTES]);
         }

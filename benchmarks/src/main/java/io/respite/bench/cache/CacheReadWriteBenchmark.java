@@ -71,7 +71,8 @@ public class CacheReadWriteBenchmark {
             isWrite[i] = random.nextInt(100) >= readPercent;
         }
         byte[] value = new byte[VALUE_BYTES];
-        target = "respite".equals(cache) ? new Respite(capacity, stripes, keys.keys, value)
+        target = "respite".equals(cache)
+                ? new Respite(capacity, stripes, keys.keys, value)
                 : new CaffeineCache(capacity, keys.keys, value);
         for (int index : trace) {
             if (target.get(index) == null) {
@@ -115,8 +116,11 @@ public class CacheReadWriteBenchmark {
         private final byte[] value;
 
         Respite(int capacity, int stripes, byte[][] keys, byte[] value) {
-            this.cache = StripedLruCache.builder().maxEntries(capacity).maxBytes(Long.MAX_VALUE / 2)
-                    .stripes(stripes).build();
+            this.cache = StripedLruCache.builder()
+                    .maxEntries(capacity)
+                    .maxBytes(Long.MAX_VALUE / 2)
+                    .stripes(stripes)
+                    .build();
             this.keys = keys;
             this.value = value;
         }

@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"})
 public class BulkReplyDecodeBenchmark {
 
     /** Payload of the reply, in bytes. */
@@ -70,14 +72,20 @@ public class BulkReplyDecodeBenchmark {
         chunks = new ByteBuf[count];
         for (int i = 0; i < count; i++) {
             int from = i * step;
-            chunks[i] = Unpooled.unreleasableBuffer(wire.slice(from, Math.min(step, wire.readableBytes() - from)).asReadOnly());
+            chunks[i] = Unpooled.unreleasableBuffer(wire.slice(from, Math.min(step, wire.readableBytes() - from))
+                    .asReadOnly());
         }
         sink = new CountingSink();
         ChannelHandler[] handlers = switch (decoder) {
             case "respite-tree" -> new ChannelHandler[] {new RespReplyDecoder(), sink};
             case "respite-frame" -> new ChannelHandler[] {new RespFrameDecoder(), sink};
-            default -> new ChannelHandler[] {new RedisDecoder(), new RedisBulkStringAggregator(),
-                new RedisArrayAggregator(RespLimits.DEFAULT_MAX_NESTING_DEPTH, Integer.MAX_VALUE), sink};
+            default ->
+                new ChannelHandler[] {
+                    new RedisDecoder(),
+                    new RedisBulkStringAggregator(),
+                    new RedisArrayAggregator(RespLimits.DEFAULT_MAX_NESTING_DEPTH, Integer.MAX_VALUE),
+                    sink
+                };
         };
         channel = new EmbeddedChannel(handlers);
     }

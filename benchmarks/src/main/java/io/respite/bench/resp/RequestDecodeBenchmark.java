@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"})
 public class RequestDecodeBenchmark {
 
     /** Commands per pipeline, as the issue asks. */
@@ -55,15 +57,24 @@ public class RequestDecodeBenchmark {
         StringBuilder wire = new StringBuilder();
         for (int n = 0; n < PIPELINE; n++) {
             String key = "key:" + (100_000 + n * 7919);
-            wire.append("*2\r\n$3\r\nGET\r\n$").append(key.length()).append("\r\n").append(key).append("\r\n");
+            wire.append("*2\r\n$3\r\nGET\r\n$")
+                    .append(key.length())
+                    .append("\r\n")
+                    .append(key)
+                    .append("\r\n");
         }
         byte[] bytes = wire.toString().getBytes(StandardCharsets.US_ASCII);
-        ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
+        ByteBuf direct =
+                PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
         input = Unpooled.unreleasableBuffer(direct.asReadOnly());
         sink = new CountingSink();
         ChannelHandler[] handlers = decoder.equals("respite")
                 ? new ChannelHandler[] {new RespRequestDecoder(), sink}
-                : new ChannelHandler[] {new RedisDecoder(), new RedisArrayAggregator(RespLimits.DEFAULT_MAX_NESTING_DEPTH, Integer.MAX_VALUE), sink};
+                : new ChannelHandler[] {
+                    new RedisDecoder(),
+                    new RedisArrayAggregator(RespLimits.DEFAULT_MAX_NESTING_DEPTH, Integer.MAX_VALUE),
+                    sink
+                };
         channel = new EmbeddedChannel(handlers);
     }
 

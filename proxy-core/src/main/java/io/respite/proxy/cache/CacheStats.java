@@ -11,7 +11,8 @@ package io.respite.proxy.cache;
  * @param evictedBySize entries evicted to keep within the entry budget
  * @param evictedByBytes entries evicted to keep within the byte budget
  * @param expired entries removed because their deadline had passed (on read, by the sweeper or at eviction)
- * @param invalidated entries removed by {@code invalidate}, {@code invalidateAll} or a write that could not be cached
+ * @param invalidated entries removed by an invalidation (of one key or of all) or a write that could not be
+ *     cached
  * @param staleFillsDropped fills not installed because their token was stale
  * @param rejected writes not cached because the entry was too large or already expired
  * @param loadsInFlight keys with a fill in flight
@@ -27,5 +28,4 @@ public record CacheStats(
         long invalidated,
         long staleFillsDropped,
         long rejected,
-        long loadsInFlight) {
-}
+        long loadsInFlight) {}

@@ -33,15 +33,14 @@ public final class CacheSweeper implements AutoCloseable {
      * Schedules sweeps of {@code cache} on {@code executor}: the first at once, then one every
      * {@code periodNanos} after the previous one ended.
      */
-    public static CacheSweeper start(StripedLruCache cache, ScheduledExecutorService executor, long periodNanos,
-            int batchEntriesPerStripe) {
+    public static CacheSweeper start(
+            StripedLruCache cache, ScheduledExecutorService executor, long periodNanos, int batchEntriesPerStripe) {
         Objects.requireNonNull(cache, "cache");
         if (periodNanos <= 0) {
             throw new IllegalArgumentException("periodNanos: " + periodNanos + " (expected: > 0)");
         }
         if (batchEntriesPerStripe < 1) {
-            throw new IllegalArgumentException(
-                    "batchEntriesPerStripe: " + batchEntriesPerStripe + " (expected: >= 1)");
+            throw new IllegalArgumentException("batchEntriesPerStripe: " + batchEntriesPerStripe + " (expected: >= 1)");
         }
         Runnable sweep = () -> cache.expireBatch(batchEntriesPerStripe);
         return new CacheSweeper(executor.scheduleWithFixedDelay(sweep, 0, periodNanos, TimeUnit.NANOSECONDS));
@@ -49,7 +48,10 @@ public final class CacheSweeper implements AutoCloseable {
 
     /** Schedules sweeps with {@link #DEFAULT_PERIOD_MILLIS} and {@link #DEFAULT_BATCH_ENTRIES_PER_STRIPE}. */
     public static CacheSweeper start(StripedLruCache cache, ScheduledExecutorService executor) {
-        return start(cache, executor, TimeUnit.MILLISECONDS.toNanos(DEFAULT_PERIOD_MILLIS),
+        return start(
+                cache,
+                executor,
+                TimeUnit.MILLISECONDS.toNanos(DEFAULT_PERIOD_MILLIS),
                 DEFAULT_BATCH_ENTRIES_PER_STRIPE);
     }
 

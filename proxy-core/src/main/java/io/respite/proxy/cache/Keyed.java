@@ -2,6 +2,7 @@ package io.respite.proxy.cache;
 
 import it.unimi.dsi.fastutil.Hash;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something a stripe's hash tables can hold or look up: a binary key with its hash computed once,
@@ -11,16 +12,21 @@ import java.util.Arrays;
  */
 abstract class Keyed {
 
+    /** The key of an element not pointing at any key yet (a {@link Probe} between operations). */
+    static final byte[] NO_KEY = new byte[0];
+
     /** The key bytes; for stored elements a private array that is never mutated. */
-    byte[] key;
+    byte[] key = NO_KEY;
 
     /** {@link #hash(byte[], int, int)} of the key region. */
     int hash;
 
     /** The neighbour towards the newest end of the list that holds this element, or null. */
+    @Nullable
     Keyed newer;
 
     /** The neighbour towards the oldest end, or null. */
+    @Nullable
     Keyed older;
 
     /** Start of the key region in {@link #key}. */

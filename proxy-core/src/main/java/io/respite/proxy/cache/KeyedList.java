@@ -1,5 +1,7 @@
 package io.respite.proxy.cache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An intrusive doubly linked list of {@link Keyed} elements through their {@code newer} and
  * {@code older} links, newest first. A stripe keeps two: entries by recency (eviction takes the
@@ -9,9 +11,11 @@ package io.respite.proxy.cache;
 final class KeyedList {
 
     /** The newest element, or null when empty. @GuardedBy("stripe.lock") */
+    @Nullable
     Keyed newest;
 
     /** The oldest element, or null when empty. @GuardedBy("stripe.lock") */
+    @Nullable
     Keyed oldest;
 
     void addNewest(Keyed e) {

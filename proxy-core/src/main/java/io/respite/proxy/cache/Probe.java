@@ -20,7 +20,7 @@ final class Probe extends Keyed {
 
     /** Drops the reference to the caller's array so the stripe does not keep it alive. */
     void clear() {
-        this.key = null;
+        this.key = NO_KEY;
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.respite.proxy.cache;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One stripe of a {@link StripedLruCache}: its hash table, recency list, expiry heap, in-flight
@@ -44,37 +47,64 @@ final class Stripe {
     private final long ttlNanos;
     private final int maxFlights;
 
-    /** Key to entry. @GuardedBy("lock") */
-    final ObjectOpenCustomHashSet<Keyed> table =
-            new ObjectOpenCustomHashSet<>(INITIAL_CAPACITY, Keyed.STRATEGY);
-    /** Key to fill in flight. @GuardedBy("lock") */
-    final ObjectOpenCustomHashSet<Keyed> flights =
-            new ObjectOpenCustomHashSet<>(INITIAL_CAPACITY, Keyed.STRATEGY);
-    /** @GuardedBy("lock") */
+    /** Key to entry. */
+    @GuardedBy("lock")
+    final ObjectOpenCustomHashSet<Keyed> table = new ObjectOpenCustomHashSet<>(INITIAL_CAPACITY, Keyed.STRATEGY);
+    /** Key to fill in flight. */
+    @GuardedBy("lock")
+    final ObjectOpenCustomHashSet<Keyed> flights = new ObjectOpenCustomHashSet<>(INITIAL_CAPACITY, Keyed.STRATEGY);
+
+    @GuardedBy("lock")
     private final Probe probe = new Probe();
 
-    /** Entries, most recently used newest; the oldest is the next victim. @GuardedBy("lock") */
+    /** Entries, most recently used newest; the oldest is the next victim. */
+    @GuardedBy("lock")
     final KeyedList recency = new KeyedList();
-    /** Binary min-heap of entries by deadline; {@code heap[i].heapIndex == i}. @GuardedBy("lock") */
+    /** Binary min-heap of entries by deadline; {@code heap[i].heapIndex == i}. */
+    @GuardedBy("lock")
     Entry[] heap = new Entry[INITIAL_CAPACITY];
-    /** @GuardedBy("lock") */
+
+    @GuardedBy("lock")
     int heapSize;
-    /** Fills in flight by start; the oldest is dropped when there are too many. @GuardedBy("lock") */
+    /** Fills in flight by start; the oldest is dropped when there are too many. */
+    @GuardedBy("lock")
     final KeyedList flightOrder = new KeyedList();
-    /** Sum of {@link #weigh} over the entries. @GuardedBy("lock") */
+    /** Sum of {@link #weigh} over the entries. */
+    @GuardedBy("lock")
     long weightBytes;
 
-    // Counters. @GuardedBy("lock")
+    // Counters.
+    @GuardedBy("lock")
     private long hits;
+
+    @GuardedBy("lock")
     private long misses;
+
+    @GuardedBy("lock")
     private long evictedBySize;
+
+    @GuardedBy("lock")
     private long evictedByBytes;
+
+    @GuardedBy("lock")
     private long expired;
+
+    @GuardedBy("lock")
     private long invalidated;
+
+    @GuardedBy("lock")
     private long staleFillsDropped;
+
+    @GuardedBy("lock")
     private long rejected;
 
-    Stripe(Ticker ticker, long originNanos, int maxEntries, long maxBytes, long maxEntryBytes, long ttlNanos,
+    Stripe(
+            Ticker ticker,
+            long originNanos,
+            int maxEntries,
+            long maxBytes,
+            long maxEntryBytes,
+            long ttlNanos,
             int maxFlights) {
         this.ticker = ticker;
         this.originNanos = originNanos;
@@ -109,7 +139,7 @@ final class Stripe {
 
     // ---------------------------------------------------------------- operations (each takes the lock)
 
-    byte[] get(byte[] key, int offset, int length, int keyHash) {
+    byte @Nullable [] get(byte[] key, int offset, int length, int keyHash) {
         acquire();
         try {
             return getLocked(key, offset, length, keyHash);
@@ -129,7 +159,8 @@ final class Stripe {
         }
     }
 
-    private byte[] getLocked(byte[] key, int offset, int length, int keyHash) {
+    @GuardedBy("lock")
+    private byte @Nullable [] getLocked(byte[] key, int offset, int length, int keyHash) {
         Entry e = (Entry) table.get(probe.set(key, offset, length, keyHash));
         probe.clear();
         if (e == null) {
@@ -207,13 +238,15 @@ final class Stripe {
         }
     }
 
+    @GuardedBy("lock")
     private LoadToken beginLoadLocked(byte[] key, int offset, int length, int keyHash) {
         Flight f = (Flight) flights.get(probe.set(key, offset, length, keyHash));
         probe.clear();
         boolean first = f == null;
         if (first) {
-            if (flights.size() >= maxFlights) {
-                staleFlight((Flight) flightOrder.oldest);
+            Keyed oldest = flightOrder.oldest;
+            if (flights.size() >= maxFlights && oldest != null) {
+                staleFlight((Flight) oldest);
             }
             f = new Flight(Arrays.copyOfRange(key, offset, offset + length), keyHash);
             flights.add(f);
@@ -274,14 +307,25 @@ final class Stripe {
     CacheStats snapshot() {
         acquire();
         try {
-            return new CacheStats(hits, misses, table.size(), weightBytes, evictedBySize, evictedByBytes, expired,
-                    invalidated, staleFillsDropped, rejected, flights.size());
+            return new CacheStats(
+                    hits,
+                    misses,
+                    table.size(),
+                    weightBytes,
+                    evictedBySize,
+                    evictedByBytes,
+                    expired,
+                    invalidated,
+                    staleFillsDropped,
+                    rejected,
+                    flights.size());
         } finally {
             lock.unlock();
         }
     }
 
     /** Takes {@link #lock}: when it is busy, spins, then yields, and blocks only after both. */
+    @SuppressWarnings("ThreadPriorityCheck") // yielding to the holder is the point: see LOCK_YIELDS
     private void acquire() {
         if (lock.tryLock()) {
             return;
@@ -308,6 +352,7 @@ final class Stripe {
      * then evicts until the budgets hold. A value that is too large or already expired is not
      * cached, and the entry it would have replaced is removed: it is older than the value.
      */
+    @GuardedBy("lock")
     private boolean install(byte[] key, int keyHash, byte[] value, long explicitDeadlineNanos) {
         long now = nowNanos();
         long deadline = effectiveDeadline(now, explicitDeadlineNanos);
@@ -351,9 +396,11 @@ final class Stripe {
     }
 
     /** Evicts from the least recently used end until both budgets hold (invariant 5). */
+    @GuardedBy("lock")
     private void enforceBudgets(long nowNanos) {
         while (table.size() > maxEntries || weightBytes > maxBytes) {
-            Entry victim = (Entry) recency.oldest;
+            // Over a budget, so the list holds at least one entry.
+            Entry victim = (Entry) Objects.requireNonNull(recency.oldest);
             if (victim.deadlineNanos <= nowNanos) {
                 expired++;
             } else if (table.size() > maxEntries) {
@@ -365,6 +412,7 @@ final class Stripe {
         }
     }
 
+    @GuardedBy("lock")
     private void remove(Entry e) {
         table.remove(e);
         recency.unlink(e);
@@ -374,6 +422,7 @@ final class Stripe {
 
     // Expiry heap: indexed binary min-heap on deadlineNanos.
 
+    @GuardedBy("lock")
     private void heapAdd(Entry e) {
         if (heapSize == heap.length) {
             heap = Arrays.copyOf(heap, Math.min(heap.length * 2, maxEntries + 1));
@@ -382,6 +431,7 @@ final class Stripe {
         siftUp(e, heapSize - 1);
     }
 
+    @GuardedBy("lock")
     private void heapRemove(Entry e) {
         int i = e.heapIndex;
         Entry last = heap[--heapSize];
@@ -395,6 +445,7 @@ final class Stripe {
         e.heapIndex = -1;
     }
 
+    @GuardedBy("lock")
     private void heapFix(Entry e) {
         int i = e.heapIndex;
         siftDown(e, i);
@@ -403,6 +454,7 @@ final class Stripe {
         }
     }
 
+    @GuardedBy("lock")
     private void siftUp(Entry e, int index) {
         int i = index;
         while (i > 0) {
@@ -419,6 +471,7 @@ final class Stripe {
         e.heapIndex = i;
     }
 
+    @GuardedBy("lock")
     private void siftDown(Entry e, int index) {
         int i = index;
         int half = heapSize >>> 1;
@@ -444,6 +497,7 @@ final class Stripe {
     // Fills in flight.
 
     /** Makes the fill in flight for the probed key, if any, stale and forgets it. */
+    @GuardedBy("lock")
     private void staleFlight(Probe key) {
         Flight f = (Flight) flights.get(key);
         if (f != null) {
@@ -451,17 +505,20 @@ final class Stripe {
         }
     }
 
+    @GuardedBy("lock")
     private void staleFlight(Flight f) {
         f.stale = true;
         forgetFlight(f);
     }
 
+    @GuardedBy("lock")
     private void forgetFlight(Flight f) {
         flights.remove(f);
         flightOrder.unlink(f);
     }
 
     /** Marks the token used; forgets its flight once no token of it is outstanding. */
+    @GuardedBy("lock")
     private void release(LoadToken token) {
         token.done = true;
         Flight f = token.flight;

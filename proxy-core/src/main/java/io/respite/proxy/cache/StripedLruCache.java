@@ -1,6 +1,7 @@
 package io.respite.proxy.cache;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Design
@@ -173,8 +174,14 @@ public final class StripedLruCache {
         int flightsPerStripe = Math.max(1, b.maxLoadsInFlight / stripeCount);
         this.stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe(ticker, originNanos, entriesPerStripe, bytesPerStripe, entryBytes,
-                    b.defaultTtlNanos, flightsPerStripe);
+            stripes[i] = new Stripe(
+                    ticker,
+                    originNanos,
+                    entriesPerStripe,
+                    bytesPerStripe,
+                    entryBytes,
+                    b.defaultTtlNanos,
+                    flightsPerStripe);
         }
     }
 
@@ -184,7 +191,7 @@ public final class StripedLruCache {
     }
 
     /** Returns the cached value for {@code key}, or null; see {@link #get(byte[], int, int)}. */
-    public byte[] get(byte[] key) {
+    public byte @Nullable [] get(byte[] key) {
         return get(key, 0, key.length);
     }
 
@@ -193,7 +200,7 @@ public final class StripedLruCache {
      * (including an entry whose deadline has passed, which is removed). A hit makes the entry the
      * most recently used of its stripe. Allocates nothing, on a hit or a miss.
      */
-    public byte[] get(byte[] key, int offset, int length) {
+    public byte @Nullable [] get(byte[] key, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, key.length);
         int h = Keyed.hash(key, offset, length);
         return stripeFor(h).get(key, offset, length, h);
@@ -219,21 +226,21 @@ public final class StripedLruCache {
      */
     public static final class Lookup {
 
-        private byte[] hit;
-        private LoadToken token;
+        private byte @Nullable [] hit;
+        private @Nullable LoadToken token;
 
-        void set(byte[] hit, LoadToken token) {
+        void set(byte @Nullable [] hit, @Nullable LoadToken token) {
             this.hit = hit;
             this.token = token;
         }
 
         /** The cached value, or null on a miss. */
-        public byte[] hit() {
+        public byte @Nullable [] hit() {
             return hit;
         }
 
         /** On a miss, the token the caller must complete or abandon; null on a hit. */
-        public LoadToken token() {
+        public @Nullable LoadToken token() {
             return token;
         }
     }
@@ -354,8 +361,7 @@ public final class StripedLruCache {
             sum[9] += c.rejected();
             sum[10] += c.loadsInFlight();
         }
-        return new CacheStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
-                sum[10]);
+        return new CacheStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9], sum[10]);
     }
 
     /** The stripes, for the invariant checker in the tests. */
@@ -378,8 +384,7 @@ public final class StripedLruCache {
         private int maxLoadsInFlight = DEFAULT_MAX_LOADS_IN_FLIGHT;
         private Ticker ticker = Ticker.SYSTEM;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Maximum number of entries, at least the stripe count. */
         public Builder maxEntries(int maxEntries) {
@@ -426,15 +431,16 @@ public final class StripedLruCache {
         /** Validates the options and builds the cache. */
         public StripedLruCache build() {
             require(maxEntries >= 1, "maxEntries", maxEntries, ">= 1");
-            require(maxEntryBytes > ENTRY_OVERHEAD_BYTES, "maxEntryBytes", maxEntryBytes,
-                    "> " + ENTRY_OVERHEAD_BYTES);
+            require(maxEntryBytes > ENTRY_OVERHEAD_BYTES, "maxEntryBytes", maxEntryBytes, "> " + ENTRY_OVERHEAD_BYTES);
             require(defaultTtlNanos >= 0, "defaultTtlNanos", defaultTtlNanos, ">= 0");
             require(maxLoadsInFlight >= 1, "maxLoadsInFlight", maxLoadsInFlight, ">= 1");
-            require(stripes >= 0 && Integer.bitCount(stripes) <= 1, "stripes", stripes,
-                    "0 or a power of two");
+            require(stripes >= 0 && Integer.bitCount(stripes) <= 1, "stripes", stripes, "0 or a power of two");
             int n = stripes != 0 ? stripes : defaultStripes();
             require(maxEntries >= n, "maxEntries", maxEntries, ">= stripes = " + n);
-            require(maxBytes / n > ENTRY_OVERHEAD_BYTES, "maxBytes", maxBytes,
+            require(
+                    maxBytes / n > ENTRY_OVERHEAD_BYTES,
+                    "maxBytes",
+                    maxBytes,
                     "> stripes x " + ENTRY_OVERHEAD_BYTES + " = " + (long) n * ENTRY_OVERHEAD_BYTES);
             return new StripedLruCache(this, n);
         }

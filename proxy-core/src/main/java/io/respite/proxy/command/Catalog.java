@@ -8,5 +8,4 @@ package io.respite.proxy.command;
  * @param version the upstream's {@code redis_version}
  * @param databases the upstream's {@code databases} setting
  */
-public record Catalog(CommandTable commands, String version, int databases) {
-}
+public record Catalog(CommandTable commands, String version, int databases) {}

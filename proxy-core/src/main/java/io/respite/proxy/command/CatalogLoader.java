@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Learns the {@link Catalog} from the upstream each time a connection to it becomes ready (it may
@@ -29,6 +30,8 @@ public final class CatalogLoader {
 
     /** Redis's default where CONFIG is not allowed. */
     private static final int DEFAULT_DATABASES = 16;
+
+    private static final Pattern LINES = Pattern.compile("\r\n");
 
     private final AtomicReference<Catalog> catalog;
     private final AtomicBoolean loading = new AtomicBoolean();
@@ -86,10 +89,12 @@ public final class CatalogLoader {
             }
             try {
                 if (!failed) {
-                    Catalog loaded = new Catalog(CommandTable.parse(replies[0]), redisVersion(replies[1]),
-                            databases(replies[2]));
+                    Catalog loaded = new Catalog(
+                            CommandTable.parse(replies[0]), redisVersion(replies[1]), databases(replies[2]));
                     catalog.set(loaded);
-                    LOG.log(Level.INFO, "upstream is Redis {0}: {1} commands, {2} databases; caching enabled",
+                    LOG.log(
+                            Level.INFO,
+                            "upstream is Redis {0}: {1} commands, {2} databases; caching enabled",
                             new Object[] {loaded.version(), loaded.commands().size(), loaded.databases()});
                 }
             } catch (IllegalArgumentException e) {
@@ -105,7 +110,7 @@ public final class CatalogLoader {
 
     private static String redisVersion(RespMessage info) {
         if (info instanceof RespBulkString bulk) {
-            for (String line : bulk.content().toString(StandardCharsets.UTF_8).split("\r\n")) {
+            for (String line : LINES.split(bulk.content().toString(StandardCharsets.UTF_8), -1)) {
                 if (line.startsWith("redis_version:")) {
                     return line.substring("redis_version:".length());
                 }
@@ -116,7 +121,8 @@ public final class CatalogLoader {
 
     /** CONFIG GET databases, or Redis's default of 16 where CONFIG is not allowed. */
     private static int databases(RespMessage reply) {
-        if (reply instanceof RespAggregate aggregate && aggregate.elements().size() == 2
+        if (reply instanceof RespAggregate aggregate
+                && aggregate.elements().size() == 2
                 && aggregate.elements().get(1) instanceof RespBulkString value) {
             try {
                 return Integer.parseInt(value.content().toString(StandardCharsets.US_ASCII));

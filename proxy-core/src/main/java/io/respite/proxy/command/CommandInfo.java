@@ -12,8 +12,8 @@ import java.util.Set;
  * @param keySpecs where its keys are; empty when it has none
  * @param subcommands its subcommands by lower-case name; empty for most commands
  */
-public record CommandInfo(String name, int arity, Set<String> flags, List<KeySpec> keySpecs,
-        NameIndex<CommandInfo> subcommands) {
+public record CommandInfo(
+        String name, int arity, Set<String> flags, List<KeySpec> keySpecs, NameIndex<CommandInfo> subcommands) {
 
     /** True for commands Redis flags {@code write}. */
     public boolean isWrite() {

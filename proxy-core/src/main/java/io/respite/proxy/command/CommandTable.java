@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every command the upstream knows, built from its {@code COMMAND} reply. Immutable and
@@ -47,7 +48,7 @@ public final class CommandTable {
     }
 
     /** The command by name, ignoring case; or null. */
-    public CommandInfo get(String name) {
+    public @Nullable CommandInfo get(String name) {
         return commands.get(name);
     }
 
@@ -55,18 +56,16 @@ public final class CommandTable {
      * The command (or, for a container such as {@code CONFIG} or {@code XGROUP}, the subcommand)
      * that {@code command} invokes; null when the upstream does not know it.
      */
-    public CommandInfo lookup(RespCommand command) {
-        CommandInfo info = commands.get(command.frame(), command.frame().readerIndex() + command.argOffset(0),
-                command.argLength(0));
+    public @Nullable CommandInfo lookup(RespCommand command) {
+        CommandInfo info = commands.get(
+                command.frame(), command.frame().readerIndex() + command.argOffset(0), command.argLength(0));
         if (info == null || info.subcommands().size() == 0 || command.argCount() < 2) {
             return info;
         }
-        CommandInfo sub = info.subcommands().get(command.frame(), command.frame().readerIndex() + command.argOffset(1),
-                command.argLength(1));
+        CommandInfo sub = info.subcommands()
+                .get(command.frame(), command.frame().readerIndex() + command.argOffset(1), command.argLength(1));
         return sub == null ? info : sub;
     }
-
-
 
     private static CommandInfo parseEntry(RespMessage entry) {
         List<RespMessage> fields = aggregate(entry, "COMMAND entry");
@@ -131,17 +130,34 @@ public final class CommandTable {
             return KeySpec.unknown(writes);
         }
         return switch (findType) {
-            case "range" -> new KeySpec(beginIndex, keyword, startFrom, (int) integer(fk.get("lastkey")),
-                    Math.max(1, (int) integer(fk.get("keystep"))), (int) integer(fk.get("limit")), -1, 0, writes);
-            case "keynum" -> new KeySpec(beginIndex, keyword, startFrom, 0,
-                    Math.max(1, (int) integer(fk.get("keystep"))), 0, (int) integer(fk.get("keynumidx")),
-                    (int) integer(fk.get("firstkey")), writes);
+            case "range" ->
+                new KeySpec(
+                        beginIndex,
+                        keyword,
+                        startFrom,
+                        (int) integer(fk.get("lastkey")),
+                        Math.max(1, (int) integer(fk.get("keystep"))),
+                        (int) integer(fk.get("limit")),
+                        -1,
+                        0,
+                        writes);
+            case "keynum" ->
+                new KeySpec(
+                        beginIndex,
+                        keyword,
+                        startFrom,
+                        0,
+                        Math.max(1, (int) integer(fk.get("keystep"))),
+                        0,
+                        (int) integer(fk.get("keynumidx")),
+                        (int) integer(fk.get("firstkey")),
+                        writes);
             default -> KeySpec.unknown(writes);
         };
     }
 
     /** A flat key-value aggregate (RESP2 array or RESP3 map) as a map; keys are lower case. */
-    private static Map<String, RespMessage> pairs(RespMessage message) {
+    private static Map<String, RespMessage> pairs(@Nullable RespMessage message) {
         if (message == null) {
             return Map.of();
         }
@@ -160,7 +176,7 @@ public final class CommandTable {
         throw new IllegalArgumentException(what + ": " + message + " (expected: an aggregate)");
     }
 
-    private static String text(RespMessage message) {
+    private static String text(@Nullable RespMessage message) {
         if (message instanceof RespBulkString bulk) {
             return bulk.content().toString(StandardCharsets.UTF_8);
         }
@@ -170,7 +186,7 @@ public final class CommandTable {
         throw new IllegalArgumentException("field: " + message + " (expected: a string)");
     }
 
-    private static long integer(RespMessage message) {
+    private static long integer(@Nullable RespMessage message) {
         if (message instanceof RespInteger integer) {
             return integer.value();
         }

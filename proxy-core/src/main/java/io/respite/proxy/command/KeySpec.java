@@ -1,7 +1,9 @@
 package io.respite.proxy.command;
 
 import io.respite.resp.RespCommand;
+import java.util.Objects;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Redis 7 key specification: where to start looking ({@code begin_search}: an index, or the
@@ -19,8 +21,19 @@ import java.util.function.IntConsumer;
  * @param firstKey keynum: the first key relative to the begin index
  * @param writes whether the command may modify these keys: any access flag but {@code RO}
  */
-public record KeySpec(int beginIndex, byte[] keyword, int keywordStartFrom, int lastKey, int keyStep, int limit,
-        int keyNumIndex, int firstKey, boolean writes) {
+// keyword is never written after construction nor handed out to be written: an array keeps the
+// per-argument comparison allocation-free.
+@SuppressWarnings("ArrayRecordComponent")
+public record KeySpec(
+        int beginIndex,
+        byte @Nullable [] keyword,
+        int keywordStartFrom,
+        int lastKey,
+        int keyStep,
+        int limit,
+        int keyNumIndex,
+        int firstKey,
+        boolean writes) {
 
     /** A key spec Redis describes as unknown: its keys can only be found by running the command. */
     public static KeySpec unknown(boolean writes) {
@@ -90,6 +103,7 @@ public record KeySpec(int beginIndex, byte[] keyword, int keywordStartFrom, int 
     }
 
     private int findKeyword(RespCommand command) {
+        byte[] keyword = Objects.requireNonNull(this.keyword, "keyword");
         int argc = command.argCount();
         if (keywordStartFrom >= 0) {
             for (int i = keywordStartFrom; i < argc; i++) {

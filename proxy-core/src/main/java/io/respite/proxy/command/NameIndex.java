@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable map from ASCII names to values, looked up case-insensitively straight from a
@@ -52,14 +53,17 @@ public final class NameIndex<T> {
         return size;
     }
 
-    /** The value for the name in {@code length} bytes at {@code index}, ignoring ASCII case; or null. Borrows {@code buf}. */
+    /**
+     * The value for the name in {@code length} bytes at {@code index}, ignoring ASCII case; or null.
+     * Borrows {@code buf}.
+     */
     @SuppressWarnings("unchecked")
-    public T get(ByteBuf buf, int index, int length) {
+    public @Nullable T get(ByteBuf buf, int index, int length) {
         int h = 0;
         for (int i = 0; i < length; i++) {
             h = 31 * h + lower(buf.getByte(index + i));
         }
-        for (int slot = mix(h) & mask;; slot = (slot + 1) & mask) {
+        for (int slot = mix(h) & mask; ; slot = (slot + 1) & mask) {
             byte[] key = keys[slot];
             if (key == null) {
                 return null;
@@ -70,13 +74,16 @@ public final class NameIndex<T> {
         }
     }
 
-    /** The value named by argument {@code arg} of {@code command}, ignoring ASCII case; or null. Borrows {@code command}. */
-    public T get(RespCommand command, int arg) {
+    /**
+     * The value named by argument {@code arg} of {@code command}, ignoring ASCII case; or null.
+     * Borrows {@code command}.
+     */
+    public @Nullable T get(RespCommand command, int arg) {
         return get(command.frame(), command.frame().readerIndex() + command.argOffset(arg), command.argLength(arg));
     }
 
     /** The value for {@code name}, ignoring ASCII case; or null. */
-    public T get(String name) {
+    public @Nullable T get(String name) {
         byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
         return get(Unpooled.wrappedBuffer(bytes), 0, bytes.length);
     }

@@ -2,6 +2,7 @@ package io.respite.proxy.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How much reply output may wait in respite for one client, as Redis's
@@ -18,12 +19,16 @@ public record ClientOutputLimit(long hardBytes, long softBytes, Duration softDur
     /** The option these limits are given for, naming it in error messages. */
     static final String OPTION = "client-output-limit";
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     private static final String SYNTAX = "<hard> <soft> <duration>, such as 256mb 64mb 60s (0 for no limit)";
 
     public ClientOutputLimit {
         Objects.requireNonNull(softDuration, "softDuration");
         if (hardBytes < 0 || softBytes < 0 || softDuration.isNegative()) {
-            throw ConfigException.invalid(OPTION, hardBytes + " " + softBytes + " " + Values.formatDuration(softDuration),
+            throw ConfigException.invalid(
+                    OPTION,
+                    hardBytes + " " + softBytes + " " + Values.formatDuration(softDuration),
                     "sizes and a duration of 0 or more");
         }
         if (hardBytes > 0 && softBytes > hardBytes) {
@@ -33,11 +38,13 @@ public record ClientOutputLimit(long hardBytes, long softBytes, Duration softDur
 
     /** Parses {@code <hard> <soft> <duration>}, with the sizes and durations every option takes. */
     static ClientOutputLimit parse(String text) {
-        String[] parts = text.strip().split("\\s+");
+        String[] parts = WHITESPACE.split(text.strip(), -1);
         if (parts.length != 3) {
             throw ConfigException.invalid(OPTION, text, SYNTAX);
         }
-        return new ClientOutputLimit(Values.parseSize(OPTION, parts[0]), Values.parseSize(OPTION, parts[1]),
+        return new ClientOutputLimit(
+                Values.parseSize(OPTION, parts[0]),
+                Values.parseSize(OPTION, parts[1]),
                 Values.parseDuration(OPTION, parts[2]));
     }
 

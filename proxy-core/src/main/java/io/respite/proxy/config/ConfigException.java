@@ -1,5 +1,7 @@
 package io.respite.proxy.config;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An invalid configuration. The message is one line meant for the operator, naming where the
  * bad value came from and what was expected, such as
@@ -12,10 +14,10 @@ public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** The option a value check failed for, by its file name ({@code max-memory}); else null. */
-    private final String option;
+    private final @Nullable String option;
 
     /** The message after {@code "<name>: "} for a value check; else null. */
-    private final String detail;
+    private final @Nullable String detail;
 
     ConfigException(String message) {
         super(message);
@@ -23,7 +25,7 @@ public final class ConfigException extends RuntimeException {
         this.detail = null;
     }
 
-    private ConfigException(String name, String option, String detail) {
+    private ConfigException(String name, @Nullable String option, String detail) {
         super(name + ": " + detail);
         this.option = option;
         this.detail = detail;
@@ -38,6 +40,7 @@ public final class ConfigException extends RuntimeException {
     }
 
     /** The option a value check failed for ({@code max-memory}), or null for other errors. */
+    @Nullable
     String option() {
         return option;
     }

@@ -15,8 +15,7 @@ import java.util.Map;
  */
 final class ConfigFile {
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     /**
      * The options {@code lines} set, each with its source named {@code <file>:<line>: <option>}.
@@ -46,14 +45,16 @@ final class ConfigFile {
             }
             Integer first = lineSet.putIfAbsent(option, lineNumber);
             if (first != null && !option.repeatable) {
-                throw new ConfigException(where + ": duplicate option '" + name + "' (first set on line " + first
-                        + ")");
+                throw new ConfigException(
+                        where + ": duplicate option '" + name + "' (first set on line " + first + ")");
             }
             String rest = line.substring(end).strip();
             String value = option.words && !rest.startsWith("\"") && !rest.isEmpty() ? rest : value(where, name, rest);
             ConfigLoader.Setting earlier = settings.get(option);
-            settings.put(option, new ConfigLoader.Setting(where + ": " + name,
-                    earlier == null ? value : earlier.value() + "," + value));
+            settings.put(
+                    option,
+                    new ConfigLoader.Setting(
+                            where + ": " + name, earlier == null ? value : earlier.value() + "," + value));
         }
         return settings;
     }
@@ -81,8 +82,8 @@ final class ConfigFile {
             if (c == '\\') {
                 char escaped = i + 1 < text.length() ? text.charAt(++i) : ' ';
                 if (escaped != '"' && escaped != '\\') {
-                    throw new ConfigException(where + ": option '" + name
-                            + "' has a bad escape; only \\\" and \\\\ are");
+                    throw new ConfigException(
+                            where + ": option '" + name + "' has a bad escape; only \\\" and \\\\ are");
                 }
                 c = escaped;
             }

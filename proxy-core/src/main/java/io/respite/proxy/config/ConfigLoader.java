@@ -53,8 +53,7 @@ public final class ConfigLoader {
     /** How wide the help text is, in columns. */
     private static final int HELP_WIDTH_COLUMNS = 100;
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /**
      * The config that {@code args}, {@code env} and the config file they name give.
@@ -75,10 +74,11 @@ public final class ConfigLoader {
         }
         Map<Option, Setting> settings = new EnumMap<>(Option.class);
         OptionSpec configFlag = flags.matchedOption(Option.flag(CONFIG));
+        String configFromEnv = env.get(Option.envName(CONFIG));
         if (configFlag != null) {
             settings.putAll(readFile(Option.flag(CONFIG), configFlag.getValue()));
-        } else if (env.containsKey(Option.envName(CONFIG))) {
-            settings.putAll(readFile(Option.envName(CONFIG), env.get(Option.envName(CONFIG))));
+        } else if (configFromEnv != null) {
+            settings.putAll(readFile(Option.envName(CONFIG), configFromEnv));
         }
         for (Option option : Option.values()) {
             String fromEnv = env.get(option.envName());
@@ -87,8 +87,13 @@ public final class ConfigLoader {
             }
             OptionSpec fromFlag = flags.matchedOption(option.flag());
             if (fromFlag != null) {
-                settings.put(option, new Setting(option.flag(), option.repeatable
-                        ? String.join(",", fromFlag.<List<String>>getValue()) : fromFlag.getValue()));
+                settings.put(
+                        option,
+                        new Setting(
+                                option.flag(),
+                                option.repeatable
+                                        ? String.join(",", fromFlag.<List<String>>getValue())
+                                        : fromFlag.getValue()));
             }
         }
         return build(settings);
@@ -105,8 +110,7 @@ public final class ConfigLoader {
     }
 
     /** One option's value and where it came from ({@code --port}, {@code RESPITE_PORT}, {@code a.conf:3: port}). */
-    record Setting(String source, String value) {
-    }
+    record Setting(String source, String value) {}
 
     private static ProxyConfig build(Map<Option, Setting> settings) {
         ProxyConfig.Builder builder = ProxyConfig.builder();
@@ -114,7 +118,8 @@ public final class ConfigLoader {
             settings.forEach((option, setting) -> option.apply(builder, setting.value()));
             return builder.build();
         } catch (ConfigException e) {
-            Option option = Option.named(e.option());
+            String named = e.option();
+            Option option = named == null ? null : Option.named(named);
             if (option == null) {
                 throw e;
             }
@@ -137,7 +142,7 @@ public final class ConfigLoader {
             throw new ConfigException("unknown option '" + flag + "'"
                     + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)"));
         } catch (ParameterException e) {
-            throw new ConfigException(e.getMessage());
+            throw new ConfigException(String.valueOf(e.getMessage()));
         }
     }
 
@@ -153,13 +158,15 @@ public final class ConfigLoader {
     }
 
     private static CommandLine commandLine() {
-        CommandSpec spec = CommandSpec.create().name("respite").version(version()).mixinStandardHelpOptions(true);
+        CommandSpec spec =
+                CommandSpec.create().name("respite").version(version()).mixinStandardHelpOptions(true);
         spec.usageMessage()
                 .description("A caching proxy for Redis.")
                 .abbreviateSynopsis(true)
                 .sortOptions(false)
                 .width(HELP_WIDTH_COLUMNS)
-                .footer("",
+                .footer(
+                        "",
                         "Every option can also be set as RESPITE_<OPTION> in the environment"
                                 + " (RESPITE_MAX_MEMORY=64mb) or as '<option> <value>' in the config file"
                                 + " (max-memory 64mb). A flag beats the environment, which beats the file.",
@@ -188,7 +195,8 @@ public final class ConfigLoader {
     }
 
     private static String readVersion() {
-        try (InputStream in = Objects.requireNonNull(ConfigLoader.class.getResourceAsStream("version.properties"),
+        try (InputStream in = Objects.requireNonNull(
+                ConfigLoader.class.getResourceAsStream("version.properties"),
                 "version.properties is missing from the classpath")) {
             Properties properties = new Properties();
             properties.load(in);

@@ -9,12 +9,15 @@ public final class InfoRequestedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    private final String text;
+
     InfoRequestedException(String text) {
         super(text, null, false, false); // control flow, not a failure: no stack trace
+        this.text = text;
     }
 
     /** The help or version text, ending in a line separator. */
     public String text() {
-        return getMessage();
+        return text;
     }
 }

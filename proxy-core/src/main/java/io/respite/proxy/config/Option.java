@@ -1,6 +1,7 @@
 package io.respite.proxy.config;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every option of {@link ProxyConfig} as the outside world names it: the file name
@@ -11,55 +12,103 @@ import java.util.Locale;
  * would write it ({@code 256mb}); a test checks that the two agree.
  */
 enum Option {
-
-    BIND("bind", "ADDR", ProxyConfig.DEFAULT_BIND, "Address to listen on.",
-            (b, o, v) -> b.bind(v)),
-    PORT("port", "PORT", String.valueOf(ProxyConfig.DEFAULT_PORT),
+    BIND("bind", "ADDR", ProxyConfig.DEFAULT_BIND, "Address to listen on.", (b, o, v) -> b.bind(v)),
+    PORT(
+            "port",
+            "PORT",
+            String.valueOf(ProxyConfig.DEFAULT_PORT),
             "TCP port to listen on, 0 to 65535; 0 picks a free port.",
             (b, o, v) -> b.port(Values.parseInt(o, v))),
-    UPSTREAM("upstream", "URI", ProxyConfig.DEFAULT_UPSTREAM,
+    UPSTREAM(
+            "upstream",
+            "URI",
+            ProxyConfig.DEFAULT_UPSTREAM,
             "The Redis behind the proxy: redis://[user:pass@]host:port[/db]. No TLS (rediss://) yet.",
             (b, o, v) -> b.upstream(UpstreamUri.parse(v))),
-    CAPACITY("capacity", "KEYS", String.valueOf(ProxyConfig.DEFAULT_CAPACITY_ENTRIES), "Most keys the cache holds.",
+    CAPACITY(
+            "capacity",
+            "KEYS",
+            String.valueOf(ProxyConfig.DEFAULT_CAPACITY_ENTRIES),
+            "Most keys the cache holds.",
             (b, o, v) -> b.capacityEntries(Values.parseInt(o, v))),
-    MAX_MEMORY("max-memory", "SIZE", "256mb", "Most memory the cache may use.",
+    MAX_MEMORY(
+            "max-memory",
+            "SIZE",
+            "256mb",
+            "Most memory the cache may use.",
             (b, o, v) -> b.maxMemoryBytes(Values.parseSize(o, v))),
-    MAX_ENTRY_SIZE("max-entry-size", "SIZE", "1mb",
+    MAX_ENTRY_SIZE(
+            "max-entry-size",
+            "SIZE",
+            "1mb",
             "Largest value cached, at most --max-memory; larger values are relayed but not cached.",
             (b, o, v) -> b.maxEntrySizeBytes(Values.parseSize(o, v))),
-    TTL("ttl", "DURATION", "60s", "How long a cache entry lives.",
-            (b, o, v) -> b.ttl(Values.parseDuration(o, v))),
-    REQUIREPASS("requirepass", "PASSWORD", "none",
+    TTL("ttl", "DURATION", "60s", "How long a cache entry lives.", (b, o, v) -> b.ttl(Values.parseDuration(o, v))),
+    REQUIREPASS(
+            "requirepass",
+            "PASSWORD",
+            "none",
             "Password clients must give with AUTH. A flag shows in ps; prefer --requirepass-file.",
             (b, o, v) -> b.requirepass(v)),
-    REQUIREPASS_FILE("requirepass-file", "FILE", "none",
+    REQUIREPASS_FILE(
+            "requirepass-file",
+            "FILE",
+            "none",
             "File whose first line is the password clients must give (instead of --requirepass).",
             (b, o, v) -> b.requirepassFromFile(Values.readSecretFile(o, v))),
-    UPSTREAM_PASSWORD_FILE("upstream-password-file", "FILE", "none",
+    UPSTREAM_PASSWORD_FILE(
+            "upstream-password-file",
+            "FILE",
+            "none",
             "File whose first line is the upstream's password (instead of one in --upstream, which shows in ps).",
             (b, o, v) -> b.upstreamPasswordFromFile(Values.readSecretFile(o, v))),
-    MAX_CLIENTS("max-clients", "N", String.valueOf(ProxyConfig.DEFAULT_MAX_CLIENTS), "Most client connections at once.",
+    MAX_CLIENTS(
+            "max-clients",
+            "N",
+            String.valueOf(ProxyConfig.DEFAULT_MAX_CLIENTS),
+            "Most client connections at once.",
             (b, o, v) -> b.maxClients(Values.parseInt(o, v))),
-    MAX_PINNED("max-pinned", "N", String.valueOf(ProxyConfig.DEFAULT_MAX_PINNED),
+    MAX_PINNED(
+            "max-pinned",
+            "N",
+            String.valueOf(ProxyConfig.DEFAULT_MAX_PINNED),
             "Most dedicated upstream connections at once: MULTI, WATCH, blocking commands, pub/sub and MONITOR "
                     + "each pin one to their client.",
             (b, o, v) -> b.maxPinned(Values.parseInt(o, v))),
-    TIMEOUT("timeout", "DURATION", "5s",
+    TIMEOUT(
+            "timeout",
+            "DURATION",
+            "5s",
             "How long the upstream may go without answering a command; blocking commands keep their own timeouts.",
             (b, o, v) -> b.timeout(Values.parseDuration(o, v))),
-    IO_THREADS("io-threads", "N", "the number of available processors", "Event loop threads.",
+    IO_THREADS(
+            "io-threads",
+            "N",
+            "the number of available processors",
+            "Event loop threads.",
             (b, o, v) -> b.ioThreads(Values.parseInt(o, v))),
-    DRAIN_TIMEOUT("drain-timeout", "DURATION", "5s",
+    DRAIN_TIMEOUT(
+            "drain-timeout",
+            "DURATION",
+            "5s",
             "How long shutdown (SIGTERM) waits for in-flight commands; 0 does not wait.",
             (b, o, v) -> b.drainTimeout(Values.parseDuration(o, v))),
-    CLIENT_OUTPUT_LIMIT("client-output-limit", "'HARD SOFT DURATION'", ProxyConfig.DEFAULT_CLIENT_OUTPUT_LIMIT,
+    CLIENT_OUTPUT_LIMIT(
+            "client-output-limit",
+            "'HARD SOFT DURATION'",
+            ProxyConfig.DEFAULT_CLIENT_OUTPUT_LIMIT,
             "Reply output that may wait in respite for one client, as Redis's client-output-buffer-limit: a client "
                     + "over HARD, or over SOFT for DURATION, is disconnected; 0 for no limit.",
-            (b, o, v) -> b.clientOutputLimit(ClientOutputLimit.parse(v)), Form.WORDS),
-    DENY_COMMAND("deny-command", "NAME", "none",
+            (b, o, v) -> b.clientOutputLimit(ClientOutputLimit.parse(v)),
+            Form.WORDS),
+    DENY_COMMAND(
+            "deny-command",
+            "NAME",
+            "none",
             "Command (CONFIG) or subcommand (CONFIG|SET) clients may not run, as Redis's rename-command NAME \"\"; "
                     + "repeatable, or a comma-separated list.",
-            (b, o, v) -> b.deniedCommands(Values.parseCommandNames(o, v)), Form.REPEATABLE_WORDS);
+            (b, o, v) -> b.deniedCommands(Values.parseCommandNames(o, v)),
+            Form.REPEATABLE_WORDS);
 
     /** Prefix of every environment variable the loader reads. */
     static final String ENV_PREFIX = "RESPITE_";
@@ -92,6 +141,8 @@ enum Option {
     /** Whether a file line may give the value as several unquoted words. */
     final boolean words;
 
+    // Appliers are stateless lambdas: the enum stays immutable.
+    @SuppressWarnings("ImmutableEnumChecker")
     private final Applier applier;
 
     Option(String fileName, String paramLabel, String defaultText, String description, Applier applier) {
@@ -128,7 +179,7 @@ enum Option {
     }
 
     /** The option whose file name is {@code fileName}, or null if there is none. */
-    static Option named(String fileName) {
+    static @Nullable Option named(String fileName) {
         for (Option option : values()) {
             if (option.fileName.equals(fileName)) {
                 return option;

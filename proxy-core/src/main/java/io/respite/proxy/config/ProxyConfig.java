@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every option of the proxy, immutable and valid: the constructor (and so {@link Builder#build()})
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code requirepass}</td><td>none</td>
  *       <td>Password clients must give with AUTH; none lets every client in.</td></tr>
  *   <tr><td>{@code max-clients}</td><td>{@value #DEFAULT_MAX_CLIENTS}</td>
- *       <td>Most client connections at once, at least 1 (as Redis's {@code maxclients}).</td></tr>
+ *       <td>Most client connections at once, at least 1 (as Redis's maxclients setting).</td></tr>
  *   <tr><td>{@code timeout}</td><td>{@value #DEFAULT_TIMEOUT_MILLIS} ms (5s)</td>
  *       <td>How long one upstream command may take, more than 0.</td></tr>
  *   <tr><td>{@code io-threads}</td><td>available processors</td>
@@ -78,7 +79,7 @@ public record ProxyConfig(
         long maxMemoryBytes,
         long maxEntrySizeBytes,
         Duration ttl,
-        String requirepass,
+        @Nullable String requirepass,
         int maxClients,
         Duration timeout,
         int ioThreads,
@@ -147,15 +148,24 @@ public record ProxyConfig(
         check(maxMemoryBytes >= 1, "max-memory", maxMemoryBytes, "a size of at least 1 byte");
         check(maxEntrySizeBytes >= 1, "max-entry-size", maxEntrySizeBytes, "a size of at least 1 byte");
         check(positive(ttl), "ttl", Values.formatDuration(ttl), "a duration of more than 0");
-        check(requirepass == null || !requirepass.isEmpty(), "requirepass", "\"\"",
+        check(
+                requirepass == null || !requirepass.isEmpty(),
+                "requirepass",
+                "\"\"",
                 "a password of at least one character");
         check(maxClients >= 1, "max-clients", maxClients, "an integer of at least 1");
         check(positive(timeout), "timeout", Values.formatDuration(timeout), "a duration of more than 0");
         check(ioThreads >= 1, "io-threads", ioThreads, "an integer of at least 1");
-        check(!drainTimeout.isNegative(), "drain-timeout", Values.formatDuration(drainTimeout),
+        check(
+                !drainTimeout.isNegative(),
+                "drain-timeout",
+                Values.formatDuration(drainTimeout),
                 "a duration of 0 or more");
         check(maxPinned >= 1, "max-pinned", maxPinned, "an integer of at least 1");
-        check(maxEntrySizeBytes <= maxMemoryBytes, "max-entry-size", maxEntrySizeBytes,
+        check(
+                maxEntrySizeBytes <= maxMemoryBytes,
+                "max-entry-size",
+                maxEntrySizeBytes,
                 "at most max-memory, " + maxMemoryBytes + " bytes");
     }
 
@@ -199,7 +209,7 @@ public record ProxyConfig(
         private long maxMemoryBytes = DEFAULT_MAX_MEMORY_BYTES;
         private long maxEntrySizeBytes = DEFAULT_MAX_ENTRY_SIZE_BYTES;
         private Duration ttl = Duration.ofMillis(DEFAULT_TTL_MILLIS);
-        private String requirepass;
+        private @Nullable String requirepass;
         private int maxClients = DEFAULT_MAX_CLIENTS;
         private Duration timeout = Duration.ofMillis(DEFAULT_TIMEOUT_MILLIS);
         private int ioThreads = Runtime.getRuntime().availableProcessors();
@@ -207,11 +217,10 @@ public record ProxyConfig(
         private int maxPinned = DEFAULT_MAX_PINNED;
         private ClientOutputLimit clientOutputLimit = ClientOutputLimit.parse(DEFAULT_CLIENT_OUTPUT_LIMIT);
         private Set<String> deniedCommands = Set.of();
-        private String requirepassFromFile;
-        private String upstreamPasswordFromFile;
+        private @Nullable String requirepassFromFile;
+        private @Nullable String upstreamPasswordFromFile;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Sets {@link ProxyConfig#bind()}. */
         public Builder bind(String bind) {
@@ -256,7 +265,7 @@ public record ProxyConfig(
         }
 
         /** Sets {@link ProxyConfig#requirepass()}; null for none. */
-        public Builder requirepass(String requirepass) {
+        public Builder requirepass(@Nullable String requirepass) {
             this.requirepass = requirepass;
             return this;
         }
@@ -328,12 +337,29 @@ public record ProxyConfig(
             }
             UpstreamUri uri = upstream;
             if (upstreamPasswordFromFile != null) {
-                check(uri.password() == null, "upstream-password-file", "a file",
+                check(
+                        uri.password() == null,
+                        "upstream-password-file",
+                        "a file",
                         "the password in upstream-password-file or in the upstream URI, not both");
                 uri = new UpstreamUri(uri.host(), uri.port(), uri.username(), upstreamPasswordFromFile, uri.database());
             }
-            return new ProxyConfig(bind, port, uri, capacityEntries, maxMemoryBytes, maxEntrySizeBytes, ttl,
-                    pass, maxClients, timeout, ioThreads, drainTimeout, maxPinned, clientOutputLimit, deniedCommands);
+            return new ProxyConfig(
+                    bind,
+                    port,
+                    uri,
+                    capacityEntries,
+                    maxMemoryBytes,
+                    maxEntrySizeBytes,
+                    ttl,
+                    pass,
+                    maxClients,
+                    timeout,
+                    ioThreads,
+                    drainTimeout,
+                    maxPinned,
+                    clientOutputLimit,
+                    deniedCommands);
         }
     }
 }

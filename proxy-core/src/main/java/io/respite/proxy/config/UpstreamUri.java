@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}.
@@ -21,7 +22,12 @@ import java.util.regex.Pattern;
  * @param password password, or null for none; never null when {@code username} is set
  * @param database database index, at least 0
  */
-public record UpstreamUri(String host, int port, String username, String password, int database) {
+public record UpstreamUri(
+        String host,
+        int port,
+        @Nullable String username,
+        @Nullable String password,
+        int database) {
 
     /** The port when the URI names none, as Redis listens by default (a TCP port number). */
     public static final int DEFAULT_PORT = 6379;
@@ -52,8 +58,8 @@ public record UpstreamUri(String host, int port, String username, String passwor
             throw ConfigException.invalid(OPTION, "database " + database, "an integer of at least 0");
         }
         if (username != null && password == null) {
-            throw ConfigException.invalid(OPTION, "user " + username + " without a password",
-                    "user:password@ or :password@");
+            throw ConfigException.invalid(
+                    OPTION, "user " + username + " without a password", "user:password@ or :password@");
         }
         if (password != null && password.isEmpty()) {
             throw ConfigException.invalid(OPTION, "an empty password", "a password of at least one character");
@@ -113,8 +119,12 @@ public record UpstreamUri(String host, int port, String username, String passwor
             user = colon == 0 ? null : decode(userInfo.substring(0, colon), text);
             password = decode(userInfo.substring(colon + 1), text);
         }
-        return new UpstreamUri(host, port == null ? DEFAULT_PORT : number(port, text),
-                user, password, db.isEmpty() ? 0 : number(db, text));
+        return new UpstreamUri(
+                host,
+                port == null ? DEFAULT_PORT : number(port, text),
+                user,
+                password,
+                db.isEmpty() ? 0 : number(db, text));
     }
 
     /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
@@ -122,7 +132,10 @@ public record UpstreamUri(String host, int port, String username, String passwor
     public String toString() {
         StringBuilder uri = new StringBuilder("redis://");
         if (password != null) {
-            uri.append(username == null ? "" : username).append(':').append(MASK).append('@');
+            uri.append(username == null ? "" : username)
+                    .append(':')
+                    .append(MASK)
+                    .append('@');
         }
         uri.append(host.indexOf(':') < 0 ? host : "[" + host + "]");
         return uri.append(':').append(port).append('/').append(database).toString();

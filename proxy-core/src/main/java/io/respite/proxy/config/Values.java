@@ -32,14 +32,16 @@ final class Values {
 
     private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
 
+    /** What separates command names in a list: commas and spaces. */
+    private static final Pattern NAME_SEPARATORS = Pattern.compile("[,\\s]+");
+
     /** A command name, or a container and subcommand separated by {@code |}. */
     private static final Pattern COMMAND_NAME = Pattern.compile("[A-Za-z0-9_.:-]+(\\|[A-Za-z0-9_.:-]+)?");
 
     /** An optional minus (so that the range check can name a negative) and decimal digits. */
     private static final Pattern INT = Pattern.compile("-?[0-9]+");
 
-    private Values() {
-    }
+    private Values() {}
 
     /**
      * A size in bytes: plain bytes, or a case-insensitive suffix {@code k}, {@code m}, {@code g}
@@ -82,7 +84,7 @@ final class Values {
      */
     static Set<String> parseCommandNames(String option, String text) {
         Set<String> names = new LinkedHashSet<>();
-        for (String name : text.split("[,\\s]+")) {
+        for (String name : NAME_SEPARATORS.split(text, -1)) {
             if (name.isEmpty()) {
                 continue;
             }
@@ -104,11 +106,15 @@ final class Values {
         try {
             lines = Files.readAllLines(Path.of(path), StandardCharsets.UTF_8);
         } catch (IOException | InvalidPathException e) {
-            throw ConfigException.invalid(option, path, "a readable UTF-8 file holding the secret on its first line ("
-                    + e.getClass().getSimpleName() + ")");
+            throw ConfigException.invalid(
+                    option,
+                    path,
+                    "a readable UTF-8 file holding the secret on its first line ("
+                            + e.getClass().getSimpleName() + ")");
         }
         if (lines.isEmpty() || lines.get(0).isEmpty()) {
-            throw ConfigException.invalid(option, path, "a file holding the secret on its first line, not an empty one");
+            throw ConfigException.invalid(
+                    option, path, "a file holding the secret on its first line, not an empty one");
         }
         return lines.get(0);
     }

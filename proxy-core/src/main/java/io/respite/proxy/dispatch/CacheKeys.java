@@ -29,8 +29,7 @@ final class CacheKeys {
         }
     };
 
-    private CacheKeys() {
-    }
+    private CacheKeys() {}
 
     /** The thread's lookup result holder: read it before the thread's next lookup. */
     static StripedLruCache.Lookup lookup() {

@@ -11,6 +11,7 @@ import io.respite.resp.codec.RespFrames;
 import io.respite.resp.codec.RespWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * GET and MGET through the cache. A GET that hits is answered at once from the cached bytes; one
@@ -39,12 +40,18 @@ final class CachedReads {
         int length = CacheKeys.write(client.database(), command, 1, key);
         StripedLruCache.Lookup lookup = CacheKeys.lookup();
         cache.lookup(key, 0, length, lookup);
-        if (lookup.hit() != null) {
-            client.sink().reply(lookup.hit());
+        byte[] hit = lookup.hit();
+        if (hit != null) {
+            client.sink().reply(hit);
             return;
         }
-        client.lane().send(client.database(), client.version(), command.frame().retain(),
-                new Fill(client.sink().replyLater(), lookup.token()));
+        LoadToken token = Objects.requireNonNull(lookup.token(), "a miss without a token");
+        client.lane()
+                .send(
+                        client.database(),
+                        client.version(),
+                        command.frame().retain(),
+                        new Fill(client.sink().replyLater(), token));
     }
 
     /** Installs a GET reply in the cache (if its token is still valid) and passes it on. */
@@ -94,7 +101,7 @@ final class CachedReads {
             }
         }
         if (misses == 0) {
-            client.sink().reply(assemble(hits, null, null));
+            client.sink().reply(assemble(hits, Unpooled.EMPTY_BUFFER, new int[0]));
             return;
         }
         int[] missing = new int[misses];
@@ -110,8 +117,12 @@ final class CachedReads {
         RespCommand upstreamGet = RespCommand.of(missingKeys);
         ByteBuf frame = upstreamGet.frame().retain();
         upstreamGet.release();
-        client.lane().send(client.database(), client.version(), frame,
-                new MultiGet(client.sink().replyLater(), hits, missing, Arrays.copyOf(tokens, misses)));
+        client.lane()
+                .send(
+                        client.database(),
+                        client.version(),
+                        frame,
+                        new MultiGet(client.sink().replyLater(), hits, missing, Arrays.copyOf(tokens, misses)));
     }
 
     /** Completes an MGET: fills the cache with what the upstream returned and merges it with the hits. */

@@ -6,6 +6,7 @@ import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything respite keeps for one client, each piece in one place: its database, protocol,
@@ -25,13 +26,14 @@ final class ClientContext implements CommandHandler {
     private int database;
     private RespVersion version = RespVersion.RESP2;
     /** The name set by CLIENT SETNAME or HELLO SETNAME, or null. */
-    private String name;
+    private @Nullable String name;
+
     private boolean authenticated;
 
     /** The dedicated connection while the client has one, else null. */
-    private DedicatedConnection dedicated;
+    private @Nullable DedicatedConnection dedicated;
     /** The protocol the dedicated connection speaks. */
-    private RespVersion dedicatedVersion;
+    private @Nullable RespVersion dedicatedVersion;
     /** The client used CLIENT REPLY: a relayed command may rightly get no frame back, so relaying is untimed. */
     private boolean repliesSwitched;
 
@@ -99,11 +101,12 @@ final class ClientContext implements CommandHandler {
     }
 
     /** The client's name, or null. */
+    @Nullable
     String name() {
         return name;
     }
 
-    void name(String name) {
+    void name(@Nullable String name) {
         this.name = name;
     }
 
@@ -132,6 +135,7 @@ final class ClientContext implements CommandHandler {
      * again when the protocol changed while it was not in use), or null when the limit on
      * dedicated connections is reached.
      */
+    @Nullable
     DedicatedConnection dedicated() {
         if (dedicated != null && dedicatedVersion != version && !pinning.pinned()) {
             dropDedicated();

@@ -4,6 +4,7 @@ import io.respite.proxy.command.NameIndex;
 import io.respite.resp.RespCommand;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The commands respite treats itself, by name; every other command is forwarded as it is. Known
@@ -11,13 +12,21 @@ import java.util.Map;
  */
 enum CommandKind {
     /** Answered here, as Redis answers them. */
-    PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET,
+    PING,
+    ECHO,
+    QUIT,
+    HELLO,
+    AUTH,
+    SELECT,
+    RESET,
     /** ID, SETNAME, GETNAME, SETINFO and INFO are answered here; TRACKING and REPLY relay; the rest is forwarded. */
     CLIENT,
     /** Answered from the cache when they can be. */
-    GET, MGET,
+    GET,
+    MGET,
     /** Open connection state that lasts until EXEC, DISCARD or UNWATCH: the client is pinned meanwhile. */
-    MULTI, WATCH,
+    MULTI,
+    WATCH,
     /**
      * Block the connection until the upstream answers (BLPOP, WAIT...): pinned while they wait. By
      * name here, so that they never block a shared lane, even before the command table is loaded;
@@ -34,22 +43,35 @@ enum CommandKind {
     private static final NameIndex<CommandKind> BY_NAME = index();
 
     /** The kind of {@code command}, by its name; null for a command that is simply forwarded. */
-    static CommandKind of(RespCommand command) {
+    static @Nullable CommandKind of(RespCommand command) {
         return BY_NAME.get(command, 0);
     }
 
     private static NameIndex<CommandKind> index() {
         Map<String, CommandKind> names = new HashMap<>();
-        for (CommandKind named : new CommandKind[] {PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET, CLIENT, GET, MGET,
-            MULTI, WATCH}) {
+        for (CommandKind named :
+                new CommandKind[] {PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET, CLIENT, GET, MGET, MULTI, WATCH}) {
             names.put(named.name(), named);
         }
-        for (String blocking : new String[] {"BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN",
-            "BZPOPMAX", "BZMPOP", "XREAD", "XREADGROUP", "WAIT", "WAITAOF"}) {
+        for (String blocking : new String[] {
+            "BLPOP",
+            "BRPOP",
+            "BRPOPLPUSH",
+            "BLMOVE",
+            "BLMPOP",
+            "BZPOPMIN",
+            "BZPOPMAX",
+            "BZMPOP",
+            "XREAD",
+            "XREADGROUP",
+            "WAIT",
+            "WAITAOF"
+        }) {
             names.put(blocking, BLOCKING);
         }
-        for (String relay : new String[] {"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE",
-            "SUNSUBSCRIBE", "MONITOR"}) {
+        for (String relay : new String[] {
+            "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR"
+        }) {
             names.put(relay, RELAY);
         }
         names.put("SYNC", REPLICATION);

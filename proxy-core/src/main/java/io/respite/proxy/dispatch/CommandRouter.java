@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gives each command its meaning, in the order Redis checks a command: the cross-protocol guard,
@@ -33,7 +34,8 @@ public final class CommandRouter {
 
     private static final Logger LOG = Logger.getLogger(CommandRouter.class.getName());
     /** Cross-protocol attempts, at most one line a minute, as Redis logs its own. */
-    private static final RateLimitedLog CROSS_PROTOCOL_LOG = new RateLimitedLog(LOG, Level.WARNING, 60, TimeUnit.SECONDS);
+    private static final RateLimitedLog CROSS_PROTOCOL_LOG =
+            new RateLimitedLog(LOG, Level.WARNING, 60, TimeUnit.SECONDS);
 
     private final AtomicReference<Catalog> catalog;
     private final DispatchPolicy policy;
@@ -77,7 +79,9 @@ public final class CommandRouter {
                 return;
             }
         }
-        if (!client.authenticated() && kind != CommandKind.AUTH && kind != CommandKind.HELLO
+        if (!client.authenticated()
+                && kind != CommandKind.AUTH
+                && kind != CommandKind.HELLO
                 && kind != CommandKind.QUIT) {
             client.sink().reply(Replies.NOAUTH);
             return;
@@ -122,14 +126,17 @@ public final class CommandRouter {
                 }
             }
             case MULTI, WATCH, BLOCKING, RELAY -> pinned.pin(client, command, kind, lookup(command));
-            case REPLICATION -> client.sink().replyError("ERR respite does not relay replication ('"
-                    + command.argString(0).toLowerCase(Locale.ROOT) + "'): connect replicas to Redis itself");
+            case REPLICATION ->
+                client.sink()
+                        .replyError("ERR respite does not relay replication ('"
+                                + command.argString(0).toLowerCase(Locale.ROOT)
+                                + "'): connect replicas to Redis itself");
             default -> throw new IllegalStateException("unrouted kind " + kind);
         }
     }
 
     /** A command of a pinned client: to the dedicated connection, apart from QUIT and RESET. */
-    private void routePinned(ClientContext client, RespCommand command, CommandKind kind) {
+    private void routePinned(ClientContext client, RespCommand command, @Nullable CommandKind kind) {
         if (kind == CommandKind.QUIT) {
             connection.quit(client);
         } else if (kind == CommandKind.RESET) {
@@ -150,7 +157,7 @@ public final class CommandRouter {
     }
 
     /** Forwards {@code command} on the shared lane; a write's keys leave the cache. Borrows {@code command}. */
-    private void forward(ClientContext client, RespCommand command, CommandInfo info) {
+    private void forward(ClientContext client, RespCommand command, @Nullable CommandInfo info) {
         ReplyCallback callback = client.sink().replyLater();
         if (info != null && info.mayWrite()) {
             invalidation.invalidate(client.database(), command, info);
@@ -162,12 +169,13 @@ public final class CommandRouter {
     }
 
     /** The upstream's description of {@code command} (or of its subcommand), or null before the table is loaded. */
+    @Nullable
     CommandInfo lookup(RespCommand command) {
         Catalog known = catalog.get();
         return known == null ? null : known.commands().lookup(command);
     }
 
-    static boolean isConfigGet(CommandInfo info) {
+    static boolean isConfigGet(@Nullable CommandInfo info) {
         return info != null && info.name().equals("config|get");
     }
 

@@ -25,8 +25,7 @@ final class ConfigRedaction {
 
     private static final byte[] REDACTED = Replies.bulkBytes(REDACTED_TEXT.getBytes(StandardCharsets.US_ASCII));
 
-    private ConfigRedaction() {
-    }
+    private ConfigRedaction() {}
 
     /**
      * The reply to {@code CONFIG GET} with secret values redacted: {@code frame} itself when it
@@ -63,8 +62,10 @@ final class ConfigRedaction {
             return frame;
         }
         ByteBuf out = Unpooled.buffer(frame.readableBytes() + 64);
-        out.writeBytes(frame, frame.readerIndex(), elements.length == 0 ? frame.readableBytes()
-                : elements[0] - frame.readerIndex());
+        out.writeBytes(
+                frame,
+                frame.readerIndex(),
+                elements.length == 0 ? frame.readableBytes() : elements[0] - frame.readerIndex());
         for (int i = 0; 2 * i < elements.length; i++) {
             ByteBuf element = frame.retainedSlice(elements[2 * i], elements[2 * i + 1]);
             ByteBuf written = positions.contains(i) ? redact(element) : element;
@@ -91,7 +92,8 @@ final class ConfigRedaction {
             return false;
         }
         int start = index + length - 2 - (int) nameLength;
-        String name = frame.toString(start, (int) nameLength, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        String name =
+                frame.toString(start, (int) nameLength, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
         return SECRET_PARAMETERS.contains(name);
     }
 }

@@ -6,6 +6,7 @@ import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection commands respite answers itself, as Redis answers them: PING, ECHO, QUIT, AUTH,
@@ -27,7 +28,7 @@ final class ConnectionCommands {
     private static final int DEFAULT_DATABASES = 16;
 
     private final AtomicReference<Catalog> catalog;
-    private final String requirePass;
+    private final @Nullable String requirePass;
     private final int initialDatabase;
 
     /**
@@ -35,7 +36,7 @@ final class ConnectionCommands {
      * @param requirePass the password clients must give, or null
      * @param initialDatabase the database clients start in, and return to on RESET
      */
-    ConnectionCommands(AtomicReference<Catalog> catalog, String requirePass, int initialDatabase) {
+    ConnectionCommands(AtomicReference<Catalog> catalog, @Nullable String requirePass, int initialDatabase) {
         this.catalog = catalog;
         this.requirePass = requirePass;
         this.initialDatabase = initialDatabase;
@@ -72,8 +73,9 @@ final class ConnectionCommands {
             return;
         }
         if (requirePass == null && command.argCount() == 2) {
-            client.sink().replyError("ERR AUTH <password> called without any password configured for the default "
-                    + "user. Are you sure your configuration is correct?");
+            client.sink()
+                    .replyError("ERR AUTH <password> called without any password configured for the default "
+                            + "user. Are you sure your configuration is correct?");
             return;
         }
         String user = command.argCount() == 3 ? command.argString(1) : "default";
@@ -87,7 +89,7 @@ final class ConnectionCommands {
     }
 
     /** respite has one user, {@code default}, whose password is --requirepass (any password when unset). */
-    private boolean checkCredentials(String user, String password) {
+    private boolean checkCredentials(String user, @Nullable String password) {
         return user.equals("default") && (requirePass == null || requirePass.equals(password));
     }
 
@@ -142,9 +144,10 @@ final class ConnectionCommands {
             return;
         }
         if (!client.authenticated()) {
-            client.sink().replyError("NOAUTH HELLO must be called with the client already authenticated, otherwise "
-                    + "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
-                    + "the RESP protocol version at the same time");
+            client.sink()
+                    .replyError("NOAUTH HELLO must be called with the client already authenticated, otherwise "
+                            + "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+                            + "the RESP protocol version at the same time");
             return;
         }
         if (name != null) {
@@ -152,7 +155,11 @@ final class ConnectionCommands {
         }
         client.version(version);
         Catalog known = catalog.get();
-        client.sink().reply(Replies.hello(version, known == null ? "unknown" : known.version(), client.sink().id()));
+        client.sink()
+                .reply(Replies.hello(
+                        version,
+                        known == null ? "unknown" : known.version(),
+                        client.sink().id()));
     }
 
     void select(ClientContext client, RespCommand command) {
@@ -195,8 +202,11 @@ final class ConnectionCommands {
             client.name(name.isEmpty() ? null : name);
             client.sink().reply(Replies.OK);
         } else if (command.argEqualsIgnoreCase(1, CLIENT_GETNAME) && command.argCount() == 2) {
-            client.sink().reply(client.name() == null ? Unpooled.wrappedBuffer(Replies.nil(client.version()))
-                    : Replies.bulk(client.name().getBytes(StandardCharsets.UTF_8)));
+            client.sink()
+                    .reply(
+                            client.name() == null
+                                    ? Unpooled.wrappedBuffer(Replies.nil(client.version()))
+                                    : Replies.bulk(client.name().getBytes(StandardCharsets.UTF_8)));
         } else if (command.argEqualsIgnoreCase(1, CLIENT_SETINFO) && command.argCount() == 4) {
             client.sink().reply(Replies.OK);
         } else if (command.argEqualsIgnoreCase(1, CLIENT_INFO) && command.argCount() == 2) {

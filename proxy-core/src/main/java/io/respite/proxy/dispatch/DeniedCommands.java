@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Commands the operator keeps away from clients ({@code --deny-command}), as Redis's
@@ -35,8 +36,8 @@ final class DeniedCommands {
             if (bar < 0) {
                 whole.put(lower, Boolean.TRUE);
             } else {
-                parts.computeIfAbsent(lower.substring(0, bar), k -> new HashMap<>()).put(lower.substring(bar + 1),
-                        Boolean.TRUE);
+                parts.computeIfAbsent(lower.substring(0, bar), k -> new HashMap<>())
+                        .put(lower.substring(bar + 1), Boolean.TRUE);
             }
         }
         Map<String, NameIndex<Boolean>> indexed = new HashMap<>();
@@ -50,16 +51,19 @@ final class DeniedCommands {
     }
 
     /** Redis's error text (without {@code -}) for {@code command} if it is denied; null if it may run. */
+    @Nullable
     String refusal(RespCommand command) {
         int nameAt = command.frame().readerIndex() + command.argOffset(0);
         if (commands.get(command.frame(), nameAt, command.argLength(0)) != null) {
             return unknownCommand(command);
         }
         NameIndex<Boolean> subs = subcommands.get(command.frame(), nameAt, command.argLength(0));
-        if (subs != null && command.argCount() > 1 && subs.get(command.frame(),
-                command.frame().readerIndex() + command.argOffset(1), command.argLength(1)) != null) {
-            return sanitize("ERR unknown subcommand '" + truncate(command.argString(1), QUOTED_ARGS_BYTES)
-                    + "'. Try " + command.argString(0).toUpperCase(Locale.ROOT) + " HELP.");
+        if (subs != null
+                && command.argCount() > 1
+                && subs.get(command.frame(), command.frame().readerIndex() + command.argOffset(1), command.argLength(1))
+                        != null) {
+            return sanitize("ERR unknown subcommand '" + truncate(command.argString(1), QUOTED_ARGS_BYTES) + "'. Try "
+                    + command.argString(0).toUpperCase(Locale.ROOT) + " HELP.");
         }
         return null;
     }
@@ -68,7 +72,9 @@ final class DeniedCommands {
     private static String unknownCommand(RespCommand command) {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < command.argCount() && args.length() < QUOTED_ARGS_BYTES; i++) {
-            args.append('\'').append(truncate(command.argString(i), QUOTED_ARGS_BYTES - args.length())).append("' ");
+            args.append('\'')
+                    .append(truncate(command.argString(i), QUOTED_ARGS_BYTES - args.length()))
+                    .append("' ");
         }
         return sanitize("ERR unknown command '" + truncate(command.argString(0), QUOTED_ARGS_BYTES)
                 + "', with args beginning with: " + args);

@@ -2,6 +2,7 @@ package io.respite.proxy.dispatch;
 
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options that decide what clients may do and see through respite.
@@ -14,7 +15,11 @@ import java.util.Set;
  * @param redactSecrets whether respite holds the upstream's credentials, so that CONFIG GET must
  *     not show the upstream's secrets
  */
-public record DispatchPolicy(String requirePass, long maxEntryBytes, int initialDatabase, Set<String> deniedCommands,
+public record DispatchPolicy(
+        @Nullable String requirePass,
+        long maxEntryBytes,
+        int initialDatabase,
+        Set<String> deniedCommands,
         boolean redactSecrets) {
 
     public DispatchPolicy {

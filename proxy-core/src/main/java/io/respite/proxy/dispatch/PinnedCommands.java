@@ -11,6 +11,7 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Commands on a client's dedicated upstream connection: moving onto it (after everything pending
@@ -31,6 +32,9 @@ final class PinnedCommands {
     private static final byte[] EXECABORT =
             "-EXECABORT Transaction discarded because of previous errors.\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    private static final String MAX_PINNED = "ERR max number of pinned connections reached: MULTI, WATCH, blocking "
+            + "commands, pub/sub and MONITOR each need one (see --max-pinned)";
+
     private final WriteInvalidation invalidation;
     private final boolean redactSecrets;
 
@@ -45,14 +49,13 @@ final class PinnedCommands {
      * for every reply pending on the shared lane, so nothing sent before can run after. Borrows
      * {@code command}.
      */
-    void pin(ClientContext client, RespCommand command, CommandKind kind, CommandInfo info) {
+    void pin(ClientContext client, RespCommand command, CommandKind kind, @Nullable CommandInfo info) {
         if (client.sink().hasPendingReplies()) {
             client.sink().holdUntilDrained(command);
             return;
         }
         if (client.dedicated() == null) {
-            client.sink().replyError("ERR max number of pinned connections reached: MULTI, WATCH, blocking "
-                    + "commands, pub/sub and MONITOR each need one (see --max-pinned)");
+            client.sink().replyError(MAX_PINNED);
             return;
         }
         send(client, command, kind, info);
@@ -65,7 +68,7 @@ final class PinnedCommands {
     }
 
     /** Sends a command of a pinned client to its dedicated connection. Borrows {@code command}. */
-    void send(ClientContext client, RespCommand command, CommandKind kind, CommandInfo info) {
+    void send(ClientContext client, RespCommand command, @Nullable CommandKind kind, @Nullable CommandInfo info) {
         Pinning pinning = client.pinning();
         boolean relay = kind == CommandKind.RELAY || (kind == CommandKind.CLIENT && relaysClient(command));
         if (kind == CommandKind.CLIENT && command.argCount() > 1 && command.argEqualsIgnoreCase(1, CLIENT_REPLY)) {
@@ -73,19 +76,27 @@ final class PinnedCommands {
         }
         boolean configGet = redactSecrets && CommandRouter.isConfigGet(info);
         if ((pinning.relaying() || relay) && configGet) {
-            client.sink().replyError("ERR respite does not relay CONFIG GET on a connection in pub/sub, MONITOR or "
-                    + "tracking mode: its reply could not be kept from showing the upstream's secrets");
+            client.sink()
+                    .replyError("ERR respite does not relay CONFIG GET on a connection in pub/sub, MONITOR or "
+                            + "tracking mode: its reply could not be kept from showing the upstream's secrets");
             return;
         }
-        if (pinning.inTransaction() && pinning.transaction().failed() && info != null && info.name().equals("exec")) {
-            abortTransaction(client);
+        DedicatedConnection connection = client.dedicated();
+        if (connection == null) {
+            client.sink().replyError(MAX_PINNED);
+            return;
+        }
+        if (pinning.inTransaction()
+                && pinning.transaction().failed()
+                && info != null
+                && info.name().equals("exec")) {
+            abortTransaction(client, connection);
             return;
         }
         boolean write = info != null && info.mayWrite();
-        if (write) {
+        if (info != null && write) {
             invalidation.invalidate(client.database(), command, info);
         }
-        DedicatedConnection connection = client.dedicated();
         if (relay || pinning.relaying()) {
             pinning.sent(Pinning.Sent.RELAY);
             connection.sendWithoutReply(client.database(), command.frame().retain(), client.relayTimed());
@@ -101,15 +112,21 @@ final class PinnedCommands {
      * that passes its reply on: redacted where it must be, with the keys of what it wrote (or a
      * finished transaction wrote) invalidated again, and the reply counted for the state machine.
      */
-    private ReplyCallback settle(ClientContext client, RespCommand command, CommandKind kind, CommandInfo info,
-            boolean write, boolean configGet) {
+    private ReplyCallback settle(
+            ClientContext client,
+            RespCommand command,
+            @Nullable CommandKind kind,
+            @Nullable CommandInfo info,
+            boolean write,
+            boolean configGet) {
         Pinning pinning = client.pinning();
         ReplyCallback slot = client.sink().replyLater();
         String name = info == null ? "" : info.name();
         boolean inTransaction = pinning.inTransaction();
         boolean exec = name.equals("exec");
         boolean endsTransaction = inTransaction && (exec || name.equals("discard"));
-        IntList redact = exec && inTransaction ? new IntArrayList(pinning.transaction().configGets()) : null;
+        IntList redact =
+                exec && inTransaction ? new IntArrayList(pinning.transaction().configGets()) : null;
         List<RespCommand> ended = endsTransaction ? pinning.transaction().takeWrites() : List.of();
         boolean queues = inTransaction && !endsTransaction && kind != CommandKind.MULTI && kind != CommandKind.WATCH;
         if (queues && write) {
@@ -143,7 +160,7 @@ final class PinnedCommands {
 
             /** The write happened (or may have): its keys, and a finished transaction's, leave the cache. */
             private void settleWrites() {
-                if (own != null) {
+                if (own != null && info != null) {
                     try {
                         invalidation.invalidate(database, own, info);
                     } finally {
@@ -165,7 +182,7 @@ final class PinnedCommands {
     }
 
     /** What a command sent on the dedicated connection is to the pinning state machine. */
-    private static Pinning.Sent sentAs(CommandKind kind, String name) {
+    private static Pinning.Sent sentAs(@Nullable CommandKind kind, String name) {
         if (kind == CommandKind.MULTI) {
             return Pinning.Sent.MULTI;
         }
@@ -185,7 +202,7 @@ final class PinnedCommands {
      * untimed: blocking commands (BLPOP, BRPOP, BLMOVE, BZPOPMIN, WAIT, WAITAOF..., and XREAD or
      * XREADGROUP with BLOCK), which have timeouts of their own.
      */
-    private static boolean blocks(RespCommand command, CommandKind kind, CommandInfo info) {
+    private static boolean blocks(RespCommand command, @Nullable CommandKind kind, @Nullable CommandInfo info) {
         if (kind != CommandKind.BLOCKING && (info == null || !info.hasFlag("blocking"))) {
             return false;
         }
@@ -204,7 +221,7 @@ final class PinnedCommands {
      * EXEC of a transaction in which respite refused a command: Redis would abort it, so the
      * upstream's transaction is discarded and the client gets Redis's EXECABORT.
      */
-    private static void abortTransaction(ClientContext client) {
+    private static void abortTransaction(ClientContext client, DedicatedConnection connection) {
         Pinning pinning = client.pinning();
         ReplyCallback slot = client.sink().replyLater();
         pinning.transaction().takeWrites().forEach(RespCommand::release);
@@ -212,20 +229,24 @@ final class PinnedCommands {
         RespCommand discard = RespCommand.of("DISCARD");
         ByteBuf frame = discard.frame().retain();
         discard.release();
-        client.dedicated().send(client.database(), frame, new ReplyCallback() {
-            @Override
-            public void onReply(ByteBuf reply) {
-                reply.release();
-                slot.onReply(Unpooled.wrappedBuffer(EXECABORT));
-                pinning.replied(epoch);
-            }
+        connection.send(
+                client.database(),
+                frame,
+                new ReplyCallback() {
+                    @Override
+                    public void onReply(ByteBuf reply) {
+                        reply.release();
+                        slot.onReply(Unpooled.wrappedBuffer(EXECABORT));
+                        pinning.replied(epoch);
+                    }
 
-            @Override
-            public void onFailure(String error) {
-                slot.onFailure(error);
-                pinning.replied(epoch);
-            }
-        }, true);
+                    @Override
+                    public void onFailure(String error) {
+                        slot.onFailure(error);
+                        pinning.replied(epoch);
+                    }
+                },
+                true);
     }
 
     /** True when {@code frame} is Redis's {@code +QUEUED}. Borrows {@code frame}. */

@@ -44,7 +44,11 @@ final class Pinning {
 
     /** What a command sent on the dedicated connection does to the state. */
     enum Sent {
-        MULTI, EXEC, DISCARD, WATCH, UNWATCH,
+        MULTI,
+        EXEC,
+        DISCARD,
+        WATCH,
+        UNWATCH,
         /** SUBSCRIBE and friends, MONITOR, CLIENT TRACKING, CLIENT REPLY. */
         RELAY,
         /** Anything else, a blocking command above all. */
@@ -101,7 +105,8 @@ final class Pinning {
         state = switch (state) {
             case SHARED -> command == Sent.MULTI ? begin() : command == Sent.WATCH ? State.WATCHING : State.SETTLING;
             case SETTLING -> command == Sent.MULTI ? begin() : command == Sent.WATCH ? State.WATCHING : State.SETTLING;
-            case WATCHING -> command == Sent.MULTI ? begin() : command == Sent.UNWATCH ? State.SETTLING : State.WATCHING;
+            case WATCHING ->
+                command == Sent.MULTI ? begin() : command == Sent.UNWATCH ? State.SETTLING : State.WATCHING;
             case TRANSACTION -> command == Sent.EXEC || command == Sent.DISCARD ? State.SETTLING : State.TRANSACTION;
             case RELAYING -> State.RELAYING;
         };

@@ -3,8 +3,8 @@ package io.respite.proxy.dispatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.respite.resp.RespVersion;
 import io.respite.resp.RespType;
+import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -25,8 +25,7 @@ final class Replies {
     private static final byte[] VERBATIM_TEXT = ascii("txt:");
     private static final byte[] CRLF = ascii("\r\n");
 
-    private Replies() {
-    }
+    private Replies() {}
 
     static String wrongArity(String command) {
         return "ERR wrong number of arguments for '" + command + "' command";
@@ -93,10 +92,11 @@ final class Replies {
      * verbatim string ({@code txt}) in RESP3 and a bulk string in RESP2.
      */
     static ByteBuf clientInfo(ClientContext client) {
-        String line = "id=" + client.sink().id() + " addr=" + address(client.sink().remoteAddress())
-                + " laddr=" + address(client.sink().localAddress()) + " name="
-                + (client.name() == null ? "" : client.name()) + " db=" + client.database()
-                + " resp=" + (client.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
+        String line =
+                "id=" + client.sink().id() + " addr=" + address(client.sink().remoteAddress())
+                        + " laddr=" + address(client.sink().localAddress()) + " name="
+                        + (client.name() == null ? "" : client.name()) + " db=" + client.database()
+                        + " resp=" + (client.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
         byte[] text = line.getBytes(StandardCharsets.UTF_8);
         if (client.version() != RespVersion.RESP3) {
             return bulk(text);
@@ -106,7 +106,6 @@ final class Replies {
         out.writeBytes(VERBATIM_TEXT).writeBytes(text);
         return out.writeBytes(CRLF);
     }
-
 
     private static String address(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {

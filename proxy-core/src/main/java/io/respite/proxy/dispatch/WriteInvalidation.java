@@ -23,7 +23,10 @@ final class WriteInvalidation {
         this.cache = cache;
     }
 
-    /** Removes from the cache every key {@code command}, run in {@code database}, may write. Borrows {@code command}. */
+    /**
+     * Removes from the cache every key {@code command}, run in {@code database}, may write. Borrows
+     * {@code command}.
+     */
     void invalidate(int database, RespCommand command, CommandInfo info) {
         if (info.isWrite() && info.keySpecs().isEmpty()) {
             cache.invalidateAll();

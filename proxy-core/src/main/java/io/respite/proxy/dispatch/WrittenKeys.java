@@ -24,8 +24,7 @@ final class WrittenKeys {
         void key(int database, int argIndex);
     }
 
-    private WrittenKeys() {
-    }
+    private WrittenKeys() {}
 
     /**
      * Reports every key {@code command} may write to {@code sink}. Returns false when some cannot

@@ -21,6 +21,7 @@ public final class RateLimitedLog {
     private final LongSupplier nanoClock;
     /** When the current period started; {@code Long.MIN_VALUE} before the first event. */
     private final AtomicLong periodStartNanos = new AtomicLong(Long.MIN_VALUE);
+
     private final AtomicLong suppressed = new AtomicLong();
 
     public RateLimitedLog(Logger logger, Level level, long period, TimeUnit unit) {
@@ -45,7 +46,7 @@ public final class RateLimitedLog {
         }
         long now = nanoClock.getAsLong();
         long start = periodStartNanos.get();
-        if (start != Long.MIN_VALUE && now - start < periodNanos || !periodStartNanos.compareAndSet(start, now)) {
+        if ((start != Long.MIN_VALUE && now - start < periodNanos) || !periodStartNanos.compareAndSet(start, now)) {
             suppressed.incrementAndGet();
             return false;
         }

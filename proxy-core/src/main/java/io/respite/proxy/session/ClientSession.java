@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Netty side of one client: reads its commands and hands them, in order, to its
@@ -77,24 +78,36 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int inFlight;
     /** True while {@link #drain} runs; a nested call only sets {@link #drainAgain}. */
     private boolean draining;
+
     private boolean drainAgain;
     /** A check of the output limits is scheduled (for a client above the soft limit). */
     private boolean limitCheckScheduled;
+
     private boolean closing;
     private boolean readingPaused;
 
+    // Set in handlerAdded, before any other event reaches the session.
+    @SuppressWarnings("NullAway.Init")
     private ChannelHandlerContext ctx;
+
+    @SuppressWarnings("NullAway.Init")
     private ReplyWriter writer;
+
+    @SuppressWarnings("NullAway.Init")
     private CommandHandler handler;
+
     /** Completed when nothing is owed to the client any more, once {@link #quiesce} asked; else null. */
-    private Promise<Void> quiesced;
+    private @Nullable Promise<Void> quiesced;
 
     /**
      * @param handlers makes the client's command handler, given what it may do with the client
      * @param decoder the channel's request decoder, told when the client has authenticated
      * @param limits the client's output limits
      */
-    public ClientSession(Function<ReplySink, CommandHandler> handlers, LoopFlusher flusher, RespRequestDecoder decoder,
+    public ClientSession(
+            Function<ReplySink, CommandHandler> handlers,
+            LoopFlusher flusher,
+            RespRequestDecoder decoder,
             OutputLimits limits) {
         this.handlers = handlers;
         this.flusher = flusher;
@@ -182,7 +195,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void reply(byte[] wire) {
-        if (pending.isEmpty() && wire.length <= ReplyWriter.BATCH_COPY_MAX_BYTES && ctx.channel().isActive()) {
+        if (pending.isEmpty()
+                && wire.length <= ReplyWriter.BATCH_COPY_MAX_BYTES
+                && ctx.channel().isActive()) {
             writer.writeCopy(wire);
         } else {
             reply(Unpooled.wrappedBuffer(wire));
@@ -237,11 +252,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         try {
             do {
                 drainAgain = false;
-                for (PendingReply head; (head = pending.peek()) != null && head.reply != null;) {
+                for (PendingReply head; (head = pending.peek()) != null; ) {
+                    ByteBuf reply = head.reply;
+                    if (reply == null) {
+                        break;
+                    }
                     pending.poll();
-                    budget.dequeued(head.reply.readableBytes());
-                    writer.write(head.reply);
                     head.reply = null;
+                    budget.dequeued(reply.readableBytes());
+                    writer.write(reply);
                 }
                 releaseHeld();
             } while (drainAgain);
@@ -265,15 +284,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         long output = outputBytes();
         switch (budget.check(output, System.nanoTime())) {
-            case WITHIN -> { }
+            case WITHIN -> {}
             case OVER_SOFT -> {
                 if (!limitCheckScheduled) {
                     limitCheckScheduled = true;
                     long delay = Math.max(0, budget.softDeadlineNanos() - System.nanoTime()) + 1;
-                    ctx.executor().schedule(() -> {
-                        limitCheckScheduled = false;
-                        checkOutputLimits();
-                    }, delay, TimeUnit.NANOSECONDS);
+                    ctx.executor()
+                            .schedule(
+                                    () -> {
+                                        limitCheckScheduled = false;
+                                        checkOutputLimits();
+                                    },
+                                    delay,
+                                    TimeUnit.NANOSECONDS);
                 }
             }
             case EXCEEDED -> {
@@ -287,7 +310,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Reading resumes once nothing is held and half the pending budget is free again. */
     private void resumeIfRelieved() {
-        if (readingPaused && held.isEmpty() && pending.size() <= MAX_PENDING_REPLIES / 2
+        if (readingPaused
+                && held.isEmpty()
+                && pending.size() <= MAX_PENDING_REPLIES / 2
                 && ctx.channel().isWritable()) {
             resumeReading();
         }
@@ -366,10 +391,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void channelInactive(ChannelHandlerContext ctx) {
         LOG.log(Level.FINE, "{0}: disconnected", describe());
         closing = true;
-        for (PendingReply slot; (slot = pending.poll()) != null;) {
+        for (PendingReply slot; (slot = pending.poll()) != null; ) {
             slot.discard();
         }
-        for (Object msg; (msg = held.poll()) != null;) {
+        for (Object msg; (msg = held.poll()) != null; ) {
             ReferenceCountUtil.release(msg);
         }
         writer.release();
@@ -441,7 +466,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final class PendingReply implements ReplyCallback {
 
         /** The reply, once complete and until written; null before and after. */
-        private ByteBuf reply;
+        private @Nullable ByteBuf reply;
+
         private boolean done;
 
         /** Takes ownership of {@code value}, which waits in the queue until {@link #drain} writes it. */

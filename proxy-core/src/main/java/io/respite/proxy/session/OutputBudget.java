@@ -47,6 +47,7 @@ final class OutputBudget {
     private long estimateBytes = INITIAL_ESTIMATE_BYTES;
     /** When the output went above the soft limit; meaningful while {@link #overSoft}. */
     private long overSoftSinceNanos;
+
     private boolean overSoft;
 
     /**

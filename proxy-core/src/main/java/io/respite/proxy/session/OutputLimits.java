@@ -16,8 +16,8 @@ public record OutputLimits(long hardBytes, long softBytes, long softNanos) {
 
     public OutputLimits {
         if (hardBytes < 0 || softBytes < 0 || softNanos < 0) {
-            throw new IllegalArgumentException("limits: " + hardBytes + " " + softBytes + " " + softNanos
-                    + " (expected: >= 0)");
+            throw new IllegalArgumentException(
+                    "limits: " + hardBytes + " " + softBytes + " " + softNanos + " (expected: >= 0)");
         }
     }
 }

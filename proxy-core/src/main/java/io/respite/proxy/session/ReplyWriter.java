@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.respite.proxy.eventloop.LoopFlusher;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one client's replies, in the order it is given them, with as few writes and flushes as
@@ -27,9 +28,10 @@ final class ReplyWriter {
     private final ChannelHandlerContext ctx;
     private final LoopFlusher.Target flushTarget;
     /** Small replies of this iteration, not yet written to the channel; null when none. */
-    private ByteBuf batch;
+    private @Nullable ByteBuf batch;
     /** True between the first channelRead of a read burst and its channelReadComplete. */
     private boolean inReadBurst;
+
     private boolean flushAtReadComplete;
 
     ReplyWriter(ChannelHandlerContext ctx, LoopFlusher flusher) {

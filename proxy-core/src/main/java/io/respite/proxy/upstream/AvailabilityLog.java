@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one shared upstream connection tells the operator about its availability: one line per
@@ -24,10 +25,11 @@ final class AvailabilityLog {
     private final LongSupplier nanoClock;
     /** Attempts that failed since the connection was last ready (or since it was created). */
     private int failedAttempts;
+
     private long unavailableSinceNanos;
     private long lastLineNanos;
     /** The cause last written, while unavailable; null while available. */
-    private String loggedCause;
+    private @Nullable String loggedCause;
 
     /** @param name how lines name the connection: {@code upstream 10.0.0.1:6379 (RESP2)} */
     AvailabilityLog(String name, LongSupplier nanoClock) {
@@ -51,11 +53,13 @@ final class AvailabilityLog {
             if (loggedCause == null) {
                 unavailableSinceNanos = now;
             }
-            LOG.log(Level.WARNING, "{0} unavailable: {1}; retrying with backoff up to {2} ms",
-                    new Object[] {name, cause, UpstreamSettings.MAX_BACKOFF_MILLIS});
+            LOG.log(Level.WARNING, "{0} unavailable: {1}; retrying with backoff up to {2} ms", new Object[] {
+                name, cause, UpstreamSettings.MAX_BACKOFF_MILLIS
+            });
         } else if (now - lastLineNanos >= REMINDER_NANOS) {
-            LOG.log(Level.WARNING, "{0} still unavailable after {1} attempts in {2} s: {3}", new Object[] {name,
-                failedAttempts, TimeUnit.NANOSECONDS.toSeconds(now - unavailableSinceNanos), cause});
+            LOG.log(Level.WARNING, "{0} still unavailable after {1} attempts in {2} s: {3}", new Object[] {
+                name, failedAttempts, TimeUnit.NANOSECONDS.toSeconds(now - unavailableSinceNanos), cause
+            });
         } else {
             return;
         }
@@ -66,8 +70,9 @@ final class AvailabilityLog {
     /** The connection is ready; {@code first} when it never was before. */
     void ready(boolean first, SocketAddress localAddress) {
         if (loggedCause != null) {
-            LOG.log(Level.INFO, "{0} is available again after {1} attempts in {2} ms", new Object[] {name,
-                failedAttempts, TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - unavailableSinceNanos)});
+            LOG.log(Level.INFO, "{0} is available again after {1} attempts in {2} ms", new Object[] {
+                name, failedAttempts, TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - unavailableSinceNanos)
+            });
         } else if (first) {
             LOG.log(Level.INFO, "{0} connected from {1}", new Object[] {name, localAddress});
         }

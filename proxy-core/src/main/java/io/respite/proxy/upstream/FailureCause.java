@@ -23,8 +23,7 @@ final class FailureCause {
     /** Redis's greeting to a connection beyond its {@code maxclients}. */
     private static final String MAX_CLIENTS = "ERR max number of clients reached";
 
-    private FailureCause() {
-    }
+    private FailureCause() {}
 
     /** The error text a client gets while the upstream is unavailable for {@code cause}. */
     static String clientError(String cause) {
@@ -62,7 +61,7 @@ final class FailureCause {
         if (error.startsWith(MAX_CLIENTS)) {
             return "the upstream refused the connection: max number of clients reached";
         }
-        if (error.startsWith("WRONGPASS") || what.equals("AUTH") && error.startsWith("ERR")) {
+        if (error.startsWith("WRONGPASS") || (what.equals("AUTH") && error.startsWith("ERR"))) {
             return "the upstream refused respite's credentials: " + error;
         }
         if (error.startsWith("NOAUTH")) {

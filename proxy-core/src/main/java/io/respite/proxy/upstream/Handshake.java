@@ -14,7 +14,7 @@ import java.util.List;
  * @param args the command
  * @param what how failures name it: {@code AUTH}, {@code HELLO 3}, {@code SELECT 2}, {@code PING}
  */
-record Handshake(String[] args, String what) {
+record Handshake(List<String> args, String what) {
 
     /** The handshake of a connection in {@code version} with {@code settings}, in order. */
     static List<Handshake> of(UpstreamSettings settings, RespVersion version) {
@@ -22,20 +22,23 @@ record Handshake(String[] args, String what) {
         if (version == RespVersion.RESP3) {
             List<String> hello = new ArrayList<>(List.of("HELLO", "3"));
             if (settings.password() != null) {
-                hello.addAll(List.of("AUTH", settings.username() == null ? "default" : settings.username(),
-                        settings.password()));
+                hello.addAll(List.of(
+                        "AUTH", settings.username() == null ? "default" : settings.username(), settings.password()));
             }
-            steps.add(new Handshake(hello.toArray(String[]::new), "HELLO 3"));
+            steps.add(new Handshake(List.copyOf(hello), "HELLO 3"));
         } else if (settings.password() != null) {
-            steps.add(new Handshake(settings.username() == null ? new String[] {"AUTH", settings.password()}
-                    : new String[] {"AUTH", settings.username(), settings.password()}, "AUTH"));
+            steps.add(new Handshake(
+                    settings.username() == null
+                            ? List.of("AUTH", settings.password())
+                            : List.of("AUTH", settings.username(), settings.password()),
+                    "AUTH"));
         }
         if (settings.database() != 0) {
             String db = Integer.toString(settings.database());
-            steps.add(new Handshake(new String[] {"SELECT", db}, "SELECT " + db));
+            steps.add(new Handshake(List.of("SELECT", db), "SELECT " + db));
         }
         if (steps.isEmpty()) {
-            steps.add(new Handshake(new String[] {"PING"}, "PING"));
+            steps.add(new Handshake(List.of("PING"), "PING"));
         }
         return steps;
     }

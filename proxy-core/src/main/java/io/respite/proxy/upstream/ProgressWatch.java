@@ -13,6 +13,7 @@ final class ProgressWatch {
     private final long timeoutNanos;
     /** Frames received so far. */
     private long frames;
+
     private long framesAtLastTick;
     /** Consecutive ticks that expected a frame and saw none. */
     private int stalledTicks;

@@ -17,6 +17,7 @@ import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespFrameDecoder;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One pipelined connection to the upstream Redis, shared by every session of one event loop and
@@ -91,8 +93,8 @@ final class UpstreamConnection implements DedicatedConnection {
     }
 
     /** A command that arrived while connecting. */
-    private record Waiting(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
-    }
+    private record Waiting(
+            int database, ByteBuf frame, @Nullable ReplyCallback callback, boolean timed) {}
 
     /** A callback whose command may rightly wait for ever (BLPOP key 0): no timeout while it is the head. */
     private record Untimed(ReplyCallback callback) implements ReplyCallback {
@@ -113,30 +115,36 @@ final class UpstreamConnection implements DedicatedConnection {
     private final LoopFlusher flusher;
     private final Consumer<ByteBuf> unsolicited;
     private final Consumer<Boolean> onReady;
-    private final Backoff backoff = new Backoff(bound -> ThreadLocalRandom.current().nextLong(bound));
+    private final Backoff backoff =
+            new Backoff(bound -> ThreadLocalRandom.current().nextLong(bound));
     private final long tickNanos;
     private final ArrayDeque<ReplyCallback> callbacks = new ArrayDeque<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /** For a dedicated connection, told once when it breaks; null for a shared, reconnecting one. */
-    private Consumer<String> onLost;
+    private @Nullable Consumer<String> onLost;
     /** Whether this connection has been ready before: the next ready is then a recovery. */
     private boolean everReady;
 
     private State state = State.DOWN;
+    // Set by connect() and connected(), which come before any use.
+    @SuppressWarnings("NullAway.Init")
     private Channel channel;
+
+    @SuppressWarnings("NullAway.Init")
     private LoopFlusher.Target flushTarget;
+
     private int selectedDatabase;
     /** Handshake commands not answered yet; the connection is ready when none remain. */
     private int handshakePending;
     /** Why the connection is down, in words: what commands fail with meanwhile. */
     private String cause = "not connected yet";
     /** Why the current channel is being closed, set before closing it; null while all is well. */
-    private String breakReason;
+    private @Nullable String breakReason;
 
     private final ProgressWatch progress;
     private final AvailabilityLog availability;
-    private ScheduledFuture<?> tick;
-    private ScheduledFuture<?> retry;
+    private @Nullable ScheduledFuture<?> tick;
+    private @Nullable ScheduledFuture<?> retry;
     /** Ticks spent in CONNECTING. */
     private int connectingTicks;
 
@@ -148,8 +156,14 @@ final class UpstreamConnection implements DedicatedConnection {
      * @param onLost for a dedicated connection, told once (with the client's error text) when it
      *     breaks; null for a shared connection, which reconnects instead
      */
-    UpstreamConnection(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, RespVersion version,
-            Consumer<ByteBuf> unsolicited, Consumer<Boolean> onReady, Consumer<String> onLost) {
+    UpstreamConnection(
+            EventLoop loop,
+            LoopFlusher flusher,
+            UpstreamSettings settings,
+            RespVersion version,
+            Consumer<ByteBuf> unsolicited,
+            Consumer<Boolean> onReady,
+            @Nullable Consumer<String> onLost) {
         this.loop = loop;
         this.flusher = flusher;
         this.settings = settings;
@@ -158,11 +172,11 @@ final class UpstreamConnection implements DedicatedConnection {
         this.onReady = onReady;
         this.onLost = onLost;
         long timeoutMillis = settings.timeout().toMillis();
-        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TICK_MILLIS, Math.min(MAX_TICK_MILLIS,
-                timeoutMillis / 8)));
+        this.tickNanos =
+                TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TICK_MILLIS, Math.min(MAX_TICK_MILLIS, timeoutMillis / 8)));
         this.progress = new ProgressWatch(tickNanos, settings.timeout().toNanos());
-        this.availability = new AvailabilityLog("upstream " + settings.address() + " (" + version + ")",
-                System::nanoTime);
+        this.availability =
+                new AvailabilityLog("upstream " + settings.address() + " (" + version + ")", System::nanoTime);
     }
 
     /** Starts connecting, and the watchdog; must be called on the loop. */
@@ -177,11 +191,13 @@ final class UpstreamConnection implements DedicatedConnection {
         state = State.CONNECTING;
         connectingTicks = 0;
         breakReason = null;
-        ChannelFuture future = new Bootstrap().group(loop).channel(settings.channelType())
+        ChannelFuture future = new Bootstrap()
+                .group(loop)
+                .channel(settings.channelType())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        settings.timeout().toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -204,6 +220,19 @@ final class UpstreamConnection implements DedicatedConnection {
 
     @Override
     public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
+        enqueue(database, frame, callback, timed);
+    }
+
+    @Override
+    public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
+        enqueue(database, frame, null, timed);
+    }
+
+    /**
+     * Writes, holds or fails a command as the state says; a null callback means its replies go to the
+     * frame consumer.
+     */
+    private void enqueue(int database, ByteBuf frame, @Nullable ReplyCallback callback, boolean timed) {
         switch (state) {
             case READY -> write(database, frame, callback, timed);
             case CONNECTING -> {
@@ -232,11 +261,6 @@ final class UpstreamConnection implements DedicatedConnection {
     }
 
     @Override
-    public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
-        send(database, frame, null, timed);
-    }
-
-    @Override
     public void pauseReading(boolean paused) {
         if (channel != null) {
             channel.config().setAutoRead(!paused);
@@ -244,7 +268,7 @@ final class UpstreamConnection implements DedicatedConnection {
     }
 
     /** Writes a command; a null callback means its replies go to the frame consumer. */
-    private void write(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
+    private void write(int database, ByteBuf frame, @Nullable ReplyCallback callback, boolean timed) {
         if (database != selectedDatabase) {
             writeInternal(RespCommand.of("SELECT", Integer.toString(database)), "SELECT " + database, null);
             selectedDatabase = database;
@@ -262,15 +286,15 @@ final class UpstreamConnection implements DedicatedConnection {
      * Writes a command of the connection's own whose reply must not be an error (an error breaks
      * the connection); {@code onSuccess}, if any, runs when it succeeded.
      */
-    private void writeInternal(RespCommand command, String what, Runnable onSuccess) {
+    private void writeInternal(RespCommand command, String what, @Nullable Runnable onSuccess) {
         ByteBuf frame = command.frame().retain();
         command.release();
         callbacks.add(new ReplyCallback() {
             @Override
             public void onReply(ByteBuf reply) {
-                boolean error = reply.isReadable() && (reply.getByte(reply.readerIndex()) == '-'
-                        || reply.getByte(reply.readerIndex()) == '!');
-                String text = error ? FailureCause.errorText(reply) : null;
+                boolean error = reply.isReadable()
+                        && (reply.getByte(reply.readerIndex()) == '-' || reply.getByte(reply.readerIndex()) == '!');
+                String text = error ? FailureCause.errorText(reply) : "";
                 reply.release();
                 if (error) {
                     breakConnection(FailureCause.ofHandshake(what, text));
@@ -295,7 +319,7 @@ final class UpstreamConnection implements DedicatedConnection {
         List<Handshake> steps = Handshake.of(settings, version);
         handshakePending = steps.size();
         for (Handshake step : steps) {
-            writeInternal(RespCommand.of(step.args()), step.what(), () -> {
+            writeInternal(RespCommand.of(step.args().toArray(String[]::new)), step.what(), () -> {
                 if (--handshakePending == 0) {
                     ready();
                 }
@@ -311,7 +335,7 @@ final class UpstreamConnection implements DedicatedConnection {
         if (onLost == null) {
             availability.ready(!everReady, channel.localAddress());
         }
-        for (Waiting w; (w = waiting.poll()) != null;) {
+        for (Waiting w; (w = waiting.poll()) != null; ) {
             write(w.database(), w.frame(), w.callback(), w.timed());
         }
         boolean recovered = everReady;
@@ -341,7 +365,9 @@ final class UpstreamConnection implements DedicatedConnection {
             }
             case DOWN -> {
                 if (onLost == null && retry == null) {
-                    LOG.log(Level.WARNING, "upstream {0} ({1}) was down with no retry scheduled; retrying now",
+                    LOG.log(
+                            Level.WARNING,
+                            "upstream {0} ({1}) was down with no retry scheduled; retrying now",
                             new Object[] {settings.address(), version});
                     connect();
                 }
@@ -388,7 +414,7 @@ final class UpstreamConnection implements DedicatedConnection {
      * throws is logged and told of a failure instead (it may have stopped before passing the reply
      * on, and its client must not wait for ever); the connection goes on with the next reply.
      */
-    private void deliver(ReplyCallback callback, ByteBuf frame) {
+    private void deliver(@Nullable ReplyCallback callback, ByteBuf frame) {
         try {
             if (callback == null) {
                 unsolicited.accept(frame);
@@ -396,8 +422,10 @@ final class UpstreamConnection implements DedicatedConnection {
                 callback.onReply(frame);
             }
         } catch (Throwable t) {
-            LOG.log(Level.SEVERE, "upstream " + settings.address() + " (" + version
-                    + "): a reply's receiver failed; skipping it", t);
+            LOG.log(
+                    Level.SEVERE,
+                    "upstream " + settings.address() + " (" + version + "): a reply's receiver failed; skipping it",
+                    t);
             if (callback != null) {
                 fail(callback, FailureCause.clientError("internal error in respite, see its log"));
             }
@@ -432,10 +460,10 @@ final class UpstreamConnection implements DedicatedConnection {
 
     /** Fails every pending and waiting command with {@code error}, one at a time. */
     private void failAll(String error) {
-        for (ReplyCallback callback; (callback = callbacks.poll()) != null;) {
+        for (ReplyCallback callback; (callback = callbacks.poll()) != null; ) {
             fail(callback, error);
         }
-        for (Waiting w; (w = waiting.poll()) != null;) {
+        for (Waiting w; (w = waiting.poll()) != null; ) {
             w.frame().release();
             if (w.callback() != null) {
                 fail(w.callback(), error);
@@ -447,8 +475,11 @@ final class UpstreamConnection implements DedicatedConnection {
         try {
             callback.onFailure(error);
         } catch (Throwable t) {
-            LOG.log(Level.SEVERE, "upstream " + settings.address() + " (" + version
-                    + "): a failed command's receiver failed; skipping it", t);
+            LOG.log(
+                    Level.SEVERE,
+                    "upstream " + settings.address() + " (" + version
+                            + "): a failed command's receiver failed; skipping it",
+                    t);
         }
     }
 
@@ -459,7 +490,7 @@ final class UpstreamConnection implements DedicatedConnection {
         cancelTick();
         Consumer<String> owner = onLost;
         onLost = null;
-        if (!asked) {
+        if (!asked && owner != null) {
             LOG.log(Level.FINE, "dedicated upstream connection lost: {0}", cause);
             owner.accept(error);
         }
@@ -511,8 +542,9 @@ final class UpstreamConnection implements DedicatedConnection {
                 ctx.close();
                 return;
             }
-            LOG.log(Level.FINE, "upstream {0} ({1}) TCP connected from {2}",
-                    new Object[] {settings.address(), version, ch.localAddress()});
+            LOG.log(Level.FINE, "upstream {0} ({1}) TCP connected from {2}", new Object[] {
+                settings.address(), version, ch.localAddress()
+            });
             connected(ch);
         }
 
@@ -537,9 +569,12 @@ final class UpstreamConnection implements DedicatedConnection {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ch == channel && breakReason == null) {
                 breakReason = FailureCause.of(cause, settings.address());
-                if (!(cause instanceof java.io.IOException)) {
-                    LOG.log(Level.WARNING, "upstream " + settings.address() + " (" + version + "): closing after an "
-                            + "unexpected error", cause);
+                if (!(cause instanceof IOException)) {
+                    LOG.log(
+                            Level.WARNING,
+                            "upstream " + settings.address() + " (" + version + "): closing after an "
+                                    + "unexpected error",
+                            cause);
                 }
             }
             ctx.close();

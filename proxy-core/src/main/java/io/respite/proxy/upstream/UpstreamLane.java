@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event loop's way upstream. Only the loop's own thread may call it. Commands sent through
@@ -29,5 +30,6 @@ public interface UpstreamLane {
      * @param frames receives, taking ownership, every frame no command sent with a callback waits for
      * @param lost told once, with the error text for the client, if the connection breaks
      */
+    @Nullable
     DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost);
 }

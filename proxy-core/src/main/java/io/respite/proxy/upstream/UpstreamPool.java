@@ -10,11 +10,13 @@ import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The standalone-Redis {@link Upstream}: every worker event loop gets a lane with its own
@@ -27,7 +29,7 @@ import java.util.function.Consumer;
  */
 public final class UpstreamPool implements Upstream {
 
-    private final Map<EventLoop, Lane> lanes = new IdentityHashMap<>();
+    private final IdentityHashMap<EventLoop, Lane> lanes = new IdentityHashMap<>();
     /** Dedicated connections open now, over all loops; bounded by the settings. */
     private final AtomicInteger dedicatedOpen = new AtomicInteger();
 
@@ -36,11 +38,14 @@ public final class UpstreamPool implements Upstream {
      * @param onReady runs on a loop each time one of its shared connections becomes ready, told
      *     whether that is a recovery from a failure (when invalidations may have been missed)
      */
-    public UpstreamPool(EventLoopGroup group, Map<EventLoop, LoopFlusher> flushers, UpstreamSettings settings,
+    public UpstreamPool(
+            EventLoopGroup group,
+            Map<EventLoop, LoopFlusher> flushers,
+            UpstreamSettings settings,
             BiConsumer<UpstreamLane, Boolean> onReady) {
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            Lane lane = new Lane(loop, flushers.get(loop), settings, onReady);
+            Lane lane = new Lane(loop, Objects.requireNonNull(flushers.get(loop), "flusher"), settings, onReady);
             lanes.put(loop, lane);
             loop.execute(lane.resp2::connect);
         }
@@ -80,9 +85,13 @@ public final class UpstreamPool implements Upstream {
         private final UpstreamSettings settings;
         private final BiConsumer<UpstreamLane, Boolean> onReady;
         private final UpstreamConnection resp2;
-        private UpstreamConnection resp3;
+        private @Nullable UpstreamConnection resp3;
 
-        Lane(EventLoop loop, LoopFlusher flusher, UpstreamSettings settings, BiConsumer<UpstreamLane, Boolean> onReady) {
+        Lane(
+                EventLoop loop,
+                LoopFlusher flusher,
+                UpstreamSettings settings,
+                BiConsumer<UpstreamLane, Boolean> onReady) {
             this.loop = loop;
             this.flusher = flusher;
             this.settings = settings;
@@ -91,18 +100,25 @@ public final class UpstreamPool implements Upstream {
         }
 
         private UpstreamConnection newConnection(RespVersion version) {
-            return new UpstreamConnection(loop, flusher, settings, version, ReferenceCountUtil::release,
-                    recovered -> onReady.accept(this, recovered), null);
+            return new UpstreamConnection(
+                    loop,
+                    flusher,
+                    settings,
+                    version,
+                    ReferenceCountUtil::release,
+                    recovered -> onReady.accept(this, recovered),
+                    null);
         }
 
         @Override
-        public DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
+        public @Nullable DedicatedConnection dedicated(
+                RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
             if (dedicatedOpen.incrementAndGet() > settings.maxDedicated()) {
                 dedicatedOpen.decrementAndGet();
                 return null;
             }
-            UpstreamConnection connection = new UpstreamConnection(loop, flusher, settings, version, frames, recovered -> { },
-                    reason -> {
+            UpstreamConnection connection =
+                    new UpstreamConnection(loop, flusher, settings, version, frames, recovered -> {}, reason -> {
                         dedicatedOpen.decrementAndGet();
                         lost.accept(reason);
                     });

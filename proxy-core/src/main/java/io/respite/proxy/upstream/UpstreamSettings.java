@@ -4,6 +4,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.respite.resp.RespLimits;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to reach and talk to the upstream Redis.
@@ -18,8 +19,16 @@ import java.util.Objects;
  * @param channelType the socket channel class matching the event loop group (epoll or NIO)
  * @param maxDedicated most dedicated (pinned) connections open at once, over all sessions
  */
-public record UpstreamSettings(String host, int port, String username, String password, int database, Duration timeout,
-        RespLimits limits, Class<? extends SocketChannel> channelType, int maxDedicated) {
+public record UpstreamSettings(
+        String host,
+        int port,
+        @Nullable String username,
+        @Nullable String password,
+        int database,
+        Duration timeout,
+        RespLimits limits,
+        Class<? extends SocketChannel> channelType,
+        int maxDedicated) {
 
     /** First delay before reconnecting, in milliseconds; doubles up to {@link #MAX_BACKOFF_MILLIS}. */
     public static final long MIN_BACKOFF_MILLIS = 50;

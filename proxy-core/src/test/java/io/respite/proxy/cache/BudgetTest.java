@@ -26,7 +26,8 @@ class BudgetTest {
 
     @Test
     void entryBudgetEvictsTheLeastRecentlyRead() {
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(1).maxEntries(3));
+        StripedLruCache cache =
+                invariants.track(StripedLruCache.builder().stripes(1).maxEntries(3));
         cache.put(key(1), new byte[1]);
         cache.put(key(2), new byte[2]);
         cache.put(key(3), new byte[3]);
@@ -42,8 +43,8 @@ class BudgetTest {
     @Test
     void byteBudgetEvictsUntilItHolds() {
         long entry = OVERHEAD + 5 + 100;
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(1).maxEntries(100)
-                .maxBytes(3 * entry));
+        StripedLruCache cache = invariants.track(
+                StripedLruCache.builder().stripes(1).maxEntries(100).maxBytes(3 * entry));
         for (int i = 0; i < 3; i++) {
             cache.put(key(i), new byte[100]);
         }
@@ -61,8 +62,8 @@ class BudgetTest {
     @Test
     void budgetsHoldAcrossStripesUnderRandomWrites() {
         long maxBytes = 64 * (OVERHEAD + 300L);
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(8).maxEntries(128)
-                .maxBytes(maxBytes));
+        StripedLruCache cache = invariants.track(
+                StripedLruCache.builder().stripes(8).maxEntries(128).maxBytes(maxBytes));
         SplittableRandom random = new SplittableRandom(42);
         for (int i = 0; i < 20_000; i++) {
             cache.put(key(random.nextInt(1_000)), new byte[random.nextInt(600)]);
@@ -76,7 +77,8 @@ class BudgetTest {
     @Test
     void valueAboveTheEntryLimitPassesThroughAndRemovesTheOlderValue() {
         long limit = OVERHEAD + 5 + 1_000;
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(1).maxEntryBytes(limit));
+        StripedLruCache cache =
+                invariants.track(StripedLruCache.builder().stripes(1).maxEntryBytes(limit));
         byte[] small = new byte[10];
         assertTrue(cache.put(key(1), small));
         assertTrue(cache.put(key(2), new byte[1_000]), "exactly at the limit is cached");
@@ -92,15 +94,19 @@ class BudgetTest {
     @Test
     void entryLimitIsCappedAtTheStripeByteBudget() {
         long perStripe = OVERHEAD + 105;
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(2).maxEntries(10)
-                .maxBytes(2 * perStripe).maxEntryBytes(1 << 20));
+        StripedLruCache cache = invariants.track(StripedLruCache.builder()
+                .stripes(2)
+                .maxEntries(10)
+                .maxBytes(2 * perStripe)
+                .maxEntryBytes(1 << 20));
         assertFalse(cache.put(key(1), new byte[101]), "one byte over the stripe budget");
         assertTrue(cache.put(key(1), new byte[100]));
     }
 
     @Test
     void regionLookupsSeeTheSameEntryAsWholeKeys() {
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(4).maxEntries(64));
+        StripedLruCache cache =
+                invariants.track(StripedLruCache.builder().stripes(4).maxEntries(64));
         byte[] value = {1, 2, 3};
         cache.put(key(12), value);
         byte[] scratch = "xxkey:12yy".getBytes(StandardCharsets.US_ASCII);

@@ -19,14 +19,21 @@ class BuilderTest {
 
     @Test
     void rejectsInvalidOptionsWithTheActualAndTheConstraint() {
-        assertEquals("stripes: 3 (expected: 0 or a power of two)", error(StripedLruCache.builder().stripes(3)));
-        assertEquals("maxEntries: 4 (expected: >= stripes = 8)",
+        assertEquals(
+                "stripes: 3 (expected: 0 or a power of two)",
+                error(StripedLruCache.builder().stripes(3)));
+        assertEquals(
+                "maxEntries: 4 (expected: >= stripes = 8)",
                 error(StripedLruCache.builder().stripes(8).maxEntries(4)));
-        assertEquals("defaultTtlNanos: -1 (expected: >= 0)", error(StripedLruCache.builder().defaultTtlNanos(-1)));
-        assertEquals("maxEntryBytes: 10 (expected: > " + StripedLruCache.ENTRY_OVERHEAD_BYTES + ")",
+        assertEquals(
+                "defaultTtlNanos: -1 (expected: >= 0)",
+                error(StripedLruCache.builder().defaultTtlNanos(-1)));
+        assertEquals(
+                "maxEntryBytes: 10 (expected: > " + StripedLruCache.ENTRY_OVERHEAD_BYTES + ")",
                 error(StripedLruCache.builder().maxEntryBytes(10)));
         assertTrue(error(StripedLruCache.builder().stripes(2).maxBytes(100)).startsWith("maxBytes: 100 (expected: > "));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> invariants.track(StripedLruCache.builder()).expireBatch(0));
     }
 
@@ -35,6 +42,7 @@ class BuilderTest {
         int stripes = invariants.track(StripedLruCache.builder()).stripes().length;
         assertEquals(1, Integer.bitCount(stripes));
         assertTrue(stripes >= Runtime.getRuntime().availableProcessors(), "stripes " + stripes);
-        assertEquals(1, invariants.track(StripedLruCache.builder().maxEntries(100)).stripes().length);
+        assertEquals(
+                1, invariants.track(StripedLruCache.builder().maxEntries(100)).stripes().length);
     }
 }

@@ -69,8 +69,8 @@ final class CacheInvariants implements AfterEachCallback {
                 assertEquals(weight, s.weightBytes, "invariant 4: weight == sum of entry weights");
                 assertTrue(n <= s.maxEntries(), "invariant 5: entries " + n + " <= " + s.maxEntries());
                 assertTrue(weight <= s.maxBytes(), "invariant 5: bytes " + weight + " <= " + s.maxBytes());
-                assertEquals(s.flights.size(), checkList(s.flightOrder),
-                        "invariant 6: flight list length == table size");
+                assertEquals(
+                        s.flights.size(), checkList(s.flightOrder), "invariant 6: flight list length == table size");
                 for (Keyed k = s.flightOrder.newest; k != null; k = k.older) {
                     Flight f = (Flight) k;
                     assertFalse(f.stale, "invariant 6: a tracked flight is not stale");
@@ -99,8 +99,8 @@ final class CacheInvariants implements AfterEachCallback {
             s.lock.lock();
             try {
                 long now = s.nowNanos();
-                assertTrue(s.heapSize == 0 || s.heap[0].deadlineNanos > now,
-                        "after a sweep at now no entry has expired");
+                assertTrue(
+                        s.heapSize == 0 || s.heap[0].deadlineNanos > now, "after a sweep at now no entry has expired");
             } finally {
                 s.lock.unlock();
             }

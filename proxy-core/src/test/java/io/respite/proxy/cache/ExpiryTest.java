@@ -24,8 +24,11 @@ class ExpiryTest {
     private final FakeTicker ticker = new FakeTicker();
 
     private StripedLruCache cache(int stripes) {
-        return invariants.track(StripedLruCache.builder().stripes(stripes).maxEntries(10_000)
-                .defaultTtlNanos(TTL_NANOS).ticker(ticker));
+        return invariants.track(StripedLruCache.builder()
+                .stripes(stripes)
+                .maxEntries(10_000)
+                .defaultTtlNanos(TTL_NANOS)
+                .ticker(ticker));
     }
 
     private static byte[] key(int i) {
@@ -69,7 +72,8 @@ class ExpiryTest {
 
     @Test
     void withoutTtlOnlyExplicitDeadlinesExpire() {
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(1).ticker(ticker));
+        StripedLruCache cache =
+                invariants.track(StripedLruCache.builder().stripes(1).ticker(ticker));
         cache.put(key(1), new byte[1]);
         cache.put(key(2), new byte[1], ticker.readNanos() + 10);
         ticker.advance(Duration.ofDays(365));
@@ -115,7 +119,7 @@ class ExpiryTest {
             CacheSweeper sweeper = CacheSweeper.start(cache, executor, TimeUnit.HOURS.toNanos(1), 16);
             // The first sweep is due at once; a task submitted later runs after it (FIFO for equal
             // or later trigger times), so its completion proves the sweep has run.
-            executor.submit(() -> { }).get();
+            executor.submit(() -> {}).get();
             assertEquals(0, cache.size());
             assertEquals(2, cache.stats().expired());
             assertFalse(sweeper.isClosed());

@@ -17,8 +17,8 @@ class LoadTokenTest {
     @RegisterExtension
     final CacheInvariants invariants = new CacheInvariants();
 
-    private final StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(2).maxEntries(100)
-            .maxLoadsInFlight(8));
+    private final StripedLruCache cache = invariants.track(
+            StripedLruCache.builder().stripes(2).maxEntries(100).maxLoadsInFlight(8));
 
     private static byte[] key(int i) {
         return ("key:" + i).getBytes(StandardCharsets.US_ASCII);
@@ -116,7 +116,8 @@ class LoadTokenTest {
         for (int i = 1; i < 1_000; i++) {
             cache.beginLoad(key(i));
         }
-        assertTrue(cache.stats().loadsInFlight() <= 8, "in flight " + cache.stats().loadsInFlight());
+        assertTrue(
+                cache.stats().loadsInFlight() <= 8, "in flight " + cache.stats().loadsInFlight());
         assertFalse(cache.completeLoad(oldest, new byte[] {1}, 0));
         assertEquals(1, cache.stats().staleFillsDropped());
     }

@@ -40,9 +40,14 @@ class StripedLruCacheModelTest {
     void matchesModel(long seed) {
         FakeTicker ticker = new FakeTicker();
         long origin = ticker.readNanos();
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(1).maxEntries(MAX_ENTRIES)
-                .maxBytes(MAX_BYTES).maxEntryBytes(MAX_ENTRY_BYTES).defaultTtlNanos(seed % 3 == 0 ? 0 : TTL_NANOS)
-                .maxLoadsInFlight(1 << 12).ticker(ticker));
+        StripedLruCache cache = invariants.track(StripedLruCache.builder()
+                .stripes(1)
+                .maxEntries(MAX_ENTRIES)
+                .maxBytes(MAX_BYTES)
+                .maxEntryBytes(MAX_ENTRY_BYTES)
+                .defaultTtlNanos(seed % 3 == 0 ? 0 : TTL_NANOS)
+                .maxLoadsInFlight(1 << 12)
+                .ticker(ticker));
         Model model = new Model(ticker, seed % 3 == 0 ? 0 : TTL_NANOS);
         SplittableRandom random = new SplittableRandom(seed);
         List<ModelToken> tokens = new ArrayList<>();
@@ -92,8 +97,8 @@ class StripedLruCacheModelTest {
                 if (op < 95) {
                     byte[] value = randomValue(random);
                     long deadline = randomDeadline(random, ticker);
-                    assertEquals(model.completeLoad(t, value, deadline), cache.completeLoad(t.token, value, deadline),
-                            what);
+                    assertEquals(
+                            model.completeLoad(t, value, deadline), cache.completeLoad(t.token, value, deadline), what);
                 } else {
                     model.abandonLoad(t);
                     cache.abandonLoad(t.token);
@@ -103,8 +108,15 @@ class StripedLruCacheModelTest {
         }
         // The run must have reached every path it claims to compare.
         CacheStats s = cache.stats();
-        assertTrue(s.hits() > 0 && s.misses() > 0 && s.evictedBySize() > 0 && s.evictedByBytes() > 0
-                && s.expired() > 0 && s.invalidated() > 0 && s.staleFillsDropped() > 0 && s.rejected() > 0,
+        assertTrue(
+                s.hits() > 0
+                        && s.misses() > 0
+                        && s.evictedBySize() > 0
+                        && s.evictedByBytes() > 0
+                        && s.expired() > 0
+                        && s.invalidated() > 0
+                        && s.staleFillsDropped() > 0
+                        && s.rejected() > 0,
                 s.toString());
     }
 
@@ -126,7 +138,9 @@ class StripedLruCacheModelTest {
             assertEquals(m.getKey(), new String(e.key, StandardCharsets.ISO_8859_1), what + ": recency order");
             assertSame(m.getValue(), e.value, what + ": value");
             long deadline = model.deadlines.get(m.getKey());
-            assertEquals(deadline == Stripe.NO_DEADLINE ? deadline : deadline - origin, e.deadlineNanos,
+            assertEquals(
+                    deadline == Stripe.NO_DEADLINE ? deadline : deadline - origin,
+                    e.deadlineNanos,
                     what + ": deadline");
             e = (Entry) e.newer;
         }
@@ -157,6 +171,7 @@ class StripedLruCacheModelTest {
         final Map<String, Long> deadlines = new HashMap<>();
         /** Per key: bumped by put and invalidate; a global counter serves invalidateAll. */
         final Map<String, Long> generations = new HashMap<>();
+
         final Map<String, Integer> outstanding = new HashMap<>();
         long nextGeneration = 1;
         long hits;
@@ -252,7 +267,7 @@ class StripedLruCacheModelTest {
         int expireAll() {
             long now = ticker.readNanos();
             int n = 0;
-            for (Iterator<Map.Entry<String, Long>> it = deadlines.entrySet().iterator(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, Long>> it = deadlines.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, Long> d = it.next();
                 if (d.getValue() <= now) {
                     bytes -= weigh(d.getKey(), map.remove(d.getKey()));
@@ -313,8 +328,18 @@ class StripedLruCacheModelTest {
         }
 
         CacheStats stats() {
-            return new CacheStats(hits, misses, map.size(), bytes, evictedBySize, evictedByBytes, expired,
-                    invalidated, staleFills, rejected, outstanding.size());
+            return new CacheStats(
+                    hits,
+                    misses,
+                    map.size(),
+                    bytes,
+                    evictedBySize,
+                    evictedByBytes,
+                    expired,
+                    invalidated,
+                    staleFills,
+                    rejected,
+                    outstanding.size());
         }
     }
 }

@@ -34,24 +34,30 @@ class StripedLruCacheStressTest {
     @Test
     void mixedOperationsKeepTheInvariants() throws InterruptedException {
         FakeTicker ticker = new FakeTicker();
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(8).maxEntries(256)
-                .maxBytes(256L * (StripedLruCache.ENTRY_OVERHEAD_BYTES + 32)).maxEntryBytes(
-                        StripedLruCache.ENTRY_OVERHEAD_BYTES + 120)
-                .defaultTtlNanos(1_000_000).maxLoadsInFlight(64).ticker(ticker));
+        StripedLruCache cache = invariants.track(StripedLruCache.builder()
+                .stripes(8)
+                .maxEntries(256)
+                .maxBytes(256L * (StripedLruCache.ENTRY_OVERHEAD_BYTES + 32))
+                .maxEntryBytes(StripedLruCache.ENTRY_OVERHEAD_BYTES + 120)
+                .defaultTtlNanos(1_000_000)
+                .maxLoadsInFlight(64)
+                .ticker(ticker));
         CountDownLatch start = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong operations = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             int id = t;
-            Thread thread = new Thread(() -> {
-                try {
-                    start.await();
-                    operations.addAndGet(run(cache, ticker, id));
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "cache-stress-" + t);
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            start.await();
+                            operations.addAndGet(run(cache, ticker, id));
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "cache-stress-" + t);
             threads.add(thread);
             thread.start();
         }
@@ -64,7 +70,8 @@ class StripedLruCacheStressTest {
         }
         assertTrue(operations.get() > 10_000, "too few operations to mean anything: " + operations.get());
         CacheStats s = cache.stats();
-        assertTrue(s.evictedBySize() + s.evictedByBytes() > 0 && s.expired() > 0 && s.staleFillsDropped() > 0,
+        assertTrue(
+                s.evictedBySize() + s.evictedByBytes() > 0 && s.expired() > 0 && s.staleFillsDropped() > 0,
                 s.toString());
     }
 
@@ -85,8 +92,10 @@ class StripedLruCacheStressTest {
             if (op < 500) {
                 cache.get(key);
             } else if (op < 700) {
-                cache.put(key, new byte[random.nextInt(150)], random.nextBoolean() ? 0 : ticker.readNanos()
-                        + random.nextLong(2_000_000));
+                cache.put(
+                        key,
+                        new byte[random.nextInt(150)],
+                        random.nextBoolean() ? 0 : ticker.readNanos() + random.nextLong(2_000_000));
             } else if (op < 780) {
                 cache.invalidate(key);
             } else if (op < 850) {
@@ -115,8 +124,8 @@ class StripedLruCacheStressTest {
         return ops;
     }
 
-    private static void checkOwnKey(StripedLruCache cache, byte[] key, byte[][] lastWritten, int i,
-            SplittableRandom random) {
+    private static void checkOwnKey(
+            StripedLruCache cache, byte[] key, byte[][] lastWritten, int i, SplittableRandom random) {
         byte[] seen = cache.get(key);
         assertTrue(seen == null || seen == lastWritten[i], "only this thread writes its own keys");
         if (random.nextBoolean()) {

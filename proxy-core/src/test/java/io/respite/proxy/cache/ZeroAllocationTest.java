@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -25,9 +26,9 @@ class ZeroAllocationTest {
 
     @Test
     void lookupsAllocateNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(4).maxEntries(2 * KEYS)
-                .defaultTtlNanos(1_000_000_000_000L));
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        StripedLruCache cache = invariants.track(
+                StripedLruCache.builder().stripes(4).maxEntries(2 * KEYS).defaultTtlNanos(1_000_000_000_000L));
         // Keys live in one scratch array, as in the proxy; the odd ones are never cached.
         byte[] scratch = new byte[16 * 2 * KEYS];
         for (int i = 0; i < 2 * KEYS; i++) {
@@ -54,9 +55,9 @@ class ZeroAllocationTest {
     /** The proxy's read path: {@code lookup}, which on a hit must allocate nothing either. */
     @Test
     void hitsThroughLookupAllocateNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        StripedLruCache cache = invariants.track(StripedLruCache.builder().stripes(4).maxEntries(2 * KEYS)
-                .defaultTtlNanos(1_000_000_000_000L));
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        StripedLruCache cache = invariants.track(
+                StripedLruCache.builder().stripes(4).maxEntries(2 * KEYS).defaultTtlNanos(1_000_000_000_000L));
         byte[] scratch = new byte[16 * KEYS];
         for (int i = 0; i < KEYS; i++) {
             byte[] k = String.format("key:%012d", i).getBytes(StandardCharsets.US_ASCII);

@@ -30,18 +30,34 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CommandTableIT {
 
     private static final List<List<String>> COMMANDS = List.of(
-            List.of("GET", "k"), List.of("SET", "k", "v", "EX", "10"), List.of("MSET", "a", "1", "b", "2", "c", "3"),
-            List.of("MGET", "a", "b", "c"), List.of("DEL", "a", "b"), List.of("RENAME", "a", "b"),
-            List.of("EVAL", "return 1", "2", "k1", "k2", "arg"), List.of("EVAL_RO", "return 1", "1", "k1"),
-            List.of("FCALL", "f", "1", "k1", "arg"), List.of("ZUNIONSTORE", "dst", "2", "z1", "z2", "WEIGHTS", "1", "2"),
-            List.of("ZINTERCARD", "2", "z1", "z2"), List.of("LMPOP", "2", "l1", "l2", "LEFT"),
+            List.of("GET", "k"),
+            List.of("SET", "k", "v", "EX", "10"),
+            List.of("MSET", "a", "1", "b", "2", "c", "3"),
+            List.of("MGET", "a", "b", "c"),
+            List.of("DEL", "a", "b"),
+            List.of("RENAME", "a", "b"),
+            List.of("EVAL", "return 1", "2", "k1", "k2", "arg"),
+            List.of("EVAL_RO", "return 1", "1", "k1"),
+            List.of("FCALL", "f", "1", "k1", "arg"),
+            List.of("ZUNIONSTORE", "dst", "2", "z1", "z2", "WEIGHTS", "1", "2"),
+            List.of("ZINTERCARD", "2", "z1", "z2"),
+            List.of("LMPOP", "2", "l1", "l2", "LEFT"),
             List.of("XREAD", "COUNT", "1", "STREAMS", "s1", "s2", "0", "0"),
-            List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s1", "0"), List.of("BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"),
-            List.of("BITOP", "AND", "dst", "k1", "k2"), List.of("COPY", "src", "dst", "DB", "3", "REPLACE"),
-            List.of("OBJECT", "ENCODING", "k"), List.of("XGROUP", "CREATE", "s1", "g", "$"), List.of("MEMORY", "USAGE", "k"),
-            List.of("GEORADIUS", "geo", "0", "0", "1", "km", "STORE", "dst"), List.of("SINTERSTORE", "dst", "s1", "s2"),
-            List.of("SMOVE", "s1", "s2", "m"), List.of("LMOVE", "l1", "l2", "LEFT", "RIGHT"), List.of("HSET", "h", "f", "v"),
-            List.of("PFMERGE", "dst", "p1", "p2"), List.of("SORT_RO", "k", "LIMIT", "0", "1"), List.of("TOUCH", "a", "b"));
+            List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s1", "0"),
+            List.of("BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"),
+            List.of("BITOP", "AND", "dst", "k1", "k2"),
+            List.of("COPY", "src", "dst", "DB", "3", "REPLACE"),
+            List.of("OBJECT", "ENCODING", "k"),
+            List.of("XGROUP", "CREATE", "s1", "g", "$"),
+            List.of("MEMORY", "USAGE", "k"),
+            List.of("GEORADIUS", "geo", "0", "0", "1", "km", "STORE", "dst"),
+            List.of("SINTERSTORE", "dst", "s1", "s2"),
+            List.of("SMOVE", "s1", "s2", "m"),
+            List.of("LMOVE", "l1", "l2", "LEFT", "RIGHT"),
+            List.of("HSET", "h", "f", "v"),
+            List.of("PFMERGE", "dst", "p1", "p2"),
+            List.of("SORT_RO", "k", "LIMIT", "0", "1"),
+            List.of("TOUCH", "a", "b"));
 
     @Test
     void keySpecsFindTheKeysRedisItselfNames(RedisServer redis) throws Exception {
@@ -57,8 +73,8 @@ class CommandTableIT {
                     for (KeySpec spec : info.keySpecs()) {
                         // Specs Redis calls unknown (SORT's BY/GET) name no key GETKEYS could report either.
                         if (!spec.isUnknown()) {
-                            assertTrue(spec.forEachKey(command, arg -> ours.add(command.argString(arg))),
-                                    args.toString());
+                            assertTrue(
+                                    spec.forEachKey(command, arg -> ours.add(command.argString(arg))), args.toString());
                         }
                     }
                     List<String> getkeys = new ArrayList<>(List.of("COMMAND", "GETKEYS"));
@@ -81,7 +97,8 @@ class CommandTableIT {
         assertFalse(table.get("eval_ro").mayWrite());
         List<KeySpec> sort = table.get("sort").keySpecs();
         assertTrue(sort.stream().anyMatch(spec -> spec.isUnknown() && spec.writes()), "SORT's STORE spec is unknown");
-        assertTrue(table.get("flushdb").isWrite() && table.get("flushdb").keySpecs().isEmpty());
+        assertTrue(table.get("flushdb").isWrite()
+                && table.get("flushdb").keySpecs().isEmpty());
     }
 
     private static CommandTable load(RedisServer redis) throws Exception {

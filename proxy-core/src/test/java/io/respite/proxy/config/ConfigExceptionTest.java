@@ -19,7 +19,8 @@ class ConfigExceptionTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"--ttl", "RESPITE_TTL", "respite.conf:3: ttl"})
     void valueErrorIsRenamedByItsSource(String source) {
-        ConfigException renamed = ConfigException.invalid("ttl", "0ms", "a duration of more than 0").from(source);
+        ConfigException renamed = ConfigException.invalid("ttl", "0ms", "a duration of more than 0")
+                .from(source);
         assertEquals(source + ": 0ms (expected: a duration of more than 0)", renamed.getMessage());
     }
 
@@ -27,6 +28,7 @@ class ConfigExceptionTest {
     void otherErrorKeepsItsMessageWhenRenamed() {
         ConfigException e = new ConfigException("respite.conf:3: unknown option 'prot'");
         assertNull(e.option());
-        assertEquals("respite.conf:3: unknown option 'prot'", e.from("RESPITE_PORT").getMessage());
+        assertEquals(
+                "respite.conf:3: unknown option 'prot'", e.from("RESPITE_PORT").getMessage());
     }
 }

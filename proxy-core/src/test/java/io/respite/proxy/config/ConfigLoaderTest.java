@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConfigLoaderTest {
 
     /** Where a test puts an option's value. */
-    enum Layer { FLAG, ENV, FILE }
+    enum Layer {
+        FLAG,
+        ENV,
+        FILE
+    }
 
     @TempDir
     Path dir;
@@ -45,7 +50,10 @@ class ConfigLoaderTest {
         return List.of(
                 Arguments.of("bind", "0.0.0.0", get(ProxyConfig::bind), "0.0.0.0"),
                 Arguments.of("port", "0", get(ProxyConfig::port), 0),
-                Arguments.of("upstream", "redis://:p%20w@[::1]:7000/2", get(ProxyConfig::upstream),
+                Arguments.of(
+                        "upstream",
+                        "redis://:p%20w@[::1]:7000/2",
+                        get(ProxyConfig::upstream),
                         new UpstreamUri("::1", 7000, null, "p w", 2)),
                 Arguments.of("capacity", "5", get(ProxyConfig::capacityEntries), 5),
                 Arguments.of("max-memory", "64MB", get(ProxyConfig::maxMemoryBytes), 64L << 20),
@@ -57,12 +65,18 @@ class ConfigLoaderTest {
                 Arguments.of("io-threads", "3", get(ProxyConfig::ioThreads), 3),
                 Arguments.of("drain-timeout", "0", get(ProxyConfig::drainTimeout), Duration.ZERO),
                 Arguments.of("max-pinned", "12", get(ProxyConfig::maxPinned), 12),
-                Arguments.of("client-output-limit", "8mb 1mb 5s", get(ProxyConfig::clientOutputLimit),
+                Arguments.of(
+                        "client-output-limit",
+                        "8mb 1mb 5s",
+                        get(ProxyConfig::clientOutputLimit),
                         new ClientOutputLimit(8L << 20, 1L << 20, Duration.ofSeconds(5))),
-                Arguments.of("deny-command", "CONFIG,debug", get(ProxyConfig::deniedCommands),
-                        Set.of("config", "debug")),
+                Arguments.of(
+                        "deny-command", "CONFIG,debug", get(ProxyConfig::deniedCommands), Set.of("config", "debug")),
                 Arguments.of("requirepass-file", SECRET_FILE.toString(), get(ProxyConfig::requirepass), "s3 cret"),
-                Arguments.of("upstream-password-file", SECRET_FILE.toString(), get(ProxyConfig::upstream),
+                Arguments.of(
+                        "upstream-password-file",
+                        SECRET_FILE.toString(),
+                        get(ProxyConfig::upstream),
                         new UpstreamUri("127.0.0.1", 6379, null, "s3 cret", 0)));
     }
 
@@ -75,26 +89,29 @@ class ConfigLoaderTest {
             file.toFile().deleteOnExit();
             return Files.write(file, List.of("s3 cret", "ignored"), UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
     @Test
     void oneValuePerOptionCoversEveryOption() {
-        Set<String> tested = oneValuePerOption().stream().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
+        Set<String> tested =
+                oneValuePerOption().stream().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         Set<String> all = Arrays.stream(Option.values()).map(o -> o.fileName).collect(Collectors.toSet());
         assertEquals(all, tested);
     }
 
     static Stream<Arguments> everyOptionFromEveryLayer() {
-        return Arrays.stream(Layer.values()).flatMap(layer -> oneValuePerOption().stream()
-                .map(a -> Arguments.of(layer, a.get()[0], a.get()[1], a.get()[2], a.get()[3])));
+        return Arrays.stream(Layer.values())
+                .flatMap(layer -> oneValuePerOption().stream()
+                        .map(a -> Arguments.of(layer, a.get()[0], a.get()[1], a.get()[2], a.get()[3])));
     }
 
     @ParameterizedTest(name = "{1} {2} from {0}")
     @MethodSource
-    void everyOptionFromEveryLayer(Layer layer, String option, String text, Function<ProxyConfig, Object> accessor,
-            Object expected) throws IOException {
+    void everyOptionFromEveryLayer(
+            Layer layer, String option, String text, Function<ProxyConfig, Object> accessor, Object expected)
+            throws IOException {
         Input input = new Input(dir);
         input.set(layer, option, text);
         ProxyConfig config = input.load();
@@ -145,15 +162,18 @@ class ConfigLoaderTest {
     @Test
     void respiteConfigSelectsTheFile() throws IOException {
         Path file = write("a.conf", "port 4000");
-        assertEquals(4000, ConfigLoader.load(new String[0], Map.of("RESPITE_CONFIG", file.toString())).port());
+        assertEquals(
+                4000,
+                ConfigLoader.load(new String[0], Map.of("RESPITE_CONFIG", file.toString()))
+                        .port());
     }
 
     @Test
     void configFlagBeatsRespiteConfig() throws IOException {
         Path flagFile = write("flag.conf", "port 4000");
         Path envFile = write("env.conf", "port 5000", "ttl 9s");
-        ProxyConfig config = ConfigLoader.load(new String[] {"--config", flagFile.toString()},
-                Map.of("RESPITE_CONFIG", envFile.toString()));
+        ProxyConfig config = ConfigLoader.load(
+                new String[] {"--config", flagFile.toString()}, Map.of("RESPITE_CONFIG", envFile.toString()));
         assertEquals(4000, config.port());
         assertEquals(Duration.ofMillis(ProxyConfig.DEFAULT_TTL_MILLIS), config.ttl(), "env.conf is not read");
     }
@@ -171,8 +191,8 @@ class ConfigLoaderTest {
     @Test
     void fileErrorNamesFileAndLine() throws IOException {
         Path file = write("respite.conf", "# respite", "port 6380", "prot 6381");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of()));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of()));
         assertEquals(file + ":3: unknown option 'prot'", e.getMessage());
     }
 
@@ -183,7 +203,8 @@ class ConfigLoaderTest {
         String[] args = source.startsWith("--") ? new String[] {source, path} : new String[0];
         Map<String, String> env = source.startsWith("--") ? Map.of() : Map.of(source, path);
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args, env));
-        assertTrue(e.getMessage().startsWith(source + ": " + path + " (expected: a readable UTF-8 file; "),
+        assertTrue(
+                e.getMessage().startsWith(source + ": " + path + " (expected: a readable UTF-8 file; "),
                 e.getMessage());
     }
 
@@ -191,41 +212,43 @@ class ConfigLoaderTest {
     void fileThatIsNotUtf8IsAnError() throws IOException {
         Path file = dir.resolve("latin1.conf");
         Files.write(file, new byte[] {'r', 'e', 'q', 'u', 'i', 'r', 'e', 'p', 'a', 's', 's', ' ', (byte) 0xE9});
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of()));
-        assertEquals("--config: " + file + " (expected: a readable UTF-8 file; MalformedInputException)",
-                e.getMessage());
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of()));
+        assertEquals(
+                "--config: " + file + " (expected: a readable UTF-8 file; MalformedInputException)", e.getMessage());
     }
 
     /** Columns: layer, option, bad text, the message after the source's name. */
     @ParameterizedTest(name = "{1} {2} from {0}")
-    @CsvSource(delimiter = '|', value = {
-        "FLAG | port           | abc      | abc (expected: an integer)",
-        "ENV  | port           | abc      | abc (expected: an integer)",
-        "FILE | port           | abc      | abc (expected: an integer)",
-        "FLAG | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
-        "ENV  | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
-        "FILE | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
-        "FLAG | port           | -1       | -1 (expected: an integer from 0 to 65535)",
-        "FLAG | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
-        "ENV  | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
-        "FILE | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
-        "ENV  | max-memory     | 0        | 0 (expected: a size of at least 1 byte)",
-        "FLAG | ttl            | 0s       | 0ms (expected: a duration of more than 0)",
-        "ENV  | ttl            | 10 s     | 10 s (expected: a duration such as 500ms, 10s, 2m or 1h)",
-        "FILE | ttl            | -1s      | -1s (expected: a duration such as 500ms, 10s, 2m or 1h)",
-        "ENV  | timeout        | 0        | 0ms (expected: a duration of more than 0)",
-        "FLAG | drain-timeout  | 1d       | 1d (expected: a duration such as 500ms, 10s, 2m or 1h)",
-        "ENV  | capacity       | 0        | 0 (expected: an integer of at least 1)",
-        "FILE | max-clients    | 0        | 0 (expected: an integer of at least 1)",
-        "FLAG | io-threads     | 0        | 0 (expected: an integer of at least 1)",
-        "ENV  | bind           | a b      | a b (expected: an IP address or host name)",
-        "ENV  | requirepass    | ''       | \"\" (expected: a password of at least one character)",
-        "FLAG | upstream | rediss://h:1 | rediss://h:1 (expected: redis://...; TLS (rediss://) is not supported yet)",
-        "ENV  | upstream | redis://u:pw@h:0 | port 0 (expected: an integer from 1 to 65535)",
-        "FILE | upstream | http://u:pw@h | http://u:***@h (expected: a URI such as redis://[user:pass@]host:port[/db])",
-        "FLAG | max-entry-size | 2gb      | 2147483648 (expected: at most max-memory, 268435456 bytes)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "FLAG | port           | abc      | abc (expected: an integer)",
+                "ENV  | port           | abc      | abc (expected: an integer)",
+                "FILE | port           | abc      | abc (expected: an integer)",
+                "FLAG | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
+                "ENV  | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
+                "FILE | port           | 70000    | 70000 (expected: an integer from 0 to 65535)",
+                "FLAG | port           | -1       | -1 (expected: an integer from 0 to 65535)",
+                "FLAG | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
+                "ENV  | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
+                "FILE | max-memory     | 12xb     | 12xb (expected: a size such as 64mb, 1gb or 1048576)",
+                "ENV  | max-memory     | 0        | 0 (expected: a size of at least 1 byte)",
+                "FLAG | ttl            | 0s       | 0ms (expected: a duration of more than 0)",
+                "ENV  | ttl            | 10 s     | 10 s (expected: a duration such as 500ms, 10s, 2m or 1h)",
+                "FILE | ttl            | -1s      | -1s (expected: a duration such as 500ms, 10s, 2m or 1h)",
+                "ENV  | timeout        | 0        | 0ms (expected: a duration of more than 0)",
+                "FLAG | drain-timeout  | 1d       | 1d (expected: a duration such as 500ms, 10s, 2m or 1h)",
+                "ENV  | capacity       | 0        | 0 (expected: an integer of at least 1)",
+                "FILE | max-clients    | 0        | 0 (expected: an integer of at least 1)",
+                "FLAG | io-threads     | 0        | 0 (expected: an integer of at least 1)",
+                "ENV  | bind           | a b      | a b (expected: an IP address or host name)",
+                "ENV  | requirepass    | ''       | \"\" (expected: a password of at least one character)",
+                "FLAG | upstream | rediss://h:1 | rediss://h:1 (expected: redis://...; TLS (rediss://) is not supported yet)",
+                "ENV  | upstream | redis://u:pw@h:0 | port 0 (expected: an integer from 1 to 65535)",
+                "FILE | upstream | http://u:pw@h | http://u:***@h (expected: a URI such as redis://[user:pass@]host:port[/db])",
+                "FLAG | max-entry-size | 2gb      | 2147483648 (expected: at most max-memory, 268435456 bytes)",
+            })
     void valueErrorNamesItsSource(Layer layer, String option, String text, String detail) throws IOException {
         Input input = new Input(dir);
         input.set(layer, option, text);
@@ -240,10 +263,9 @@ class ConfigLoaderTest {
 
     @Test
     void crossFieldErrorBlamesADefaultAsSuch() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(new String[] {"--max-memory", "512kb"}, Map.of()));
-        assertEquals("max-entry-size (default): 1048576 (expected: at most max-memory, 524288 bytes)",
-                e.getMessage());
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(new String[] {"--max-memory", "512kb"}, Map.of()));
+        assertEquals("max-entry-size (default): 1048576 (expected: at most max-memory, 524288 bytes)", e.getMessage());
     }
 
     @Test
@@ -252,22 +274,25 @@ class ConfigLoaderTest {
         input.set(Layer.FILE, "max-entry-size", "2mb");
         input.set(Layer.FLAG, "max-memory", "1mb");
         ConfigException e = assertThrows(ConfigException.class, input::load);
-        assertEquals(input.file() + ":1: max-entry-size: 2097152 (expected: at most max-memory, 1048576 bytes)",
+        assertEquals(
+                input.file() + ":1: max-entry-size: 2097152 (expected: at most max-memory, 1048576 bytes)",
                 e.getMessage());
     }
 
     /** Columns: the arguments (separated by spaces), the error. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "--prot 6380                       | unknown option '--prot'",
-        "--requirepas=secret               | unknown option '--requirepas' (did you mean --requirepass?)",
-        "-p 6380                           | unknown option '-p' (did you mean --port?)",
-        "6380                              | unexpected argument '6380' (options are --name value)",
-        "@args.txt                         | unexpected argument '@args.txt' (options are --name value)",
-        "-- --port                         | unexpected argument '--port' (options are --name value)",
-        "--port                            | Missing required parameter for option '--port' (PORT)",
-        "--port 1 --port 2                 | option '--port' (PORT) should be specified only once",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--prot 6380                       | unknown option '--prot'",
+                "--requirepas=secret               | unknown option '--requirepas' (did you mean --requirepass?)",
+                "-p 6380                           | unknown option '-p' (did you mean --port?)",
+                "6380                              | unexpected argument '6380' (options are --name value)",
+                "@args.txt                         | unexpected argument '@args.txt' (options are --name value)",
+                "-- --port                         | unexpected argument '--port' (options are --name value)",
+                "--port                            | Missing required parameter for option '--port' (PORT)",
+                "--port 1 --port 2                 | option '--port' (PORT) should be specified only once",
+            })
     void badCommandLine(String args, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args.split(" "), Map.of()));
         assertEquals(message, e.getMessage());
@@ -281,14 +306,16 @@ class ConfigLoaderTest {
 
     @Test
     void variablesAreCaseSensitive() {
-        assertEquals(ProxyConfig.DEFAULT_PORT, ConfigLoader.load(new String[0], Map.of("respite_port", "1")).port());
+        assertEquals(
+                ProxyConfig.DEFAULT_PORT,
+                ConfigLoader.load(new String[0], Map.of("respite_port", "1")).port());
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"--help", "-h", "--port abc --help", "--help --config /nowhere"})
     void helpIsSignalledWithTheUsageText(String args) {
-        InfoRequestedException e = assertThrows(InfoRequestedException.class,
-                () -> ConfigLoader.load(args.split(" "), Map.of("RESPITE_PORT", "abc")));
+        InfoRequestedException e = assertThrows(
+                InfoRequestedException.class, () -> ConfigLoader.load(args.split(" "), Map.of("RESPITE_PORT", "abc")));
         assertEquals(ConfigLoader.usage(), e.text());
     }
 
@@ -318,16 +345,19 @@ class ConfigLoaderTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"--version", "-V"})
     void versionIsSignalledWithTheProjectVersion(String flag) {
-        InfoRequestedException e = assertThrows(InfoRequestedException.class,
-                () -> ConfigLoader.load(new String[] {flag}, Map.of()));
+        InfoRequestedException e =
+                assertThrows(InfoRequestedException.class, () -> ConfigLoader.load(new String[] {flag}, Map.of()));
         assertEquals(ConfigLoader.version() + System.lineSeparator(), e.text());
         assertTrue(ConfigLoader.version().matches("respite [0-9]+\\.[0-9]+\\.[0-9]+.*"), ConfigLoader.version());
     }
 
     @Test
     void passwordsNeverReachErrorMessages() {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
-                new String[] {"--upstream", "rediss://u:hunter2@h:6379", "--requirepass=alsosecret"}, Map.of()));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> ConfigLoader.load(
+                        new String[] {"--upstream", "rediss://u:hunter2@h:6379", "--requirepass=alsosecret"},
+                        Map.of()));
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     }
 
@@ -364,7 +394,9 @@ class ConfigLoaderTest {
             switch (layer) {
                 case FLAG -> args.addAll(List.of("--" + option, text));
                 case ENV -> env.put(Option.envName(option), text);
-                case FILE -> fileLines.add(option + " \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+                case FILE ->
+                    fileLines.add(option + " \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+                default -> throw new IllegalArgumentException("layer: " + layer);
             }
         }
 

@@ -43,8 +43,8 @@ class ProxyConfigTest {
                 Arguments.of(op(b -> b.bind("proxy-1.example")), get(ProxyConfig::bind), "proxy-1.example"),
                 Arguments.of(op(b -> b.capacityEntries(1)), get(ProxyConfig::capacityEntries), 1),
                 Arguments.of(op(b -> b.maxMemoryBytes(1).maxEntrySizeBytes(1)), get(ProxyConfig::maxMemoryBytes), 1L),
-                Arguments.of(op(b -> b.maxMemoryBytes(5).maxEntrySizeBytes(5)),
-                        get(ProxyConfig::maxEntrySizeBytes), 5L),
+                Arguments.of(
+                        op(b -> b.maxMemoryBytes(5).maxEntrySizeBytes(5)), get(ProxyConfig::maxEntrySizeBytes), 5L),
                 Arguments.of(op(b -> b.ttl(Duration.ofMillis(1))), get(ProxyConfig::ttl), Duration.ofMillis(1)),
                 Arguments.of(op(b -> b.requirepass("a b c")), get(ProxyConfig::requirepass), "a b c"),
                 Arguments.of(op(b -> b.maxClients(1)), get(ProxyConfig::maxClients), 1),
@@ -67,27 +67,32 @@ class ProxyConfigTest {
                 Arguments.of(op(b -> b.port(65536)), "port: 65536 (expected: an integer from 0 to 65535)"),
                 Arguments.of(op(b -> b.capacityEntries(0)), "capacity: 0 (expected: an integer of at least 1)"),
                 Arguments.of(op(b -> b.maxMemoryBytes(0)), "max-memory: 0 (expected: a size of at least 1 byte)"),
-                Arguments.of(op(b -> b.maxEntrySizeBytes(0)),
-                        "max-entry-size: 0 (expected: a size of at least 1 byte)"),
+                Arguments.of(
+                        op(b -> b.maxEntrySizeBytes(0)), "max-entry-size: 0 (expected: a size of at least 1 byte)"),
                 Arguments.of(op(b -> b.ttl(Duration.ZERO)), "ttl: 0ms (expected: a duration of more than 0)"),
                 Arguments.of(op(b -> b.ttl(Duration.ofMillis(-5))), "ttl: -5ms (expected: a duration of more than 0)"),
-                Arguments.of(op(b -> b.requirepass("")),
+                Arguments.of(
+                        op(b -> b.requirepass("")),
                         "requirepass: \"\" (expected: a password of at least one character)"),
                 Arguments.of(op(b -> b.maxClients(0)), "max-clients: 0 (expected: an integer of at least 1)"),
                 Arguments.of(op(b -> b.timeout(Duration.ZERO)), "timeout: 0ms (expected: a duration of more than 0)"),
                 Arguments.of(op(b -> b.ioThreads(0)), "io-threads: 0 (expected: an integer of at least 1)"),
-                Arguments.of(op(b -> b.drainTimeout(Duration.ofMillis(-1))),
+                Arguments.of(
+                        op(b -> b.drainTimeout(Duration.ofMillis(-1))),
                         "drain-timeout: -1ms (expected: a duration of 0 or more)"),
-                Arguments.of(op(b -> b.maxMemoryBytes(1024).maxEntrySizeBytes(1025)),
+                Arguments.of(
+                        op(b -> b.maxMemoryBytes(1024).maxEntrySizeBytes(1025)),
                         "max-entry-size: 1025 (expected: at most max-memory, 1024 bytes)"),
-                Arguments.of(op(b -> b.maxMemoryBytes(512 * 1024)),
+                Arguments.of(
+                        op(b -> b.maxMemoryBytes(512 * 1024)),
                         "max-entry-size: 1048576 (expected: at most max-memory, 524288 bytes)"));
     }
 
     @ParameterizedTest(name = "{1}")
     @MethodSource
     void rejected(UnaryOperator<ProxyConfig.Builder> change, String message) {
-        ConfigException e = assertThrows(ConfigException.class, () -> change.apply(ProxyConfig.builder()).build());
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> change.apply(ProxyConfig.builder()).build());
         assertEquals(message, e.getMessage());
     }
 

@@ -13,89 +13,97 @@ class UpstreamUriTest {
 
     /** Columns: text, host, port, username, password, database, toString. Empty cells are null. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "redis://127.0.0.1:6379         | 127.0.0.1   | 6379  |       |          | 0  | redis://127.0.0.1:6379/0",
-        "redis://localhost              | localhost   | 6379  |       |          | 0  | redis://localhost:6379/0",
-        "REDIS://Cache.Example:7000/3   | Cache.Example | 7000 |      |          | 3  | redis://Cache.Example:7000/3",
-        "redis://h:1/                   | h           | 1     |       |          | 0  | redis://h:1/0",
-        "redis://h:65535/15             | h           | 65535 |       |          | 15 | redis://h:65535/15",
-        "redis://h:6379/16              | h           | 6379  |       |          | 16 | redis://h:6379/16",
-        "redis://my_host-1.local:6379   | my_host-1.local | 6379 |    |          | 0  | redis://my_host-1.local:6379/0",
-        "redis://[::1]:6379             | ::1         | 6379  |       |          | 0  | redis://[::1]:6379/0",
-        "redis://[::1]                  | ::1         | 6379  |       |          | 0  | redis://[::1]:6379/0",
-        "redis://[2001:db8::7]:7000/2   | 2001:db8::7 | 7000  |       |          | 2  | redis://[2001:db8::7]:7000/2",
-        "redis://[::ffff:10.0.0.1]:6379 | ::ffff:10.0.0.1 | 6379 | | | 0 | redis://[::ffff:10.0.0.1]:6379/0",
-        "redis://[fe80::1%eth0]:6379    | fe80::1%eth0 | 6379 |       |          | 0  | redis://[fe80::1%eth0]:6379/0",
-        "redis://alice:s3cret@h:6379/1  | h           | 6379  | alice | s3cret   | 1  | redis://alice:***@h:6379/1",
-        "redis://:s3cret@h:6379         | h           | 6379  |       | s3cret   | 0  | redis://:***@h:6379/0",
-        "redis://:p%40ss%3Aw%20d@h      | h           | 6379  |       | p@ss:w d | 0  | redis://:***@h:6379/0",
-        "redis://a%3Ab:x+y@h            | h           | 6379  | a:b   | x+y      | 0  | redis://a:b:***@h:6379/0",
-        "redis://u:p@ss@h:1             | h           | 1     | u     | p@ss     | 0  | redis://u:***@h:1/0",
-        "redis://u:a:b@[::1]:1/4        | ::1         | 1     | u     | a:b      | 4  | redis://u:***@[::1]:1/4",
-        "redis://u:%C3%A9@h             | h           | 6379  | u     | é        | 0  | redis://u:***@h:6379/0",
-    })
-    void accepted(String text, String host, int port, String username, String password, int database,
-            String shown) {
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "redis://127.0.0.1:6379         | 127.0.0.1   | 6379  |       |          | 0  | redis://127.0.0.1:6379/0",
+                "redis://localhost              | localhost   | 6379  |       |          | 0  | redis://localhost:6379/0",
+                "REDIS://Cache.Example:7000/3   | Cache.Example | 7000 |      |          | 3  | redis://Cache.Example:7000/3",
+                "redis://h:1/                   | h           | 1     |       |          | 0  | redis://h:1/0",
+                "redis://h:65535/15             | h           | 65535 |       |          | 15 | redis://h:65535/15",
+                "redis://h:6379/16              | h           | 6379  |       |          | 16 | redis://h:6379/16",
+                "redis://my_host-1.local:6379   | my_host-1.local | 6379 |    |          | 0  | redis://my_host-1.local:6379/0",
+                "redis://[::1]:6379             | ::1         | 6379  |       |          | 0  | redis://[::1]:6379/0",
+                "redis://[::1]                  | ::1         | 6379  |       |          | 0  | redis://[::1]:6379/0",
+                "redis://[2001:db8::7]:7000/2   | 2001:db8::7 | 7000  |       |          | 2  | redis://[2001:db8::7]:7000/2",
+                "redis://[::ffff:10.0.0.1]:6379 | ::ffff:10.0.0.1 | 6379 | | | 0 | redis://[::ffff:10.0.0.1]:6379/0",
+                "redis://[fe80::1%eth0]:6379    | fe80::1%eth0 | 6379 |       |          | 0  | redis://[fe80::1%eth0]:6379/0",
+                "redis://alice:s3cret@h:6379/1  | h           | 6379  | alice | s3cret   | 1  | redis://alice:***@h:6379/1",
+                "redis://:s3cret@h:6379         | h           | 6379  |       | s3cret   | 0  | redis://:***@h:6379/0",
+                "redis://:p%40ss%3Aw%20d@h      | h           | 6379  |       | p@ss:w d | 0  | redis://:***@h:6379/0",
+                "redis://a%3Ab:x+y@h            | h           | 6379  | a:b   | x+y      | 0  | redis://a:b:***@h:6379/0",
+                "redis://u:p@ss@h:1             | h           | 1     | u     | p@ss     | 0  | redis://u:***@h:1/0",
+                "redis://u:a:b@[::1]:1/4        | ::1         | 1     | u     | a:b      | 4  | redis://u:***@[::1]:1/4",
+                "redis://u:%C3%A9@h             | h           | 6379  | u     | é        | 0  | redis://u:***@h:6379/0",
+            })
+    void accepted(String text, String host, int port, String username, String password, int database, String shown) {
         UpstreamUri uri = UpstreamUri.parse(text);
         assertEquals(new UpstreamUri(host, port, username, password, database), uri);
         assertEquals(shown, uri.toString());
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "''                              | ''",
-        "localhost:6379                  | localhost:6379",
-        "http://h:6379                   | http://h:6379",
-        "redis:/h:6379                   | redis:/h:6379",
-        "redis://                        | redis://",
-        "redis://:6379                   | redis://:6379",
-        "redis://h:                      | redis://h:",
-        "redis://h:abc                   | redis://h:abc",
-        "redis://h:-1                    | redis://h:-1",
-        "redis://h:+1                    | redis://h:+1",
-        "redis://h:99999999999           | redis://h:99999999999",
-        "redis://h:6379/x                | redis://h:6379/x",
-        "redis://h:6379/-1               | redis://h:6379/-1",
-        "redis://h:6379/0/1              | redis://h:6379/0/1",
-        "redis://h h:6379                | redis://h h:6379",
-        "redis://::1:6379                | redis://::1:6379",
-        "redis://[::1                    | redis://[::1",
-        "redis://[::1]6379               | redis://[::1]6379",
-        "redis://h:6379:1                | redis://h:6379:1",
-        "redis://secret@h:6379           | redis://***@h:6379",
-        "redis://u:secret@h:x            | redis://u:***@h:x",
-        "redis://u:%zz@h                 | redis://u:***@h",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''                              | ''",
+                "localhost:6379                  | localhost:6379",
+                "http://h:6379                   | http://h:6379",
+                "redis:/h:6379                   | redis:/h:6379",
+                "redis://                        | redis://",
+                "redis://:6379                   | redis://:6379",
+                "redis://h:                      | redis://h:",
+                "redis://h:abc                   | redis://h:abc",
+                "redis://h:-1                    | redis://h:-1",
+                "redis://h:+1                    | redis://h:+1",
+                "redis://h:99999999999           | redis://h:99999999999",
+                "redis://h:6379/x                | redis://h:6379/x",
+                "redis://h:6379/-1               | redis://h:6379/-1",
+                "redis://h:6379/0/1              | redis://h:6379/0/1",
+                "redis://h h:6379                | redis://h h:6379",
+                "redis://::1:6379                | redis://::1:6379",
+                "redis://[::1                    | redis://[::1",
+                "redis://[::1]6379               | redis://[::1]6379",
+                "redis://h:6379:1                | redis://h:6379:1",
+                "redis://secret@h:6379           | redis://***@h:6379",
+                "redis://u:secret@h:x            | redis://u:***@h:x",
+                "redis://u:%zz@h                 | redis://u:***@h",
+            })
     void syntaxRejected(String text, String redacted) {
         ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));
-        assertEquals("upstream: " + redacted + " (expected: a URI such as redis://[user:pass@]host:port[/db])",
+        assertEquals(
+                "upstream: " + redacted + " (expected: a URI such as redis://[user:pass@]host:port[/db])",
                 e.getMessage());
         assertEquals("upstream", e.option());
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "redis://h:0             | upstream: port 0 (expected: an integer from 1 to 65535)",
-        "redis://h:65536         | upstream: port 65536 (expected: an integer from 1 to 65535)",
-        "redis://[]:6379         | upstream: host [] (expected: an IPv6 address between brackets)",
-        "redis://[h]:6379        | upstream: host [h] (expected: an IPv6 address between brackets)",
-        "redis://[::1 ]:6379     | upstream: host [::1 ] (expected: an IPv6 address between brackets)",
-        "redis://[10.0.0.1]:6379 | upstream: host [10.0.0.1] (expected: an IPv6 address between brackets)",
-        "redis://u:@h            | upstream: an empty password (expected: a password of at least one character)",
-        "redis://:@h             | upstream: an empty password (expected: a password of at least one character)",
-        "rediss://h:6379 | upstream: rediss://h:6379 (expected: redis://...; TLS (rediss://) is not supported yet)",
-        "REDISS://u:p@h:1 | upstream: REDISS://u:***@h:1 (expected: redis://...; TLS (rediss://) is not supported yet)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "redis://h:0             | upstream: port 0 (expected: an integer from 1 to 65535)",
+                "redis://h:65536         | upstream: port 65536 (expected: an integer from 1 to 65535)",
+                "redis://[]:6379         | upstream: host [] (expected: an IPv6 address between brackets)",
+                "redis://[h]:6379        | upstream: host [h] (expected: an IPv6 address between brackets)",
+                "redis://[::1 ]:6379     | upstream: host [::1 ] (expected: an IPv6 address between brackets)",
+                "redis://[10.0.0.1]:6379 | upstream: host [10.0.0.1] (expected: an IPv6 address between brackets)",
+                "redis://u:@h            | upstream: an empty password (expected: a password of at least one character)",
+                "redis://:@h             | upstream: an empty password (expected: a password of at least one character)",
+                "rediss://h:6379 | upstream: rediss://h:6379 (expected: redis://...; TLS (rediss://) is not supported yet)",
+                "REDISS://u:p@h:1 | upstream: REDISS://u:***@h:1 (expected: redis://...; TLS (rediss://) is not supported yet)",
+            })
     void rejectedWithReason(String text, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));
         assertEquals(message, e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "alice | s3cret",
-        "      | hunter2",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "alice | s3cret",
+                "      | hunter2",
+            })
     void toStringNeverShowsThePassword(String username, String password) {
         UpstreamUri uri = new UpstreamUri("h", 6379, username, password, 0);
         assertFalse(uri.toString().contains(password), uri.toString());
@@ -105,16 +113,18 @@ class UpstreamUriTest {
     @Test
     void userWithoutPasswordRejected() {
         ConfigException e = assertThrows(ConfigException.class, () -> new UpstreamUri("h", 6379, "alice", null, 0));
-        assertEquals("upstream: user alice without a password (expected: user:password@ or :password@)",
-                e.getMessage());
+        assertEquals(
+                "upstream: user alice without a password (expected: user:password@ or :password@)", e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "h h    | upstream: host h h (expected: a host name or IP address)",
-        "[::1]  | upstream: host [::1] (expected: a host name or IP address)",
-        "''     | upstream: host  (expected: a host name or IP address)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "h h    | upstream: host h h (expected: a host name or IP address)",
+                "[::1]  | upstream: host [::1] (expected: a host name or IP address)",
+                "''     | upstream: host  (expected: a host name or IP address)",
+            })
     void constructorRejectsBadHost(String host, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> new UpstreamUri(host, 6379, null, null, 0));
         assertEquals(message, e.getMessage());

@@ -34,10 +34,27 @@ class ValuesTest {
     }
 
     @ParameterizedTest(name = "[{0}]")
-    @ValueSource(strings = {
-        "", "-1", "+1", "12xb", "1b", "1t", "1tb", "kb", "1.5mb", "1 mb", " 1mb", "1mb ", "1kbb", "0x10",
-        "9223372036854775808", "8589934592gb", "1e6", "１mb",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "-1",
+                "+1",
+                "12xb",
+                "1b",
+                "1t",
+                "1tb",
+                "kb",
+                "1.5mb",
+                "1 mb",
+                " 1mb",
+                "1mb ",
+                "1kbb",
+                "0x10",
+                "9223372036854775808",
+                "8589934592gb",
+                "1e6",
+                "１mb",
+            })
     void sizeRejected(String text) {
         ConfigException e = assertThrows(ConfigException.class, () -> Values.parseSize("max-memory", text));
         assertEquals("max-memory: " + text + " (expected: a size such as 64mb, 1gb or 1048576)", e.getMessage());
@@ -64,10 +81,27 @@ class ValuesTest {
     }
 
     @ParameterizedTest(name = "[{0}]")
-    @ValueSource(strings = {
-        "", "-1s", "+1s", "1.5s", "1d", "1us", "1ns", "s", "ms", "1 s", " 1s", "1s ", "1h30m", "PT1S", "1sec",
-        "9223372036854775808ms", "9223372036854776s", "2562047788016h",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "-1s",
+                "+1s",
+                "1.5s",
+                "1d",
+                "1us",
+                "1ns",
+                "s",
+                "ms",
+                "1 s",
+                " 1s",
+                "1s ",
+                "1h30m",
+                "PT1S",
+                "1sec",
+                "9223372036854775808ms",
+                "9223372036854776s",
+                "2562047788016h",
+            })
     void durationRejected(String text) {
         ConfigException e = assertThrows(ConfigException.class, () -> Values.parseDuration("ttl", text));
         assertEquals("ttl: " + text + " (expected: a duration such as 500ms, 10s, 2m or 1h)", e.getMessage());
@@ -80,9 +114,23 @@ class ValuesTest {
     }
 
     @ParameterizedTest(name = "[{0}]")
-    @ValueSource(strings = {
-        "", "abc", "+1", "--1", "-", "1.0", "1e3", "0x10", " 1", "1 ", "2147483648", "-2147483649", "6380s", "١٢",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "abc",
+                "+1",
+                "--1",
+                "-",
+                "1.0",
+                "1e3",
+                "0x10",
+                " 1",
+                "1 ",
+                "2147483648",
+                "-2147483649",
+                "6380s",
+                "١٢",
+            })
     void intRejected(String text) {
         ConfigException e = assertThrows(ConfigException.class, () -> Values.parseInt("port", text));
         assertEquals("port: " + text + " (expected: an integer)", e.getMessage());

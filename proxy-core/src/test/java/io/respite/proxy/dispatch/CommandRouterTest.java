@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class CommandRouterTest {
 
-    private final StripedLruCache cache = StripedLruCache.builder().maxEntries(1000).build();
+    private final StripedLruCache cache =
+            StripedLruCache.builder().maxEntries(1000).build();
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(TestCatalog.catalog());
     private final FakeSink sink = new FakeSink();
     private final FakeLane lane = new FakeLane();
@@ -92,8 +93,10 @@ class CommandRouterTest {
     @Test
     void authWithoutAPasswordConfigured() {
         send("AUTH", "x");
-        assertEquals("-ERR AUTH <password> called without any password configured for the default user. Are you sure "
-                + "your configuration is correct?\r\n", sink.last());
+        assertEquals(
+                "-ERR AUTH <password> called without any password configured for the default user. Are you sure "
+                        + "your configuration is correct?\r\n",
+                sink.last());
         send("AUTH");
         assertEquals("-ERR wrong number of arguments for 'auth' command\r\n", sink.last());
     }
@@ -101,7 +104,8 @@ class CommandRouterTest {
     @Test
     void helloSwitchesProtocolAndNamesTheClient() {
         send("HELLO", "3", "SETNAME", "app");
-        assertTrue(sink.last().startsWith("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"),
+        assertTrue(
+                sink.last().startsWith("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"),
                 sink.last());
         assertEquals(RespVersion.RESP3, context().version());
         assertEquals("app", context().name());
@@ -169,8 +173,8 @@ class CommandRouterTest {
     @Test
     void replicationIsRefused() {
         send("PSYNC", "?", "-1");
-        assertEquals("-ERR respite does not relay replication ('psync'): connect replicas to Redis itself\r\n",
-                sink.last());
+        assertEquals(
+                "-ERR respite does not relay replication ('psync'): connect replicas to Redis itself\r\n", sink.last());
     }
 
     @Test
@@ -219,7 +223,9 @@ class CommandRouterTest {
         read.answer("$3\r\nnew\r\n");
         send("GET", "k");
         FakeLane.Sent reread = lane.shared.poll();
-        assertEquals("GET k", reread.command(),
+        assertEquals(
+                "GET k",
+                reread.command(),
                 "the read sent before the write was answered is not trusted: the answer invalidated again");
         reread.answer("$3\r\nnew\r\n");
         send("GET", "k");

@@ -15,13 +15,15 @@ class ConfigRedactionTest {
 
     @Test
     void resp2PairsHaveOnlyTheirSecretValuesReplaced() {
-        assertEquals("*4\r\n$11\r\nrequirepass\r\n" + REDACTED + "$9\r\nmaxmemory\r\n$1\r\n0\r\n",
+        assertEquals(
+                "*4\r\n$11\r\nrequirepass\r\n" + REDACTED + "$9\r\nmaxmemory\r\n$1\r\n0\r\n",
                 redact("*4\r\n$11\r\nrequirepass\r\n$6\r\nsecret\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n"));
     }
 
     @Test
     void resp3MapsToo() {
-        assertEquals("%2\r\n$10\r\nmasterauth\r\n" + REDACTED + "$17\r\ntls-key-file-pass\r\n" + REDACTED,
+        assertEquals(
+                "%2\r\n$10\r\nmasterauth\r\n" + REDACTED + "$17\r\ntls-key-file-pass\r\n" + REDACTED,
                 redact("%2\r\n$10\r\nmasterauth\r\n$2\r\npw\r\n$17\r\ntls-key-file-pass\r\n$0\r\n\r\n"));
     }
 
@@ -40,8 +42,10 @@ class ConfigRedactionTest {
     void execRepliesHaveTheQueuedConfigGetsRedacted() {
         String exec = "*3\r\n+OK\r\n*2\r\n$11\r\nrequirepass\r\n$2\r\npw\r\n*2\r\n$11\r\nrequirepass\r\n$2\r\npw\r\n";
         ByteBuf redacted = ConfigRedaction.redactElements(buf(exec), IntList.of(1));
-        assertEquals("*3\r\n+OK\r\n*2\r\n$11\r\nrequirepass\r\n" + REDACTED + "*2\r\n$11\r\nrequirepass\r\n$2\r\npw\r\n",
-                text(redacted), "only the CONFIG GET's reply; the second array is another command's");
+        assertEquals(
+                "*3\r\n+OK\r\n*2\r\n$11\r\nrequirepass\r\n" + REDACTED + "*2\r\n$11\r\nrequirepass\r\n$2\r\npw\r\n",
+                text(redacted),
+                "only the CONFIG GET's reply; the second array is another command's");
         ByteBuf aborted = buf("-EXECABORT Transaction discarded because of previous errors.\r\n");
         assertSame(aborted, ConfigRedaction.redactElements(aborted, IntList.of(0)));
         aborted.release();

@@ -15,7 +15,8 @@ class DeniedCommandsTest {
 
     @Test
     void aDeniedCommandIsUnknownWithItsArgumentsQuoted() {
-        assertEquals("ERR unknown command 'config', with args beginning with: 'get' 'requirepass' ",
+        assertEquals(
+                "ERR unknown command 'config', with args beginning with: 'get' 'requirepass' ",
                 refusal("config", "get", "requirepass"));
         assertEquals("ERR unknown command 'DEBUG', with args beginning with: ", refusal("DEBUG"));
     }
@@ -36,8 +37,10 @@ class DeniedCommandsTest {
     @Test
     void quotedArgumentsStopAt128BytesAndLineBreaksBecomeSpaces() {
         String error = refusal("config", "a".repeat(100), "b".repeat(100), "c");
-        assertEquals("ERR unknown command 'config', with args beginning with: '" + "a".repeat(100) + "' '"
-                + "b".repeat(24) + "' ", error);
+        assertEquals(
+                "ERR unknown command 'config', with args beginning with: '" + "a".repeat(100) + "' '" + "b".repeat(24)
+                        + "' ",
+                error);
         assertEquals("ERR unknown command 'config', with args beginning with: 'x  y' ", refusal("config", "x\r\ny"));
     }
 

@@ -94,7 +94,7 @@ final class FakeLane implements UpstreamLane {
         public void close() {
             closed = true;
             // As the real connection does: a close asked for fails what waits, and says nothing else.
-            for (Sent s; (s = sent.poll()) != null;) {
+            for (Sent s; (s = sent.poll()) != null; ) {
                 if (s.callback() != null) {
                     s.callback().onFailure("ERR upstream unavailable (respite is shutting down)");
                 }

@@ -19,6 +19,7 @@ final class FakeSink implements ReplySink {
 
     /** Every reply so far in order; a later reply is null until completed. */
     final List<String> replies = new ArrayList<>();
+
     final List<String> relayed = new ArrayList<>();
     final List<RespCommand> held = new ArrayList<>();
     boolean closedAfterReplies;

@@ -4,10 +4,8 @@ import static io.respite.proxy.dispatch.Pinning.Sent.DISCARD;
 import static io.respite.proxy.dispatch.Pinning.Sent.EXEC;
 import static io.respite.proxy.dispatch.Pinning.Sent.MULTI;
 import static io.respite.proxy.dispatch.Pinning.Sent.OTHER;
-import static io.respite.proxy.dispatch.Pinning.Sent.RELAY;
 import static io.respite.proxy.dispatch.Pinning.Sent.UNWATCH;
 import static io.respite.proxy.dispatch.Pinning.Sent.WATCH;
-import static io.respite.proxy.dispatch.Pinning.State.RELAYING;
 import static io.respite.proxy.dispatch.Pinning.State.SETTLING;
 import static io.respite.proxy.dispatch.Pinning.State.SHARED;
 import static io.respite.proxy.dispatch.Pinning.State.TRANSACTION;
@@ -18,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.resp.RespCommand;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The pinning state machine, one case per transition of its diagram. */
 class PinningTest {

@@ -2,6 +2,7 @@ package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CommandTable;
 import io.respite.resp.RespMessage;
@@ -15,8 +16,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class TestCatalog {
 
-    private TestCatalog() {
-    }
+    private TestCatalog() {}
 
     static Catalog catalog() {
         String reply = "*13\r\n"
@@ -40,7 +40,7 @@ final class TestCatalog {
             return new Catalog(CommandTable.parse(message), "7.0.15", 16);
         } finally {
             frame.release();
-            io.netty.util.ReferenceCountUtil.release(message);
+            ReferenceCountUtil.release(message);
         }
     }
 

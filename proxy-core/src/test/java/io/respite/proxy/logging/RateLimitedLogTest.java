@@ -25,12 +25,10 @@ class RateLimitedLogTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private final AtomicLong now = new AtomicLong(1_000);
 

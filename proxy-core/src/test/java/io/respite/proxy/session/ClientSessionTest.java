@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.Future;
 import io.respite.proxy.eventloop.LoopFlusher;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespCommand;
@@ -54,7 +55,9 @@ class ClientSessionTest {
         open(OutputLimits.NONE);
         int commands = 100_000;
         channel.writeInbound(gets(commands));
-        assertEquals(OutputBudget.FORWARD_WINDOW_BYTES / OutputBudget.INITIAL_ESTIMATE_BYTES, lane.waiting.size(),
+        assertEquals(
+                OutputBudget.FORWARD_WINDOW_BYTES / OutputBudget.INITIAL_ESTIMATE_BYTES,
+                lane.waiting.size(),
                 "the first window is forwarded, the rest held");
         // The upstream goes down: the forwarded commands fail, and every held one fails at once
         // when it is handed on, inside the failure of the one before it.
@@ -113,7 +116,7 @@ class ClientSessionTest {
         channel.runPendingTasks();
         assertFalse(channel.isActive(), "over the hard limit: disconnected");
         head.onReply(bulk("late"));
-        for (ReplyCallback late; (late = lane.waiting.poll()) != null;) {
+        for (ReplyCallback late; (late = lane.waiting.poll()) != null; ) {
             late.onReply(bulk(mb));
         }
         channel.runPendingTasks();
@@ -198,7 +201,7 @@ class ClientSessionTest {
         open(OutputLimits.NONE);
         channel.writeInbound(gets(2));
         ClientSession session = channel.pipeline().get(ClientSession.class);
-        io.netty.util.concurrent.Future<Void> quiesced = session.quiesce();
+        Future<Void> quiesced = session.quiesce();
         channel.runPendingTasks();
         assertFalse(channel.config().isAutoRead());
         assertFalse(quiesced.isDone(), "two replies owed");
@@ -238,7 +241,7 @@ class ClientSessionTest {
     /** Everything written to the client so far, as text; releases what it reads. */
     private String outbound() {
         StringBuilder text = new StringBuilder();
-        for (ByteBuf out; (out = channel.readOutbound()) != null;) {
+        for (ByteBuf out; (out = channel.readOutbound()) != null; ) {
             text.append(out.toString(StandardCharsets.US_ASCII));
             out.release();
         }
@@ -269,7 +272,7 @@ class ClientSessionTest {
         }
 
         void failWaiting() {
-            for (ReplyCallback callback; (callback = waiting.poll()) != null;) {
+            for (ReplyCallback callback; (callback = waiting.poll()) != null; ) {
                 callback.onFailure(failWith);
             }
         }
@@ -292,11 +295,9 @@ class ClientSessionTest {
         }
 
         @Override
-        public void writabilityChanged(boolean writable) {
-        }
+        public void writabilityChanged(boolean writable) {}
 
         @Override
-        public void closed() {
-        }
+        public void closed() {}
     }
 }

@@ -19,12 +19,14 @@ class FailureCauseTest {
     private static final String ADDRESS = "10.0.0.1:6379";
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "recvAddress(..) failed with error(-104): Connection reset by peer | connection reset by peer (10.0.0.1:6379)",
-        "recvAddress(..) failed: Connection reset by peer | connection reset by peer (10.0.0.1:6379)",
-        "finishConnect(..) failed with error(-111): Connection refused: /10.0.0.1:6379 | connection refused (10.0.0.1:6379)",
-        "No route to host | no route to host (10.0.0.1:6379)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "recvAddress(..) failed with error(-104): Connection reset by peer | connection reset by peer (10.0.0.1:6379)",
+                "recvAddress(..) failed: Connection reset by peer | connection reset by peer (10.0.0.1:6379)",
+                "finishConnect(..) failed with error(-111): Connection refused: /10.0.0.1:6379 | connection refused (10.0.0.1:6379)",
+                "No route to host | no route to host (10.0.0.1:6379)",
+            })
     void systemErrorsLoseTheNativeCall(String message, String expected) {
         assertEquals(expected, FailureCause.of(new IOException(message), ADDRESS));
         assertEquals(expected, FailureCause.of(new ConnectException(message), ADDRESS));
@@ -32,12 +34,13 @@ class FailureCauseTest {
 
     @Test
     void knownFailuresHaveTheirOwnWords() {
-        assertEquals("no answer from 10.0.0.1:6379 to connect",
+        assertEquals(
+                "no answer from 10.0.0.1:6379 to connect",
                 FailureCause.of(new ConnectTimeoutException("connection timed out after 5000 ms"), ADDRESS));
         assertEquals("unknown host in 10.0.0.1:6379", FailureCause.of(new UnknownHostException("redis"), ADDRESS));
         assertEquals("connection to 10.0.0.1:6379 closed", FailureCause.of(new ClosedChannelException(), ADDRESS));
-        assertEquals("protocol error in a reply from 10.0.0.1:6379",
-                FailureCause.of(new DecoderException("bad"), ADDRESS));
+        assertEquals(
+                "protocol error in a reply from 10.0.0.1:6379", FailureCause.of(new DecoderException("bad"), ADDRESS));
     }
 
     @Test
@@ -48,25 +51,28 @@ class FailureCauseTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "PING | ERR max number of clients reached | the upstream refused the connection: max number of clients reached",
-        "AUTH | WRONGPASS invalid username-password pair or user is disabled. | the upstream refused respite's "
-                + "credentials: WRONGPASS invalid username-password pair or user is disabled.",
-        "AUTH | ERR AUTH <password> called without any password configured for the default user. | the upstream "
-                + "refused respite's credentials: ERR AUTH <password> called without any password configured for the "
-                + "default user.",
-        "PING | NOAUTH Authentication required. | the upstream requires a password and respite has none (see "
-                + "--upstream-password-file)",
-        "HELLO 3 | NOPROTO unsupported protocol version | the upstream does not speak RESP3: NOPROTO unsupported "
-                + "protocol version",
-        "SELECT 20 | ERR DB index is out of range | SELECT 20 failed: ERR DB index is out of range",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "PING | ERR max number of clients reached | the upstream refused the connection: max number of clients reached",
+                "AUTH | WRONGPASS invalid username-password pair or user is disabled. | the upstream refused respite's "
+                        + "credentials: WRONGPASS invalid username-password pair or user is disabled.",
+                "AUTH | ERR AUTH <password> called without any password configured for the default user. | the upstream "
+                        + "refused respite's credentials: ERR AUTH <password> called without any password configured for the "
+                        + "default user.",
+                "PING | NOAUTH Authentication required. | the upstream requires a password and respite has none (see "
+                        + "--upstream-password-file)",
+                "HELLO 3 | NOPROTO unsupported protocol version | the upstream does not speak RESP3: NOPROTO unsupported "
+                        + "protocol version",
+                "SELECT 20 | ERR DB index is out of range | SELECT 20 failed: ERR DB index is out of range",
+            })
     void refusedHandshakesSayWhatToFix(String what, String error, String expected) {
         assertEquals(expected, FailureCause.ofHandshake(what, error));
     }
 
     @Test
     void theClientErrorWrapsTheCause() {
-        assertEquals("ERR upstream unavailable (timeout after 5000 ms)", FailureCause.clientError("timeout after 5000 ms"));
+        assertEquals(
+                "ERR upstream unavailable (timeout after 5000 ms)", FailureCause.clientError("timeout after 5000 ms"));
     }
 }

@@ -12,12 +12,21 @@ import org.junit.jupiter.api.Test;
 class HandshakeTest {
 
     private static UpstreamSettings settings(String user, String password, int database) {
-        return new UpstreamSettings("127.0.0.1", 6379, user, password, database, Duration.ofSeconds(5),
-                RespLimits.DEFAULT, NioSocketChannel.class, 10);
+        return new UpstreamSettings(
+                "127.0.0.1",
+                6379,
+                user,
+                password,
+                database,
+                Duration.ofSeconds(5),
+                RespLimits.DEFAULT,
+                NioSocketChannel.class,
+                10);
     }
 
     private static List<String> steps(UpstreamSettings settings, RespVersion version) {
-        return Handshake.of(settings, version).stream().map(h -> String.join(" ", h.args()) + " = " + h.what())
+        return Handshake.of(settings, version).stream()
+                .map(h -> String.join(" ", h.args()) + " = " + h.what())
                 .toList();
     }
 
@@ -29,7 +38,8 @@ class HandshakeTest {
     @Test
     void passwordUserAndDatabase() {
         assertEquals(List.of("AUTH pw = AUTH"), steps(settings(null, "pw", 0), RespVersion.RESP2));
-        assertEquals(List.of("AUTH u pw = AUTH", "SELECT 3 = SELECT 3"), steps(settings("u", "pw", 3), RespVersion.RESP2));
+        assertEquals(
+                List.of("AUTH u pw = AUTH", "SELECT 3 = SELECT 3"), steps(settings("u", "pw", 3), RespVersion.RESP2));
         assertEquals(List.of("SELECT 1 = SELECT 1"), steps(settings(null, null, 1), RespVersion.RESP2));
     }
 
@@ -37,7 +47,8 @@ class HandshakeTest {
     void resp3AuthenticatesInHello() {
         assertEquals(List.of("HELLO 3 = HELLO 3"), steps(settings(null, null, 0), RespVersion.RESP3));
         assertEquals(List.of("HELLO 3 AUTH default pw = HELLO 3"), steps(settings(null, "pw", 0), RespVersion.RESP3));
-        assertEquals(List.of("HELLO 3 AUTH u pw = HELLO 3", "SELECT 2 = SELECT 2"),
+        assertEquals(
+                List.of("HELLO 3 AUTH u pw = HELLO 3", "SELECT 2 = SELECT 2"),
                 steps(settings("u", "pw", 2), RespVersion.RESP3));
     }
 }

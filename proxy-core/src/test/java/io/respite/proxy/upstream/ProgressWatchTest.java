@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class ProgressWatchTest {
 
-    /** Ticks of 100 ns, a timeout of 400 ns: stalled on the fifth tick without a frame (the first is not a full period). */
+    /**
+     * Ticks of 100 ns, a timeout of 400 ns: stalled on the fifth tick without a frame (the first is
+     * not a full period).
+     */
     private final ProgressWatch watch = new ProgressWatch(100, 400);
 
     @Test

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Splits an inline command line into arguments exactly as Redis's {@code sdssplitargs} does, so
@@ -20,19 +21,18 @@ import java.util.List;
  */
 final class InlineSplitter {
 
-    private InlineSplitter() {
-    }
+    private InlineSplitter() {}
 
     /**
      * Returns the arguments of {@code length} bytes at {@code index}, or null for unbalanced
      * quotes. Borrows {@code buf} (caller keeps ownership); does not move its indices.
      */
-    static List<byte[]> split(ByteBuf buf, int index, int length) {
+    static @Nullable List<byte[]> split(ByteBuf buf, int index, int length) {
         List<byte[]> args = new ArrayList<>();
         int end = index + length;
         int p = index;
         ByteArrayOutputStream current = new ByteArrayOutputStream();
-        for (;;) {
+        for (; ; ) {
             while (p < end && isSpace(at(buf, p, end))) {
                 p++;
             }
@@ -45,8 +45,10 @@ final class InlineSplitter {
             while (!done) {
                 int c = at(buf, p, end);
                 if (inDouble) {
-                    if (c == '\\' && at(buf, p + 1, end) == 'x'
-                            && isHex(at(buf, p + 2, end)) && isHex(at(buf, p + 3, end))) {
+                    if (c == '\\'
+                            && at(buf, p + 1, end) == 'x'
+                            && isHex(at(buf, p + 2, end))
+                            && isHex(at(buf, p + 3, end))) {
                         current.write(hex(at(buf, p + 2, end)) * 16 + hex(at(buf, p + 3, end)));
                         p += 3;
                     } else if (c == '\\' && at(buf, p + 1, end) != 0) {

@@ -19,7 +19,10 @@ final class RespCumulator implements ByteToMessageDecoder.Cumulator {
 
     private final BooleanSupplier awaitingLargeBlob;
 
-    /** @param awaitingLargeBlob whether the decoder is waiting for a blob of at least {@value #COMPOSE_FROM_BYTES} bytes */
+    /**
+     * @param awaitingLargeBlob whether the decoder is waiting for a blob of at least
+     *     {@value #COMPOSE_FROM_BYTES} bytes
+     */
     RespCumulator(BooleanSupplier awaitingLargeBlob) {
         this.awaitingLargeBlob = awaitingLargeBlob;
     }

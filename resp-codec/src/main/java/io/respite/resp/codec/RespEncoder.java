@@ -27,7 +27,8 @@ public final class RespEncoder extends MessageToMessageEncoder<RespMessage> {
     public RespEncoder(int zeroCopyThresholdBytes) {
         super(RespMessage.class);
         if (zeroCopyThresholdBytes < 0) {
-            throw new IllegalArgumentException("zeroCopyThresholdBytes: " + zeroCopyThresholdBytes + " (expected: >= 0)");
+            throw new IllegalArgumentException(
+                    "zeroCopyThresholdBytes: " + zeroCopyThresholdBytes + " (expected: >= 0)");
         }
         this.zeroCopyThresholdBytes = zeroCopyThresholdBytes;
     }

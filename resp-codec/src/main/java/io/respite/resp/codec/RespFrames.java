@@ -6,6 +6,7 @@ import io.respite.resp.RespCodecException;
 import io.respite.resp.RespLimits;
 import io.respite.resp.RespType;
 import io.respite.resp.internal.RespBytes;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Looks inside a complete reply frame, such as {@link RespFrameDecoder} emits, without parsing it
@@ -14,11 +15,13 @@ import io.respite.resp.internal.RespBytes;
  */
 public final class RespFrames {
 
-    private RespFrames() {
-    }
+    private RespFrames() {}
 
-    /** The type of the reply in {@code frame}, from its first byte; null for a byte no type has. Borrows {@code frame}. */
-    public static RespType type(ByteBuf frame) {
+    /**
+     * The type of the reply in {@code frame}, from its first byte; null for a byte no type has.
+     * Borrows {@code frame}.
+     */
+    public static @Nullable RespType type(ByteBuf frame) {
         return frame.isReadable() ? RespType.of(frame.getByte(frame.readerIndex())) : null;
     }
 
@@ -47,7 +50,7 @@ public final class RespFrames {
      *
      * @throws RespCodecException when {@code frame} is not one valid reply
      */
-    public static int[] elements(ByteBuf frame) {
+    public static int @Nullable [] elements(ByteBuf frame) {
         int at = frame.readerIndex();
         int end = frame.writerIndex();
         RespType type = at < end ? RespType.of(frame.getByte(at)) : null;
@@ -61,8 +64,8 @@ public final class RespFrames {
         }
         long elements = type == RespType.MAP ? 2 * count : count;
         if (elements > (end - at) / 3) {
-            throw new RespCodecException("ERR Protocol error: " + elements + " elements in a frame of " + (end - at)
-                    + " bytes");
+            throw new RespCodecException(
+                    "ERR Protocol error: " + elements + " elements in a frame of " + (end - at) + " bytes");
         }
         int[] bounds = new int[(int) (2 * elements)];
         at = cr + 2;

@@ -26,6 +26,7 @@ import io.respite.resp.internal.RespBytes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Builds a message tree from one complete reply that {@link RespReplyScanner} has already
@@ -53,7 +54,8 @@ final class RespReplyParser {
     }
 
     private RespMessage value() {
-        RespType type = RespType.of(frame.readByte());
+        // The scanner checked every marker before the frame got here.
+        RespType type = Objects.requireNonNull(RespType.of(frame.readByte()), "reply type");
         String line = null;
         int cr = frame.forEachByte(ByteProcessor.FIND_CR);
         int lineLength = cr - frame.readerIndex();
@@ -99,10 +101,13 @@ final class RespReplyParser {
         RespMessage message = switch (type) {
             case BULK_STRING -> new RespBulkString(frame.retainedSlice(frame.readerIndex(), length));
             case BLOB_ERROR -> new RespBlobError(frame.retainedSlice(frame.readerIndex(), length));
-            case VERBATIM_STRING -> new RespVerbatimString(
-                    frame.toString(frame.readerIndex(), RespVerbatimString.FORMAT_LENGTH, StandardCharsets.ISO_8859_1),
-                    frame.retainedSlice(frame.readerIndex() + RespVerbatimString.FORMAT_LENGTH + 1,
-                            length - RespVerbatimString.FORMAT_LENGTH - 1));
+            case VERBATIM_STRING ->
+                new RespVerbatimString(
+                        frame.toString(
+                                frame.readerIndex(), RespVerbatimString.FORMAT_LENGTH, StandardCharsets.ISO_8859_1),
+                        frame.retainedSlice(
+                                frame.readerIndex() + RespVerbatimString.FORMAT_LENGTH + 1,
+                                length - RespVerbatimString.FORMAT_LENGTH - 1));
             default -> throw new IllegalStateException("not a blob type: " + type);
         };
         frame.skipBytes(length + 2);

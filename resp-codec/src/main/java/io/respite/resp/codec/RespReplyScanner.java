@@ -6,6 +6,7 @@ import io.respite.resp.RespCodecException;
 import io.respite.resp.RespLimits;
 import io.respite.resp.RespType;
 import io.respite.resp.internal.RespBytes;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Finds where one complete RESP2/RESP3 reply ends, without materialising it, across as many reads
@@ -36,13 +37,17 @@ final class RespReplyScanner {
     private final RespLimits limits;
     /** Elements still expected by each open aggregate, innermost at {@code depth - 1}. */
     private final long[] remaining;
+
     private State state = State.TYPE;
     private int depth;
+    // Set from each reply's first byte before anything reads it.
+    @SuppressWarnings("NullAway.Init")
     private RespType type;
     /** Offset from the reader index of the next byte to examine. */
     private int scanned;
     /** Offset from the reader index of the current line's first byte after the marker. */
     private int lineStart;
+
     private int blobLength;
 
     RespReplyScanner(RespLimits limits) {
@@ -61,18 +66,19 @@ final class RespReplyScanner {
     int scan(ByteBuf in) {
         int base = in.readerIndex();
         int end = in.writerIndex();
-        for (;;) {
+        for (; ; ) {
             switch (state) {
                 case TYPE -> {
                     if (base + scanned >= end) {
                         return INCOMPLETE;
                     }
                     byte marker = in.getByte(base + scanned);
-                    type = RespType.of(marker);
-                    if (type == null) {
+                    RespType found = RespType.of(marker);
+                    if (found == null) {
                         throw new RespCodecException("ERR Protocol error: unknown reply type byte '"
                                 + (char) (marker & 0xff) + "' (0x" + Integer.toHexString(marker & 0xff) + ")");
                     }
+                    type = found;
                     scanned++;
                     lineStart = scanned;
                     state = State.LINE;
@@ -128,8 +134,7 @@ final class RespReplyScanner {
                 if (len == -1 && type == RespType.BULK_STRING) {
                     return elementDone();
                 }
-                if (len < 0 || len > limits.maxBulkBytes()
-                        || (type == RespType.VERBATIM_STRING && len < 4)) {
+                if (len < 0 || len > limits.maxBulkBytes() || (type == RespType.VERBATIM_STRING && len < 4)) {
                     throw new RespCodecException("ERR Protocol error: invalid bulk length");
                 }
                 blobLength = (int) len;
@@ -154,8 +159,8 @@ final class RespReplyScanner {
                     return elementDone();
                 }
                 if (depth == remaining.length) {
-                    throw new RespCodecException("ERR Protocol error: reply nested deeper than "
-                            + remaining.length + " levels");
+                    throw new RespCodecException(
+                            "ERR Protocol error: reply nested deeper than " + remaining.length + " levels");
                 }
                 remaining[depth++] = elements;
                 state = State.TYPE;
@@ -167,9 +172,11 @@ final class RespReplyScanner {
 
     private void checkScalar(ByteBuf in, int index, int length) {
         boolean valid = switch (type) {
-            case INTEGER -> RespBytes.parseLong(in, index, length) != RespBytes.NOT_A_NUMBER
-                    || (length == 20 && in.toString(index, length, java.nio.charset.StandardCharsets.US_ASCII)
-                            .equals(Long.toString(Long.MIN_VALUE)));
+            case INTEGER ->
+                RespBytes.parseLong(in, index, length) != RespBytes.NOT_A_NUMBER
+                        || (length == 20
+                                && in.toString(index, length, StandardCharsets.US_ASCII)
+                                        .equals(Long.toString(Long.MIN_VALUE)));
             case NULL -> length == 0;
             case BOOLEAN -> length == 1 && (in.getByte(index) == 't' || in.getByte(index) == 'f');
             case DOUBLE, BIG_NUMBER -> length > 0;
@@ -177,7 +184,7 @@ final class RespReplyScanner {
         };
         if (!valid) {
             throw new RespCodecException("ERR Protocol error: invalid " + type + " '"
-                    + in.toString(index, Math.min(length, 64), java.nio.charset.StandardCharsets.ISO_8859_1) + "'");
+                    + in.toString(index, Math.min(length, 64), StandardCharsets.ISO_8859_1) + "'");
         }
     }
 

@@ -34,7 +34,7 @@ abstract sealed class RespReplyStreamDecoder extends ByteToMessageDecoder permit
             in.skipBytes(in.readableBytes());
             return;
         }
-        for (;;) {
+        for (; ; ) {
             int length;
             try {
                 length = scanner.scan(in);

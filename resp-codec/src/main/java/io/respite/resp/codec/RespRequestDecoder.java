@@ -65,6 +65,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
      * looked, counted from the reader index: a line trickling in byte by byte is searched once.
      */
     private int lineSearched;
+
     private long argsRemaining;
     private int bulkLength;
     private int argCount;
@@ -76,8 +77,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     public RespRequestDecoder(RespLimits limits) {
         this.limits = limits;
-        setCumulator(new RespCumulator(
-                () -> state == State.BULK_DATA && bulkLength >= RespCumulator.COMPOSE_FROM_BYTES));
+        setCumulator(
+                new RespCumulator(() -> state == State.BULK_DATA && bulkLength >= RespCumulator.COMPOSE_FROM_BYTES));
     }
 
     /**
@@ -92,7 +93,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     /** Borrows {@code in} (the cumulation, owned by {@link ByteToMessageDecoder}). */
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        for (;;) {
+        for (; ; ) {
             switch (state) {
                 case START -> {
                     if (!in.isReadable()) {
@@ -188,7 +189,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             return false;
         }
         long count = RespBytes.parseLong(in, lineStart, cr - lineStart);
-        if (in.getByte(cr + 1) != RespBytes.LF || count == RespBytes.NOT_A_NUMBER
+        if (in.getByte(cr + 1) != RespBytes.LF
+                || count == RespBytes.NOT_A_NUMBER
                 || count > limits.maxAggregateElements()) {
             return fail(in, out, "ERR Protocol error: invalid multibulk length");
         }
@@ -231,7 +233,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         }
         long length = RespBytes.parseLong(in, lineStart + 1, cr - lineStart - 1);
         long frameEnd = (long) cr + 2 - in.readerIndex() + length + 2;
-        if (in.getByte(cr + 1) != RespBytes.LF || length < 0 || length > limits.maxBulkBytes()
+        if (in.getByte(cr + 1) != RespBytes.LF
+                || length < 0
+                || length > limits.maxBulkBytes()
                 || frameEnd > Integer.MAX_VALUE - 16) {
             return fail(in, out, "ERR Protocol error: invalid bulk length");
         }

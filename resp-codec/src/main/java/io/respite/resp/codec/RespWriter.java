@@ -17,6 +17,7 @@ import io.respite.resp.RespVerbatimString;
 import io.respite.resp.internal.RespBytes;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes {@link RespMessage}s in wire form. {@link #write(RespMessage, ByteBuf)} copies
@@ -25,13 +26,18 @@ import java.util.List;
  */
 public final class RespWriter {
 
-    private final ByteBufAllocator alloc;
+    private final @Nullable ByteBufAllocator alloc;
     /** Where finished parts go in zero-copy mode; null in copy mode. */
-    private final List<Object> parts;
+    private final @Nullable List<Object> parts;
+
     private final int zeroCopyThresholdBytes;
     private ByteBuf current;
 
-    private RespWriter(ByteBuf current, ByteBufAllocator alloc, List<Object> parts, int zeroCopyThresholdBytes) {
+    private RespWriter(
+            ByteBuf current,
+            @Nullable ByteBufAllocator alloc,
+            @Nullable List<Object> parts,
+            int zeroCopyThresholdBytes) {
         this.current = current;
         this.alloc = alloc;
         this.parts = parts;
@@ -63,7 +69,8 @@ public final class RespWriter {
      * Borrows {@code message}; every buffer added to {@code parts} is a new reference the caller
      * must release (or write).
      */
-    static void writeParts(RespMessage message, ByteBufAllocator alloc, List<Object> parts, int zeroCopyThresholdBytes) {
+    static void writeParts(
+            RespMessage message, ByteBufAllocator alloc, List<Object> parts, int zeroCopyThresholdBytes) {
         RespWriter writer = new RespWriter(alloc.ioBuffer(64), alloc, parts, zeroCopyThresholdBytes);
         try {
             writer.value(message);
@@ -104,13 +111,14 @@ public final class RespWriter {
         ByteBuf content = holder.content();
         int length = content.readableBytes();
         if (message instanceof RespVerbatimString verbatim) {
-            RespBytes.writeHeader(current, RespType.VERBATIM_STRING.marker(), length + RespVerbatimString.FORMAT_LENGTH + 1);
+            RespBytes.writeHeader(
+                    current, RespType.VERBATIM_STRING.marker(), length + RespVerbatimString.FORMAT_LENGTH + 1);
             current.writeCharSequence(verbatim.format(), StandardCharsets.ISO_8859_1);
             current.writeByte(':');
         } else {
             RespBytes.writeHeader(current, message.type().marker(), length);
         }
-        if (parts != null && length >= zeroCopyThresholdBytes) {
+        if (parts != null && alloc != null && length >= zeroCopyThresholdBytes) {
             parts.add(current);
             parts.add(content.retainedSlice());
             current = alloc.ioBuffer(64);

@@ -1,6 +1,7 @@
 package io.respite.resp.internal;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 
 /** Stateless RESP byte helpers: strict integer parsing (as Redis's {@code string2ll}) and formatting. */
 public final class RespBytes {
@@ -21,8 +22,7 @@ public final class RespBytes {
     /** Longest decimal long with sign: "-9223372036854775808". */
     private static final int MAX_LONG_DIGITS = 20;
 
-    private RespBytes() {
-    }
+    private RespBytes() {}
 
     /**
      * Parses {@code length} bytes at {@code index} as a decimal integer with Redis's strictness:
@@ -116,5 +116,5 @@ public final class RespBytes {
         out.writeShort(CRLF_SHORT);
     }
 
-    private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 }

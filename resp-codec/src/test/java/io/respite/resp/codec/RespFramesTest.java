@@ -28,7 +28,8 @@ class RespFramesTest {
 
     @Test
     void scalarsErrorsAndNullAggregatesHaveNoElements() {
-        for (String reply : new String[] {"+OK\r\n", "-ERR no\r\n", "$1\r\na\r\n", "*-1\r\n", "|1\r\n+a\r\n+b\r\n:1\r\n"}) {
+        for (String reply :
+                new String[] {"+OK\r\n", "-ERR no\r\n", "$1\r\na\r\n", "*-1\r\n", "|1\r\n+a\r\n+b\r\n:1\r\n"}) {
             ByteBuf frame = frame(reply, 0);
             assertNull(RespFrames.elements(frame), reply);
             frame.release();

@@ -26,8 +26,7 @@ import java.util.Random;
 /** Seeded random message trees of every type, for round-trip tests. */
 final class RespMessages {
 
-    private RespMessages() {
-    }
+    private RespMessages() {}
 
     /** A random message; aggregates nest up to {@code depth} levels. Caller must release it. */
     static RespMessage random(Random random, int depth) {
@@ -41,13 +40,16 @@ final class RespMessages {
             case 6 -> RespNullArray.INSTANCE;
             case 7 -> RespNull.INSTANCE;
             case 8 -> random.nextBoolean() ? RespBoolean.TRUE : RespBoolean.FALSE;
-            case 9 -> random.nextInt(5) == 0 ? new RespDouble(random.nextBoolean() ? "inf" : "-inf")
-                    : RespDouble.of(random.nextGaussian() * 1e6);
-            case 10 -> new RespBigNumber((random.nextBoolean() ? "-" : "") + "1234567890123456789012345678901234567890"
-                    .substring(random.nextInt(30)));
+            case 9 ->
+                random.nextInt(5) == 0
+                        ? new RespDouble(random.nextBoolean() ? "inf" : "-inf")
+                        : RespDouble.of(random.nextGaussian() * 1e6);
+            case 10 ->
+                new RespBigNumber((random.nextBoolean() ? "-" : "")
+                        + "1234567890123456789012345678901234567890".substring(random.nextInt(30)));
             case 11 -> new RespBlobError(Unpooled.wrappedBuffer(binary(random)));
-            case 12 -> new RespVerbatimString(random.nextBoolean() ? "txt" : "mkd",
-                    Unpooled.wrappedBuffer(binary(random)));
+            case 12 ->
+                new RespVerbatimString(random.nextBoolean() ? "txt" : "mkd", Unpooled.wrappedBuffer(binary(random)));
             case 13 -> new RespBulkString(Unpooled.EMPTY_BUFFER);
             case 14 -> new RespArray(children(random, depth, 1));
             case 15 -> new RespSet(children(random, depth, 1));

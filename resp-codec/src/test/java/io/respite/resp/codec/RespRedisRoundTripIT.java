@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
+import io.respite.resp.RespAggregate;
+import io.respite.resp.RespAttribute;
 import io.respite.resp.RespLimits;
 import io.respite.resp.RespMessage;
 import io.respite.resp.RespType;
@@ -27,27 +29,57 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RespRedisRoundTripIT {
 
     private static final List<List<String>> SETUP = List.of(
-            List.of("SET", "str", "hello"), List.of("SET", "empty", ""), List.of("SET", "bin", "a\r\nb\u0000c"),
-            List.of("RPUSH", "list", "a", "b", "c"), List.of("HSET", "hash", "f1", "v1", "f2", "v2"),
-            List.of("SADD", "set", "m1", "m2"), List.of("ZADD", "zset", "1.5", "a", "inf", "b"),
+            List.of("SET", "str", "hello"),
+            List.of("SET", "empty", ""),
+            List.of("SET", "bin", "a\r\nb\u0000c"),
+            List.of("RPUSH", "list", "a", "b", "c"),
+            List.of("HSET", "hash", "f1", "v1", "f2", "v2"),
+            List.of("SADD", "set", "m1", "m2"),
+            List.of("ZADD", "zset", "1.5", "a", "inf", "b"),
             List.of("XADD", "stream", "1-1", "field", "value"));
 
     /** Commands whose replies cover every RESP2 type, and under HELLO 3 every RESP3 type Redis sends. */
     private static final List<List<String>> COMMANDS = List.of(
-            List.of("PING"), List.of("SET", "k", "v"), List.of("GET", "str"), List.of("GET", "empty"),
-            List.of("GET", "bin"), List.of("GET", "missing"), List.of("INCR", "counter"), List.of("DECRBY", "counter", "5"),
-            List.of("LRANGE", "list", "0", "-1"), List.of("LRANGE", "missing", "0", "-1"), List.of("HGETALL", "hash"),
-            List.of("SMEMBERS", "set"), List.of("ZRANGE", "zset", "0", "-1", "WITHSCORES"), List.of("ZSCORE", "zset", "a"),
-            List.of("ZSCORE", "zset", "b"), List.of("XRANGE", "stream", "-", "+"), List.of("SCAN", "0", "COUNT", "100"),
-            List.of("BLPOP", "nolist", "0.01"), List.of("LPOP", "str"), List.of("NOSUCHCOMMAND"), List.of("GET"),
-            List.of("CONFIG", "GET", "maxmemory"), List.of("COMMAND", "INFO", "get"), List.of("TYPE", "hash"),
-            List.of("EVAL", "return {1, 'two', {3, false}}", "0"), List.of("EVAL", "return {double=3.5}", "0"),
+            List.of("PING"),
+            List.of("SET", "k", "v"),
+            List.of("GET", "str"),
+            List.of("GET", "empty"),
+            List.of("GET", "bin"),
+            List.of("GET", "missing"),
+            List.of("INCR", "counter"),
+            List.of("DECRBY", "counter", "5"),
+            List.of("LRANGE", "list", "0", "-1"),
+            List.of("LRANGE", "missing", "0", "-1"),
+            List.of("HGETALL", "hash"),
+            List.of("SMEMBERS", "set"),
+            List.of("ZRANGE", "zset", "0", "-1", "WITHSCORES"),
+            List.of("ZSCORE", "zset", "a"),
+            List.of("ZSCORE", "zset", "b"),
+            List.of("XRANGE", "stream", "-", "+"),
+            List.of("SCAN", "0", "COUNT", "100"),
+            List.of("BLPOP", "nolist", "0.01"),
+            List.of("LPOP", "str"),
+            List.of("NOSUCHCOMMAND"),
+            List.of("GET"),
+            List.of("CONFIG", "GET", "maxmemory"),
+            List.of("COMMAND", "INFO", "get"),
+            List.of("TYPE", "hash"),
+            List.of("EVAL", "return {1, 'two', {3, false}}", "0"),
+            List.of("EVAL", "return {double=3.5}", "0"),
             List.of("EVAL", "return {big_number='1234567890123456789012345678901234567890'}", "0"),
-            List.of("EVAL", "return true", "0"), List.of("EVAL", "return redis.error_reply('MY custom')", "0"),
-            List.of("DEBUG", "PROTOCOL", "attrib"), List.of("DEBUG", "PROTOCOL", "verbatim"),
-            List.of("DEBUG", "PROTOCOL", "bignum"), List.of("DEBUG", "PROTOCOL", "map"), List.of("DEBUG", "PROTOCOL", "set"),
-            List.of("DEBUG", "PROTOCOL", "null"), List.of("DEBUG", "PROTOCOL", "true"), List.of("DEBUG", "PROTOCOL", "false"),
-            List.of("DEBUG", "PROTOCOL", "double"), List.of("INFO", "keyspace"), List.of("CLIENT", "INFO"));
+            List.of("EVAL", "return true", "0"),
+            List.of("EVAL", "return redis.error_reply('MY custom')", "0"),
+            List.of("DEBUG", "PROTOCOL", "attrib"),
+            List.of("DEBUG", "PROTOCOL", "verbatim"),
+            List.of("DEBUG", "PROTOCOL", "bignum"),
+            List.of("DEBUG", "PROTOCOL", "map"),
+            List.of("DEBUG", "PROTOCOL", "set"),
+            List.of("DEBUG", "PROTOCOL", "null"),
+            List.of("DEBUG", "PROTOCOL", "true"),
+            List.of("DEBUG", "PROTOCOL", "false"),
+            List.of("DEBUG", "PROTOCOL", "double"),
+            List.of("INFO", "keyspace"),
+            List.of("CLIENT", "INFO"));
 
     @Test
     void everyReplyTypeRoundTripsByteForByteInResp2AndResp3(RedisFleet fleet) throws Exception {
@@ -88,9 +120,9 @@ class RespRedisRoundTripIT {
 
     private static void collectTypes(RespMessage message, Set<RespType> seen) {
         seen.add(message.type());
-        if (message instanceof io.respite.resp.RespAggregate aggregate) {
+        if (message instanceof RespAggregate aggregate) {
             aggregate.elements().forEach(element -> collectTypes(element, seen));
-            if (aggregate instanceof io.respite.resp.RespAttribute attribute) {
+            if (aggregate instanceof RespAttribute attribute) {
                 collectTypes(attribute.value(), seen);
             }
         }
@@ -98,9 +130,20 @@ class RespRedisRoundTripIT {
 
     /** Malformed requests: Redis's reply and ours must be the same error, and both must close. */
     private static final List<String> MALFORMED = List.of(
-            "*3000000000\r\n", "*abc\r\n", "*+1\r\n", "*01\r\n", "*1\r\nfoo\r\n", "*1\r\n$-1\r\n", "*1\r\n$600000000\r\n",
-            "*1\r\n$abc\r\n", "*1\r\n$+4\r\nPING\r\n", "GET \"foo\r\n", "GET 'foo\r\n", "ECHO \"a\"b\r\n",
-            "x".repeat(70_000), "*1\r\n$" + "1".repeat(70_000));
+            "*3000000000\r\n",
+            "*abc\r\n",
+            "*+1\r\n",
+            "*01\r\n",
+            "*1\r\nfoo\r\n",
+            "*1\r\n$-1\r\n",
+            "*1\r\n$600000000\r\n",
+            "*1\r\n$abc\r\n",
+            "*1\r\n$+4\r\nPING\r\n",
+            "GET \"foo\r\n",
+            "GET 'foo\r\n",
+            "ECHO \"a\"b\r\n",
+            "x".repeat(70_000),
+            "*1\r\n$" + "1".repeat(70_000));
 
     @Test
     void protocolErrorsMatchRedisWordForWord(RedisServer redis) throws Exception {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
@@ -27,6 +28,7 @@ import io.respite.resp.RespVerbatimString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,7 +68,8 @@ class RespReplyCodecTest {
                 Arguments.of(RespType.MAP, "%0\r\n"),
                 Arguments.of(RespType.SET, "~3\r\n:0\r\n:1\r\n:2\r\n"),
                 Arguments.of(RespType.PUSH, ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n"),
-                Arguments.of(RespType.ATTRIBUTE,
+                Arguments.of(
+                        RespType.ATTRIBUTE,
                         "|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.19\r\n*2\r\n:2039123\r\n:9543892\r\n"),
                 Arguments.of(RespType.ARRAY, "*2\r\n|1\r\n+ttl\r\n:3\r\n$1\r\nv\r\n:7\r\n"));
     }
@@ -171,28 +174,32 @@ class RespReplyCodecTest {
     @ParameterizedTest
     @MethodSource("malformedReplies")
     void malformedRepliesFailOnceAndTheRestIsDiscarded(String wire, String reason) {
-        for (java.util.function.Supplier<io.netty.channel.ChannelHandler> decoder
-                : List.<java.util.function.Supplier<io.netty.channel.ChannelHandler>>of(RespReplyDecoder::new,
-                        RespFrameDecoder::new)) {
+        for (Supplier<ChannelHandler> decoder :
+                List.<Supplier<ChannelHandler>>of(RespReplyDecoder::new, RespFrameDecoder::new)) {
             EmbeddedChannel channel = new EmbeddedChannel(decoder.get());
-            DecoderException e = assertThrows(DecoderException.class,
-                    () -> channel.writeInbound(Wire.pooledCopy(bytes(wire), 0, wire.length())));
+            DecoderException e = assertThrows(
+                    DecoderException.class, () -> channel.writeInbound(Wire.pooledCopy(bytes(wire), 0, wire.length())));
             assertInstanceOf(RespCodecException.class, e);
             assertTrue(e.getMessage().contains(reason), e.getMessage());
-            assertFalse(channel.writeInbound(Wire.pooledCopy(bytes("+OK\r\n"), 0, 5)), "input after a failure is dropped");
+            assertFalse(
+                    channel.writeInbound(Wire.pooledCopy(bytes("+OK\r\n"), 0, 5)), "input after a failure is dropped");
             assertFalse(channel.finish());
         }
     }
 
     @Test
     void replyLimitsHoldBeforeBuffering() {
-        RespLimits limits = RespLimits.DEFAULT.withMaxBulkBytes(8).withMaxAggregateElements(2).withMaxNestingDepth(2);
+        RespLimits limits = RespLimits.DEFAULT
+                .withMaxBulkBytes(8)
+                .withMaxAggregateElements(2)
+                .withMaxNestingDepth(2);
         assertFailsWith(limits, "$9\r\n", "invalid bulk length");
         assertFailsWith(limits, "*3\r\n", "invalid multibulk length");
         assertFailsWith(limits, "%2\r\n", "invalid multibulk length");
         assertFailsWith(limits, "*1\r\n*1\r\n*1\r\n", "nested deeper than 2");
         assertFailsWith(limits, "+" + "x".repeat(RespLimits.DEFAULT_MAX_INLINE_BYTES + 10), "too long");
-        List<Object> ok = Wire.decode(() -> new RespReplyDecoder(limits), bytes("*1\r\n*2\r\n$8\r\n12345678\r\n:1\r\n"));
+        List<Object> ok =
+                Wire.decode(() -> new RespReplyDecoder(limits), bytes("*1\r\n*2\r\n$8\r\n12345678\r\n:1\r\n"));
         assertInstanceOf(RespArray.class, ok.get(0));
         ok.forEach(ReferenceCountUtil::release);
     }
@@ -218,9 +225,8 @@ class RespReplyCodecTest {
 
     @Test
     void decoderRemovedOrChannelClosedMidReplyLeaksNothing() {
-        for (java.util.function.Supplier<io.netty.channel.ChannelHandler> decoder
-                : List.<java.util.function.Supplier<io.netty.channel.ChannelHandler>>of(RespReplyDecoder::new,
-                        RespFrameDecoder::new)) {
+        for (Supplier<ChannelHandler> decoder :
+                List.<Supplier<ChannelHandler>>of(RespReplyDecoder::new, RespFrameDecoder::new)) {
             EmbeddedChannel closed = new EmbeddedChannel(decoder.get());
             closed.writeInbound(Wire.pooledCopy(bytes("*2\r\n$5\r\nhel"), 0, 11));
             assertFalse(closed.finish());
@@ -235,8 +241,8 @@ class RespReplyCodecTest {
 
     private static void assertFailsWith(RespLimits limits, String wire, String reason) {
         EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder(limits));
-        DecoderException e = assertThrows(DecoderException.class,
-                () -> channel.writeInbound(Wire.pooledCopy(bytes(wire), 0, wire.length())));
+        DecoderException e = assertThrows(
+                DecoderException.class, () -> channel.writeInbound(Wire.pooledCopy(bytes(wire), 0, wire.length())));
         assertTrue(e.getMessage().contains(reason), e.getMessage());
         channel.finish();
     }
@@ -258,7 +264,7 @@ class RespReplyCodecTest {
         EmbeddedChannel channel = new EmbeddedChannel(new RespEncoder(zeroCopyThreshold));
         channel.writeOutbound(message);
         StringBuilder s = new StringBuilder();
-        for (ByteBuf part; (part = channel.readOutbound()) != null;) {
+        for (ByteBuf part; (part = channel.readOutbound()) != null; ) {
             s.append(Wire.text(part));
             part.release();
         }

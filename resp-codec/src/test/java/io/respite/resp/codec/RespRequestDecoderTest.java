@@ -8,14 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespLimits;
+import io.respite.testing.RespTestClient;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -121,25 +127,30 @@ class RespRequestDecoderTest {
 
     @Test
     void commandsBeforeAnErrorComeFirstAndNothingAfterIt() {
-        assertEquals(List.of("[PING]", "[GET|k]", "-ERR Protocol error: expected '$', got 'x'"),
+        assertEquals(
+                List.of("[PING]", "[GET|k]", "-ERR Protocol error: expected '$', got 'x'"),
                 decode("PING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\nxyz\r\nPING\r\n*1\r\n$4\r\nPING\r\n"));
     }
 
     @Test
     void limitsAreCheckedBeforeTheBytesArrive() {
-        RespLimits small = RespLimits.DEFAULT.withMaxBulkBytes(10).withMaxAggregateElements(3).withMaxInlineBytes(32);
+        RespLimits small = RespLimits.DEFAULT
+                .withMaxBulkBytes(10)
+                .withMaxAggregateElements(3)
+                .withMaxInlineBytes(32);
         assertEquals(List.of("-ERR Protocol error: invalid bulk length"), decode(small, bytes("*1\r\n$11\r\n")));
         assertEquals(List.of("[ECHO|0123456789]"), decode(small, bytes("*2\r\n$4\r\nECHO\r\n$10\r\n0123456789\r\n")));
         assertEquals(List.of("-ERR Protocol error: invalid multibulk length"), decode(small, bytes("*4\r\n")));
         assertEquals(List.of("-ERR Protocol error: too big inline request"), decode(small, bytes("x".repeat(33))));
-        assertEquals(List.of("[" + "x".repeat(40) + "]"), decode(small, bytes("x".repeat(40) + "\n")),
+        assertEquals(
+                List.of("[" + "x".repeat(40) + "]"),
+                decode(small, bytes("x".repeat(40) + "\n")),
                 "as in Redis, the inline limit applies while waiting for the newline");
     }
 
     @Test
     void beforeAuthenticationRedisTighterLimitsApply() {
-        java.util.function.Supplier<io.netty.channel.ChannelHandler> guarded =
-                () -> new RespRequestDecoder().requireAuthentication(true);
+        Supplier<ChannelHandler> guarded = () -> new RespRequestDecoder().requireAuthentication(true);
         List<Object> tooMany = Wire.decode(guarded, bytes("*11\r\n"));
         assertEquals(new RespProtocolError("ERR Protocol error: unauthenticated multibulk length"), tooMany.get(0));
         List<Object> tooLong = Wire.decode(guarded, bytes("*1\r\n$16385\r\n"));
@@ -153,9 +164,9 @@ class RespRequestDecoderTest {
     void anAuthPipelinedWithALargeRequestTakesEffectBeforeItIsParsed() {
         RespRequestDecoder decoder = new RespRequestDecoder().requireAuthentication(true);
         List<String> seen = new ArrayList<>();
-        EmbeddedChannel channel = new EmbeddedChannel(decoder, new io.netty.channel.ChannelInboundHandlerAdapter() {
+        EmbeddedChannel channel = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
             @Override
-            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof RespCommand command) {
                     seen.add(command.argString(0) + "/" + command.argCount());
                     if (command.argString(0).equals("AUTH")) {
@@ -216,7 +227,7 @@ class RespRequestDecoderTest {
         Random random = new Random(0x5eed);
         for (int round = 0; round < 200; round++) {
             List<byte[][]> commands = new ArrayList<>();
-            java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
             for (int c = 1 + random.nextInt(20); c > 0; c--) {
                 byte[][] args = new byte[1 + random.nextInt(5)][];
                 for (int a = 0; a < args.length; a++) {
@@ -224,7 +235,7 @@ class RespRequestDecoderTest {
                     random.nextBytes(args[a]);
                 }
                 commands.add(args);
-                wire.writeBytes(io.respite.testing.RespTestClient.encodeCommand(args));
+                wire.writeBytes(RespTestClient.encodeCommand(args));
             }
             byte[] raw = wire.toByteArray();
             List<Object> out = Wire.decode(RespRequestDecoder::new, raw, Wire.randomSplits(random, raw.length, 10));
@@ -233,7 +244,8 @@ class RespRequestDecoderTest {
                 RespCommand command = assertInstanceOf(RespCommand.class, out.get(i));
                 assertEquals(commands.get(i).length, command.argCount());
                 for (int a = 0; a < command.argCount(); a++) {
-                    assertArrayEquals(commands.get(i)[a], command.argBytes(a), "round " + round + " cmd " + i + " arg " + a);
+                    assertArrayEquals(
+                            commands.get(i)[a], command.argBytes(a), "round " + round + " cmd " + i + " arg " + a);
                 }
                 command.release();
             }

@@ -1,6 +1,7 @@
 package io.respite.resp.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -13,8 +14,7 @@ import java.util.function.Supplier;
 /** Test helpers: feed bytes to a fresh decoder whole, split at a point, byte by byte or randomly. */
 final class Wire {
 
-    private Wire() {
-    }
+    private Wire() {}
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
@@ -38,7 +38,7 @@ final class Wire {
         channel.writeInbound(pooledCopy(input, from, input.length - from));
         channel.finish();
         List<Object> out = new ArrayList<>();
-        for (Object msg; (msg = channel.readInbound()) != null;) {
+        for (Object msg; (msg = channel.readInbound()) != null; ) {
             out.add(msg);
         }
         return out;
@@ -60,7 +60,7 @@ final class Wire {
 
     /** A pooled (leak-tracked) direct copy, as a socket read would deliver. */
     static ByteBuf pooledCopy(byte[] input, int from, int length) {
-        ByteBuf buf = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(length, 1));
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(length, 1));
         buf.writeBytes(input, from, length);
         return buf;
     }

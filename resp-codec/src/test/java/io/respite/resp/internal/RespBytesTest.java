@@ -12,16 +12,36 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RespBytesTest {
 
     @ParameterizedTest
-    @CsvSource({"0,0", "1,1", "-1,-1", "42,42", "9223372036854775807,9223372036854775807",
-        "-9223372036854775807,-9223372036854775807"})
+    @CsvSource({
+        "0,0",
+        "1,1",
+        "-1,-1",
+        "42,42",
+        "9223372036854775807,9223372036854775807",
+        "-9223372036854775807,-9223372036854775807"
+    })
     void parsesStrictIntegers(String text, long expected) {
         ByteBuf buf = Unpooled.copiedBuffer("x" + text + "y", StandardCharsets.US_ASCII);
         assertEquals(expected, RespBytes.parseLong(buf, 1, text.length()));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "-", "+1", "01", "-0", "00", " 1", "1 ", "1a", "9223372036854775808",
-        "-9223372036854775809", "-9223372036854775808", "123456789012345678901"})
+    @ValueSource(
+            strings = {
+                "",
+                "-",
+                "+1",
+                "01",
+                "-0",
+                "00",
+                " 1",
+                "1 ",
+                "1a",
+                "9223372036854775808",
+                "-9223372036854775809",
+                "-9223372036854775808",
+                "123456789012345678901"
+            })
     void rejectsWhatRedisRejects(String text) {
         ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
         assertEquals(RespBytes.NOT_A_NUMBER, RespBytes.parseLong(buf, 0, text.length()));

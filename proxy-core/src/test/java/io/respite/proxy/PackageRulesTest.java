@@ -1,0 +1,259 @@
+package io.respite.proxy;
+
+import static com.tngtech.archunit.base.DescribedPredicate.describe;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * Each package-info's "depends on" / "must not depend on" sentence, as an ArchUnit rule, over the main classes of
+ * proxy-core and resp-codec. The quoted words in each {@code because} come from that package's package-info.java.
+ */
+@AnalyzeClasses(packages = "io.respite", importOptions = PackageRulesTest.MainClassesOnly.class)
+final class PackageRulesTest {
+
+    /** The JDK, and the annotations every package may carry (nullness, and locks Error Prone checks). */
+    private static final String[] JDK = {
+        "java..", "javax..", "jdk..", "org.jspecify.annotations..", "com.google.errorprone.annotations.."
+    };
+
+    // ---- proxy-core
+
+    @ArchTest
+    static final ArchRule rootPackageHasNoDependents = noClasses()
+            .that()
+            .resideOutsideOfPackage("io.respite.proxy")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.respite.proxy")
+            .because("io.respite.proxy: nothing else depends on this package");
+
+    @ArchTest
+    static final ArchRule cacheDependsOnJdkAndFastutilOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.proxy.cache..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(JDK, "it.unimi.dsi.fastutil..", "io.respite.proxy.cache.."))
+            .because("cache: depends on nothing but the JDK and fastutil (no Netty, no other respite package)"
+                    + "; annotations aside");
+
+    @ArchTest
+    static final ArchRule commandDependsOnCodecApiAndReplyOnly = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.command..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.resp.internal..",
+                    "io.respite.proxy",
+                    "io.respite.proxy.cache..",
+                    "io.respite.proxy.config..",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.eventloop..",
+                    "io.respite.proxy.logging..",
+                    "io.respite.proxy.session..",
+                    "io.respite.proxy.upstream..")
+            .because("command: depends on the codec's public API and the reply contract only");
+
+    @ArchTest
+    static final ArchRule configDependsOnNoOtherRespitePackage = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.config..")
+            .should()
+            .dependOnClassesThat(describe(
+                    "are in io.respite.. outside io.respite.proxy.config",
+                    (JavaClass c) -> c.getPackageName().startsWith("io.respite.")
+                            && !c.getPackageName().startsWith("io.respite.proxy.config")))
+            .because("config: depends on nothing else of respite");
+
+    @ArchTest
+    static final ArchRule configReadsNoSystemPropertiesNorEnvironment = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.config..")
+            .should()
+            .callMethod(System.class, "getenv")
+            .orShould()
+            .callMethod(System.class, "getenv", String.class)
+            .orShould()
+            .callMethod(System.class, "getProperty", String.class)
+            .orShould()
+            .callMethod(System.class, "getProperty", String.class, String.class)
+            .orShould()
+            .callMethod(System.class, "getProperties")
+            .because("config: reads no system properties and no environment");
+
+    @ArchTest
+    static final ArchRule dispatchAvoidsCodecInternalsAndRoot = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.dispatch..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.respite.resp.internal..", "io.respite.proxy")
+            .because("dispatch: must not depend on the codec's internal package or on the proxy's root package");
+
+    @ArchTest
+    static final ArchRule dispatchDependsOnListedPackagesOnly = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.dispatch..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.respite.proxy.config..", "io.respite.proxy.eventloop..")
+            .because("dispatch: depends on session, upstream, command, cache, reply, logging and the codec's "
+                    + "public API");
+
+    @ArchTest
+    static final ArchRule eventloopDependsOnNettyOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.proxy.eventloop..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(JDK, "io.netty..", "io.respite.proxy.eventloop.."))
+            .because("eventloop: depends only on Netty");
+
+    @ArchTest
+    static final ArchRule loggingDependsOnJdkOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.proxy.logging..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(JDK, "io.respite.proxy.logging.."))
+            .because("logging: depends only on the JDK");
+
+    @ArchTest
+    static final ArchRule replyDependsOnNettyBuffersOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.proxy.reply..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(JDK, "io.netty.buffer..", "io.respite.proxy.reply.."))
+            .because("reply: depends on Netty's buffers only");
+
+    @ArchTest
+    static final ArchRule sessionKnowsNotWhatCommandsMean = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.session..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.upstream..",
+                    "io.respite.proxy.command..",
+                    "io.respite.proxy.cache..")
+            .because("session: must not depend on dispatch, upstream, command or cache");
+
+    @ArchTest
+    static final ArchRule sessionDependsOnListedPackagesOnly = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.session..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.respite.proxy", "io.respite.proxy.config..")
+            .because("session: depends on the codec, the reply contract, the event-loop plumbing and logging");
+
+    @ArchTest
+    static final ArchRule upstreamKnowsNoSessions = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.upstream..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.proxy.session..",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.command..",
+                    "io.respite.proxy.cache..")
+            .because("upstream: must not depend on sessions, dispatch, commands or the cache");
+
+    @ArchTest
+    static final ArchRule upstreamDependsOnListedPackagesOnly = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.upstream..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.respite.proxy", "io.respite.proxy.config..")
+            .because("upstream: depends on the codec, the reply contract, the event-loop plumbing and Netty");
+
+    @ArchTest
+    static final ArchRule proxyUsesNoCodecInternals = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.respite.resp.internal..")
+            .because("resp.internal: byte-level helpers of the codec that are not part of its API");
+
+    // ---- resp-codec
+
+    @ArchTest
+    static final ArchRule codecDependsOnNoProxy = noClasses()
+            .that()
+            .resideInAPackage("io.respite.resp..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.respite.proxy..")
+            .because("resp-codec: depends on no other respite module");
+
+    @ArchTest
+    static final ArchRule messageModelDependsOnNettyBuffersOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.resp")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(
+                    JDK,
+                    "io.netty.buffer..",
+                    "io.netty.util..",
+                    "io.netty.handler.codec..",
+                    "io.respite.resp",
+                    "io.respite.resp.internal.."))
+            .because("io.respite.resp: depends on Netty's buffers (and its DecoderException, which"
+                    + " RespCodecException is) and the codec's byte helpers only");
+
+    @ArchTest
+    static final ArchRule messageModelTouchesNoChannel = noClasses()
+            .that()
+            .resideInAPackage("io.respite.resp")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.netty.channel..")
+            .because("io.respite.resp: no class here touches a channel");
+
+    @ArchTest
+    static final ArchRule codecHandlersDependOnNettyAndRespOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.resp.codec..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(JDK, "io.netty..", "io.respite.resp.."))
+            .because("resp.codec: depends only on Netty and io.respite.resp");
+
+    @ArchTest
+    static final ArchRule codecInternalsKnowNoHandlers = noClasses()
+            .that()
+            .resideInAPackage("io.respite.resp.internal..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.respite.resp.codec..")
+            .because("resp.internal: must not depend on the codec's handlers");
+
+    private static String[] with(String[] first, String... more) {
+        String[] all = new String[first.length + more.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    /** Main classes only: not test-classes directories, not test-jars (resp-codec's harness). */
+    public static final class MainClassesOnly implements ImportOption {
+        @Override
+        public boolean includes(Location location) {
+            return !location.contains("/test-classes/") && !location.contains("-tests.jar");
+        }
+    }
+}
