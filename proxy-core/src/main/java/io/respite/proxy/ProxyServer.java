@@ -16,9 +16,12 @@ import io.netty.util.internal.PlatformDependent;
 import io.respite.proxy.cache.CacheStats;
 import io.respite.proxy.cache.CacheSweeper;
 import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.coherence.Coherence;
+import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CatalogLoader;
 import io.respite.proxy.config.ClientOutputLimit;
+import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
@@ -83,6 +86,9 @@ public final class ProxyServer {
     private final ChannelGroup clients = new DefaultChannelGroup("respite-clients", GlobalEventExecutor.INSTANCE);
     private final StripedLruCache cache;
     private final OutputLimits outputLimits;
+    private final Coherence coherence;
+    /** Whether nil GETs are cached: as configured, else in tracking mode. */
+    private final boolean cacheNil;
 
     private @Nullable ProxyResources resources;
     private @Nullable Upstream upstream;
@@ -105,6 +111,10 @@ public final class ProxyServer {
         ClientOutputLimit limit = config.clientOutputLimit();
         this.outputLimits = new OutputLimits(
                 limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
+        CoherenceMode mode = config.coherence() == CoherenceOption.TTL ? CoherenceMode.TTL : CoherenceMode.TRACKING;
+        this.coherence = new Coherence(mode, cache, config.trackingPrefixes());
+        Boolean nil = config.cacheNil();
+        this.cacheNil = nil != null ? nil : mode == CoherenceMode.TRACKING;
     }
 
     /**
@@ -127,10 +137,16 @@ public final class ProxyServer {
                 RespLimits.DEFAULT,
                 resources.channelType,
                 config.maxPinned());
-        UpstreamPool pool = new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady);
+        UpstreamPool pool = new UpstreamPool(
+                resources.workers,
+                resources.flushers,
+                settings,
+                this::upstreamReady,
+                cause -> coherence.sharedConnectionDown());
         upstream = pool;
         ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
+        coherence.start(pool, resources.workers.next());
         CommandRouter router = new CommandRouter(
                 cache,
                 catalog,
@@ -139,7 +155,9 @@ public final class ProxyServer {
                         config.maxEntrySizeBytes(),
                         config.upstream().database(),
                         config.deniedCommands(),
-                        config.upstream().password() != null));
+                        config.upstream().password() != null,
+                        cacheNil),
+                coherence);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)
@@ -222,6 +240,11 @@ public final class ProxyServer {
         return cache.stats();
     }
 
+    /** How the cache follows Redis: the mode in force, whether it caches now, its counters. */
+    public Coherence coherence() {
+        return coherence;
+    }
+
     /**
      * An upstream connection became ready. After a failure, whatever changed upstream meanwhile was
      * not seen, so the cache starts over; and the catalog is (re)loaded, since the upstream may
@@ -290,6 +313,7 @@ public final class ProxyServer {
     }
 
     private void closeEverything() {
+        coherence.close();
         if (sweeper != null) {
             sweeper.close();
         }

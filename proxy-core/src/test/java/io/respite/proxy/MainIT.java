@@ -49,7 +49,10 @@ class MainIT {
             "--drain-timeout",
             "--max-pinned",
             "--client-output-limit",
-            "--deny-command");
+            "--deny-command",
+            "--coherence",
+            "--tracking-prefix",
+            "--cache-nil");
 
     /** How long a child JVM may take to do what it was asked. */
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);

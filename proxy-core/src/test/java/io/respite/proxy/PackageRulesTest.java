@@ -54,6 +54,7 @@ final class PackageRulesTest {
                     "io.respite.resp.internal..",
                     "io.respite.proxy",
                     "io.respite.proxy.cache..",
+                    "io.respite.proxy.coherence..",
                     "io.respite.proxy.config..",
                     "io.respite.proxy.dispatch..",
                     "io.respite.proxy.eventloop..",
@@ -105,8 +106,24 @@ final class PackageRulesTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.respite.proxy.config..", "io.respite.proxy.eventloop..")
-            .because("dispatch: depends on session, upstream, command, cache, reply, logging and the codec's "
-                    + "public API");
+            .because("dispatch: depends on session, upstream, command, cache, coherence, reply, logging and the "
+                    + "codec's public API");
+
+    @ArchTest
+    static final ArchRule coherenceKnowsNoSessionsNorDispatch = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.coherence..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.resp.internal..",
+                    "io.respite.proxy",
+                    "io.respite.proxy.config..",
+                    "io.respite.proxy.session..",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.command..")
+            .because("coherence: depends on the cache, upstream, reply and the codec's public API; must not depend "
+                    + "on sessions or dispatch");
 
     @ArchTest
     static final ArchRule eventloopDependsOnNettyOnly = classes()
@@ -145,8 +162,9 @@ final class PackageRulesTest {
                     "io.respite.proxy.dispatch..",
                     "io.respite.proxy.upstream..",
                     "io.respite.proxy.command..",
-                    "io.respite.proxy.cache..")
-            .because("session: must not depend on dispatch, upstream, command or cache");
+                    "io.respite.proxy.cache..",
+                    "io.respite.proxy.coherence..")
+            .because("session: must not depend on dispatch, upstream, command, cache or coherence");
 
     @ArchTest
     static final ArchRule sessionDependsOnListedPackagesOnly = noClasses()
@@ -167,8 +185,9 @@ final class PackageRulesTest {
                     "io.respite.proxy.session..",
                     "io.respite.proxy.dispatch..",
                     "io.respite.proxy.command..",
-                    "io.respite.proxy.cache..")
-            .because("upstream: must not depend on sessions, dispatch, commands or the cache");
+                    "io.respite.proxy.cache..",
+                    "io.respite.proxy.coherence..")
+            .because("upstream: must not depend on sessions, dispatch, commands, the cache or coherence");
 
     @ArchTest
     static final ArchRule upstreamDependsOnListedPackagesOnly = noClasses()

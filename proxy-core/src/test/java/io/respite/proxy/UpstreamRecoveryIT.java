@@ -3,6 +3,7 @@ package io.respite.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.upstream.UpstreamSettings;
 import io.respite.testing.RedisExtension;
@@ -43,7 +44,7 @@ class UpstreamRecoveryIT {
 
     @Test
     void killedUnderADeepPipelineRecoversWithinOneBackoff(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, UpstreamRecoveryIT::missesGoUpstream)) {
             List<RespTestClient> clients = warmClients(fixture);
             redis.freeze();
             List<Future<Tally>> tallies = new ArrayList<>();
@@ -66,7 +67,7 @@ class UpstreamRecoveryIT {
     @Test
     void frozenLongerThanTheTimeoutUnderADeepPipelineRecovers(RedisServer redis) throws Exception {
         // The default --timeout (5 s): the 7 s freeze that once left respite down for good.
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, UpstreamRecoveryIT::missesGoUpstream)) {
             List<RespTestClient> clients = warmClients(fixture);
             redis.freeze();
             long thawAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
@@ -87,7 +88,7 @@ class UpstreamRecoveryIT {
 
     @Test
     void killedWhileClientsRefuseToReadLargeRepliesRecovers(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, UpstreamRecoveryIT::missesGoUpstream)) {
             RespTestClient setup = fixture.client();
             byte[] big = new byte[2 * 1024 * 1024];
             Arrays.fill(big, (byte) 'x');
@@ -127,6 +128,11 @@ class UpstreamRecoveryIT {
                 }
             }
         }
+    }
+
+    /** Nils are not cached, so that the pipelines' GETs of a missing key all go upstream. */
+    private static ProxyConfig.Builder missesGoUpstream(ProxyConfig.Builder options) {
+        return options.cacheNil(false);
     }
 
     /**

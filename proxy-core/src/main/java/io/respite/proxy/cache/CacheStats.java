@@ -13,9 +13,11 @@ package io.respite.proxy.cache;
  * @param expired entries removed because their deadline had passed (on read, by the sweeper or at eviction)
  * @param invalidated entries removed by an invalidation (of one key or of all) or a write that could not be
  *     cached
- * @param staleFillsDropped fills not installed because their token was stale
+ * @param staleFillsDropped fills not installed because their token was stale, or because another fill of
+ *     the same flight brought a different value
  * @param rejected writes not cached because the entry was too large or already expired
  * @param loadsInFlight keys with a fill in flight
+ * @param coalesced misses that joined a fill in flight instead of reading upstream (single-flight)
  */
 public record CacheStats(
         long hits,
@@ -28,4 +30,5 @@ public record CacheStats(
         long invalidated,
         long staleFillsDropped,
         long rejected,
-        long loadsInFlight) {}
+        long loadsInFlight,
+        long coalesced) {}

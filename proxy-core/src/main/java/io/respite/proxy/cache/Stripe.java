@@ -3,8 +3,10 @@ package io.respite.proxy.cache;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -96,6 +98,9 @@ final class Stripe {
     private long staleFillsDropped;
 
     @GuardedBy("lock")
+    private long coalesced;
+
+    @GuardedBy("lock")
     private long rejected;
 
     Stripe(
@@ -149,11 +154,32 @@ final class Stripe {
     }
 
     /** A get, and on a miss the start of a fill, under one hold of the lock. */
-    void lookup(byte[] key, int offset, int length, int keyHash, StripedLruCache.Lookup result) {
+    void lookup(byte[] key, int offset, int length, int keyHash, boolean joinable, StripedLruCache.Lookup result) {
         acquire();
         try {
             byte[] hit = getLocked(key, offset, length, keyHash);
-            result.set(hit, hit == null ? beginLoadLocked(key, offset, length, keyHash) : null);
+            result.set(hit, hit == null ? beginLoadLocked(key, offset, length, keyHash, joinable) : null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Joins the fill in flight that {@code token} (not its flight's first) belongs to, while that
+     * first token is outstanding: {@code waiter} will be told its outcome, and {@code token} is
+     * used up. Returns false, leaving {@code token} as it was, when there is nothing to join.
+     */
+    boolean join(LoadToken token, FillWaiter waiter) {
+        acquire();
+        try {
+            Flight f = token.flight;
+            if (token.done || token.isFirst() || f.stale || !f.joinable || !f.leaderOutstanding) {
+                return false;
+            }
+            f.addWaiter(waiter);
+            release(token);
+            coalesced++;
+            return true;
         } finally {
             lock.unlock();
         }
@@ -232,14 +258,14 @@ final class Stripe {
     LoadToken beginLoad(byte[] key, int offset, int length, int keyHash) {
         acquire();
         try {
-            return beginLoadLocked(key, offset, length, keyHash);
+            return beginLoadLocked(key, offset, length, keyHash, true);
         } finally {
             lock.unlock();
         }
     }
 
     @GuardedBy("lock")
-    private LoadToken beginLoadLocked(byte[] key, int offset, int length, int keyHash) {
+    private LoadToken beginLoadLocked(byte[] key, int offset, int length, int keyHash, boolean joinable) {
         Flight f = (Flight) flights.get(probe.set(key, offset, length, keyHash));
         probe.clear();
         boolean first = f == null;
@@ -249,6 +275,8 @@ final class Stripe {
                 staleFlight((Flight) oldest);
             }
             f = new Flight(Arrays.copyOfRange(key, offset, offset + length), keyHash);
+            f.leaderOutstanding = true;
+            f.joinable = joinable;
             flights.add(f);
             flightOrder.addNewest(f);
         }
@@ -257,31 +285,68 @@ final class Stripe {
     }
 
     boolean completeLoad(LoadToken token, byte[] value, long deadlineNanos) {
+        List<FillWaiter> waiters;
+        boolean installed;
         acquire();
         try {
             if (token.done) {
                 throw new IllegalStateException("token: completed or abandoned (expected: outstanding)");
             }
-            release(token);
+            waiters = release(token);
             Flight f = token.flight;
+            byte[] earlier = f.installed;
             if (f.stale) {
                 staleFillsDropped++;
-                return false;
+                installed = false;
+            } else if (earlier != null && !Arrays.equals(earlier, value)) {
+                // Two fills of one flight disagree and either may be the older: keep neither.
+                Entry e = (Entry) table.get(probe.set(f.key, 0, f.key.length, f.hash));
+                probe.clear();
+                if (e != null) {
+                    remove(e);
+                }
+                f.stale = true;
+                if (f.outstanding > 0) {
+                    // Still in the in-flight table (release forgets a flight with no token left).
+                    forgetFlight(f);
+                }
+                staleFillsDropped++;
+                installed = false;
+            } else {
+                f.installed = value;
+                installed = install(f.key, f.hash, value, deadlineNanos);
             }
-            return install(f.key, f.hash, value, deadlineNanos);
         } finally {
             lock.unlock();
         }
+        if (waiters != null) {
+            for (FillWaiter waiter : waiters) {
+                waiter.filled(value);
+            }
+        }
+        return installed;
     }
 
-    void abandonLoad(LoadToken token) {
+    void abandonLoad(LoadToken token, @Nullable Supplier<byte @Nullable []> reply) {
+        List<FillWaiter> waiters = null;
         acquire();
         try {
             if (!token.done) {
-                release(token);
+                waiters = release(token);
             }
         } finally {
             lock.unlock();
+        }
+        if (waiters == null) {
+            return;
+        }
+        byte[] answer = reply == null ? null : reply.get();
+        for (FillWaiter waiter : waiters) {
+            if (answer == null) {
+                waiter.failed();
+            } else {
+                waiter.filled(answer);
+            }
         }
     }
 
@@ -318,7 +383,8 @@ final class Stripe {
                     invalidated,
                     staleFillsDropped,
                     rejected,
-                    flights.size());
+                    flights.size(),
+                    coalesced);
         } finally {
             lock.unlock();
         }
@@ -517,13 +583,21 @@ final class Stripe {
         flightOrder.unlink(f);
     }
 
-    /** Marks the token used; forgets its flight once no token of it is outstanding. */
+    /**
+     * Marks the token used; forgets its flight once no token of it is outstanding. Returns the
+     * misses that waited for it when it was the flight's first token, to be told outside the lock.
+     */
     @GuardedBy("lock")
-    private void release(LoadToken token) {
+    private @Nullable List<FillWaiter> release(LoadToken token) {
         token.done = true;
         Flight f = token.flight;
         if (--f.outstanding == 0 && !f.stale) {
             forgetFlight(f);
         }
+        if (!token.isFirst()) {
+            return null;
+        }
+        f.leaderOutstanding = false;
+        return f.takeWaiters();
     }
 }

@@ -1,6 +1,7 @@
 package io.respite.proxy.cache;
 
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -69,7 +70,14 @@ import org.jspecify.annotations.Nullable;
  * forget it, and completing a stale token installs nothing (counted as a stale fill). A flight is
  * forgotten when its last token is completed or abandoned, and the per-stripe in-flight table is
  * bounded: beginning a fill on a full table stales the oldest flight. Tokens of one flight after
- * the first report isFirst() == false: the hook for coalescing concurrent misses.
+ * the first report isFirst() == false.
+ *
+ * Single-flight: a miss whose token is not the first of its flight may join the flight while the
+ * first token is outstanding (join): its token is used up, and when the first completes (or is
+ * abandoned) the waiters are told, on the completing thread, after the lock is released. Two fills
+ * of one flight (a joined read cannot make one, but an MGET's token can) that bring different
+ * values may be older or newer than each other: the second removes the entry and stales the
+ * flight, so a client never sees a key's value go back in time through the cache.
  *
  * Complexity (n = entries of the stripe)
  *   get            O(1) expected (hash of the key, one probe, list move); O(log n) if it expires
@@ -211,12 +219,34 @@ public final class StripedLruCache {
      * ({@link #beginLoad(byte[], int, int)}), under one hold of the stripe's lock and one hash of
      * the key: the read path of a caching proxy, where every miss is followed by a fill. The
      * outcome goes into {@code result}: a hit's value, or on a miss the token to complete or
-     * abandon. Allocates nothing on a hit.
+     * abandon. Allocates nothing on a hit. Later misses of the key may {@link #join} the fill.
      */
     public void lookup(byte[] key, int offset, int length, Lookup result) {
+        lookup(key, offset, length, true, result);
+    }
+
+    /**
+     * As {@link #lookup(byte[], int, int, Lookup)}; a fill begun by this miss is {@code joinable}
+     * or not: a batch read whose reply differs from a single read's (MGET answers nil where GET
+     * answers an error) must not stand in for the misses that would join it.
+     */
+    public void lookup(byte[] key, int offset, int length, boolean joinable, Lookup result) {
         Objects.checkFromIndexSize(offset, length, key.length);
         int h = Keyed.hash(key, offset, length);
-        stripeFor(h).lookup(key, offset, length, h, result);
+        stripeFor(h).lookup(key, offset, length, h, joinable, result);
+    }
+
+    /**
+     * Single-flight: turns a miss whose token is not the first of its key's flight
+     * ({@link LoadToken#isFirst()} false: another read of the key is in flight) into a wait for that
+     * read, while it is outstanding: {@code waiter} is told its outcome, and {@code token} is used
+     * up (neither completed nor abandoned by the caller). Returns false when there is nothing to
+     * join (the first read has ended, or a write made the flight stale): the caller then reads the
+     * key itself with its token. Writes and invalidations after the join make the flight stale as
+     * usual, so later misses begin a new one.
+     */
+    public boolean join(LoadToken token, FillWaiter waiter) {
+        return token.stripe.join(token, waiter);
     }
 
     /**
@@ -317,7 +347,17 @@ public final class StripedLruCache {
 
     /** Gives a token back without a value (an upstream error, say). Safe to repeat and after completion. */
     public void abandonLoad(LoadToken token) {
-        token.stripe.abandonLoad(token);
+        token.stripe.abandonLoad(token, null);
+    }
+
+    /**
+     * Gives a token back without caching anything, though its read brought a reply (one not to be
+     * cached: an error, a value too large, a key about to expire): the misses that joined it are
+     * handed {@code reply.get()} (called once, outside the lock, only if some joined; null tells
+     * them it failed). Safe to repeat and after completion.
+     */
+    public void abandonLoad(LoadToken token, Supplier<byte @Nullable []> reply) {
+        token.stripe.abandonLoad(token, reply);
     }
 
     /**
@@ -339,6 +379,11 @@ public final class StripedLruCache {
         return removed;
     }
 
+    /** The configured ticker's reading now: the time base of the deadlines this cache is given. */
+    public long nowNanos() {
+        return ticker.readNanos();
+    }
+
     /** Returns the number of entries, summed over the stripes. */
     public long size() {
         return stats().entries();
@@ -346,7 +391,7 @@ public final class StripedLruCache {
 
     /** Returns a snapshot of the counters, summed over the stripes. */
     public CacheStats stats() {
-        long[] sum = new long[11];
+        long[] sum = new long[12];
         for (Stripe s : stripes) {
             CacheStats c = s.snapshot();
             sum[0] += c.hits();
@@ -360,8 +405,10 @@ public final class StripedLruCache {
             sum[8] += c.staleFillsDropped();
             sum[9] += c.rejected();
             sum[10] += c.loadsInFlight();
+            sum[11] += c.coalesced();
         }
-        return new CacheStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9], sum[10]);
+        return new CacheStats(
+                sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9], sum[10], sum[11]);
     }
 
     /** The stripes, for the invariant checker in the tests. */

@@ -1,5 +1,6 @@
 package io.respite.proxy.config;
 
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -101,6 +102,27 @@ enum Option {
                     + "over HARD, or over SOFT for DURATION, is disconnected; 0 for no limit.",
             (b, o, v) -> b.clientOutputLimit(ClientOutputLimit.parse(v)),
             Form.WORDS),
+    COHERENCE(
+            "coherence",
+            "MODE",
+            "tracking",
+            "How the cache follows Redis: tracking (Redis says which keys changed, through CLIENT TRACKING; ttl when "
+                    + "the upstream cannot track) or ttl (entries end at the key's own expiry and at --ttl).",
+            (b, o, v) -> b.coherence(CoherenceOption.parse(v))),
+    TRACKING_PREFIX(
+            "tracking-prefix",
+            "PREFIX",
+            "none",
+            "Key prefix for BCAST tracking, for key spaces too large for Redis's tracking table; repeatable. None: "
+                    + "default tracking.",
+            (b, o, v) -> b.trackingPrefixes(List.of(Values.COMMA.split(v, -1))),
+            Form.REPEATABLE_WORDS),
+    CACHE_NIL(
+            "cache-nil",
+            "yes|no",
+            "yes in tracking mode, no in ttl mode",
+            "Whether a nil GET is cached (until the key appears).",
+            (b, o, v) -> b.cacheNil(Values.parseYesNo(o, v))),
     DENY_COMMAND(
             "deny-command",
             "NAME",

@@ -1,6 +1,7 @@
 package io.respite.proxy.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -46,6 +47,13 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code client-output-limit}</td><td>{@value #DEFAULT_CLIENT_OUTPUT_LIMIT}</td>
  *       <td>Reply output waiting in respite for one client: hard limit, soft limit and how long
  *       the soft one may be exceeded, as Redis's {@code client-output-buffer-limit}.</td></tr>
+ *   <tr><td>{@code coherence}</td><td>tracking</td>
+ *       <td>How the cache follows Redis: {@code tracking} (CLIENT TRACKING; ttl when the upstream
+ *       cannot track) or {@code ttl}.</td></tr>
+ *   <tr><td>{@code tracking-prefix}</td><td>none</td>
+ *       <td>Key prefixes for BCAST tracking, for very large key spaces; none: default tracking.</td></tr>
+ *   <tr><td>{@code cache-nil}</td><td>yes in tracking mode, no in ttl mode</td>
+ *       <td>Whether a nil GET is cached (until the key appears).</td></tr>
  *   <tr><td>{@code deny-command}</td><td>none</td>
  *       <td>Commands ({@code CONFIG}) and subcommands ({@code CONFIG|SET}) clients may not run,
  *       as Redis's {@code rename-command NAME ""}.</td></tr>
@@ -70,6 +78,9 @@ import org.jspecify.annotations.Nullable;
  * @param maxPinned         most dedicated upstream connections at once
  * @param clientOutputLimit reply output that may wait in respite for one client
  * @param deniedCommands    lower-case names of commands and subcommands clients may not run
+ * @param coherence         how the cache follows Redis
+ * @param trackingPrefixes  key prefixes for BCAST tracking; empty for default tracking
+ * @param cacheNil          whether nil GETs are cached; null for "in tracking mode"
  */
 public record ProxyConfig(
         String bind,
@@ -86,7 +97,10 @@ public record ProxyConfig(
         Duration drainTimeout,
         int maxPinned,
         ClientOutputLimit clientOutputLimit,
-        Set<String> deniedCommands) {
+        Set<String> deniedCommands,
+        CoherenceOption coherence,
+        List<String> trackingPrefixes,
+        @Nullable Boolean cacheNil) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -142,6 +156,13 @@ public record ProxyConfig(
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(clientOutputLimit, "clientOutputLimit");
         deniedCommands = Set.copyOf(Objects.requireNonNull(deniedCommands, "deniedCommands"));
+        Objects.requireNonNull(coherence, "coherence");
+        trackingPrefixes = List.copyOf(Objects.requireNonNull(trackingPrefixes, "trackingPrefixes"));
+        check(
+                trackingPrefixes.isEmpty() || coherence == CoherenceOption.TRACKING,
+                "tracking-prefix",
+                trackingPrefixes,
+                "no prefixes in ttl coherence");
         check(BIND.matcher(bind).matches(), "bind", bind, "an IP address or host name");
         check(port >= 0 && port <= 65535, "port", port, "an integer from 0 to 65535");
         check(capacityEntries >= 1, "capacity", capacityEntries, "an integer of at least 1");
@@ -183,7 +204,8 @@ public record ProxyConfig(
                 + ", requirepass=" + (requirepass == null ? "none" : MASK) + ", maxClients=" + maxClients
                 + ", timeout=" + timeout + ", ioThreads=" + ioThreads + ", drainTimeout=" + drainTimeout
                 + ", maxPinned=" + maxPinned + ", clientOutputLimit=" + clientOutputLimit
-                + ", deniedCommands=" + deniedCommands + "]";
+                + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
+                + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -217,6 +239,9 @@ public record ProxyConfig(
         private int maxPinned = DEFAULT_MAX_PINNED;
         private ClientOutputLimit clientOutputLimit = ClientOutputLimit.parse(DEFAULT_CLIENT_OUTPUT_LIMIT);
         private Set<String> deniedCommands = Set.of();
+        private CoherenceOption coherence = CoherenceOption.TRACKING;
+        private List<String> trackingPrefixes = List.of();
+        private @Nullable Boolean cacheNil;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
 
@@ -312,6 +337,24 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link ProxyConfig#coherence()}. */
+        public Builder coherence(CoherenceOption coherence) {
+            this.coherence = coherence;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#trackingPrefixes()}. */
+        public Builder trackingPrefixes(List<String> trackingPrefixes) {
+            this.trackingPrefixes = trackingPrefixes;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#cacheNil()}; null for "in tracking mode". */
+        public Builder cacheNil(@Nullable Boolean cacheNil) {
+            this.cacheNil = cacheNil;
+            return this;
+        }
+
         /** {@code requirepass}, read from {@code requirepass-file}; giving both is an error. */
         public Builder requirepassFromFile(String requirepass) {
             this.requirepassFromFile = requirepass;
@@ -359,7 +402,10 @@ public record ProxyConfig(
                     drainTimeout,
                     maxPinned,
                     clientOutputLimit,
-                    deniedCommands);
+                    deniedCommands,
+                    coherence,
+                    trackingPrefixes,
+                    cacheNil);
         }
     }
 }

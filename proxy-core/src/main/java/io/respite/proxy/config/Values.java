@@ -32,6 +32,9 @@ final class Values {
 
     private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
 
+    /** What separates repeated values once joined. */
+    static final Pattern COMMA = Pattern.compile(",");
+
     /** What separates command names in a list: commas and spaces. */
     private static final Pattern NAME_SEPARATORS = Pattern.compile("[,\\s]+");
 
@@ -117,6 +120,15 @@ final class Values {
                     option, path, "a file holding the secret on its first line, not an empty one");
         }
         return lines.get(0);
+    }
+
+    /** {@code yes} or {@code no}, as redis.conf writes booleans. */
+    static boolean parseYesNo(String option, String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw ConfigException.invalid(option, text, "yes or no");
+        };
     }
 
     /** How an error message shows a duration: whole milliseconds, as {@link #parseDuration} reads them. */

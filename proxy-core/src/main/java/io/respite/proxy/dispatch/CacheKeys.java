@@ -1,19 +1,17 @@
 package io.respite.proxy.dispatch;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.respite.proxy.cache.DatabaseKeys;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.resp.RespCommand;
 
 /**
- * Cache keys: the database, then the key's bytes, so that one cache serves every database. One
- * byte of prefix for databases below 255, five above. Built in a per-thread buffer, and looked up
+ * Cache keys ({@link DatabaseKeys}: the database, then the key's bytes) of a command's arguments.
+ * Built in a per-thread buffer, and looked up
  * into a per-thread result, so a lookup allocates nothing for keys up to 251 bytes. Stateless
  * apart from those.
  */
 final class CacheKeys {
-
-    /** Longest database prefix, in bytes. */
-    private static final int MAX_PREFIX_BYTES = 5;
 
     private static final FastThreadLocal<byte[]> BUFFER = new FastThreadLocal<>() {
         @Override
@@ -39,7 +37,7 @@ final class CacheKeys {
     /** The thread's key buffer, or a new array when argument {@code arg}'s cache key would not fit. */
     static byte[] buffer(RespCommand command, int arg) {
         byte[] buffer = BUFFER.get();
-        int needed = command.argLength(arg) + MAX_PREFIX_BYTES;
+        int needed = command.argLength(arg) + DatabaseKeys.MAX_PREFIX_BYTES;
         return buffer.length >= needed ? buffer : new byte[needed];
     }
 
@@ -48,18 +46,7 @@ final class CacheKeys {
      * must come from {@link #buffer}; returns its length. Borrows {@code command}.
      */
     static int write(int database, RespCommand command, int arg, byte[] out) {
-        int at;
-        if (database < 0xFF) {
-            out[0] = (byte) database;
-            at = 1;
-        } else {
-            out[0] = (byte) 0xFF;
-            out[1] = (byte) (database >>> 24);
-            out[2] = (byte) (database >>> 16);
-            out[3] = (byte) (database >>> 8);
-            out[4] = (byte) database;
-            at = MAX_PREFIX_BYTES;
-        }
+        int at = DatabaseKeys.writePrefix(database, out);
         return at + command.copyArg(arg, out, at);
     }
 }

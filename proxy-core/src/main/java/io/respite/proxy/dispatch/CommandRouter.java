@@ -2,6 +2,7 @@ package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CommandInfo;
 import io.respite.proxy.logging.RateLimitedLog;
@@ -49,12 +50,14 @@ public final class CommandRouter {
      * @param catalog holds the upstream's catalog once loaded; null inside until then
      * @param policy the options that decide what clients may do and see
      */
-    public CommandRouter(StripedLruCache cache, AtomicReference<Catalog> catalog, DispatchPolicy policy) {
+    public CommandRouter(
+            StripedLruCache cache, AtomicReference<Catalog> catalog, DispatchPolicy policy, Coherence coherence) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.policy = policy;
         this.denied = new DeniedCommands(policy.deniedCommands());
         this.connection = new ConnectionCommands(catalog, policy.requirePass(), policy.initialDatabase());
-        this.reads = new CachedReads(Objects.requireNonNull(cache, "cache"), policy.maxEntryBytes());
+        this.reads = new CachedReads(
+                Objects.requireNonNull(cache, "cache"), policy.maxEntryBytes(), coherence, policy.cacheNil());
         this.invalidation = new WriteInvalidation(cache);
         this.pinned = new PinnedCommands(invalidation, policy.redactSecrets());
     }

@@ -14,13 +14,15 @@ import org.jspecify.annotations.Nullable;
  *     may not run: they get Redis's unknown-command error
  * @param redactSecrets whether respite holds the upstream's credentials, so that CONFIG GET must
  *     not show the upstream's secrets
+ * @param cacheNil whether a nil GET is cached
  */
 public record DispatchPolicy(
         @Nullable String requirePass,
         long maxEntryBytes,
         int initialDatabase,
         Set<String> deniedCommands,
-        boolean redactSecrets) {
+        boolean redactSecrets,
+        boolean cacheNil) {
 
     public DispatchPolicy {
         deniedCommands = Set.copyOf(Objects.requireNonNull(deniedCommands, "deniedCommands"));

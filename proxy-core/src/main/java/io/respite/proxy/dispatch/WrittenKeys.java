@@ -7,11 +7,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Finds the keys a command may modify, and in which database, from the upstream's key specs: every
- * key of a spec without the {@code RO} flag. Two commands need more than their specs say:
+ * key of a spec without the {@code RO} flag. Three commands need more than their specs say:
  * <ul>
  *   <li>{@code SORT ... STORE dest}: Redis marks the STORE spec unknown because the keyword may
  *       appear anywhere; the key after a {@code STORE} argument is the written one.</li>
  *   <li>{@code COPY src dst DB n}: the destination is in database {@code n}, not the client's.</li>
+ *   <li>{@code MOVE key n}: the key is written in database {@code n} too (where a cached nil
+ *       would otherwise survive it).</li>
  * </ul>
  */
 final class WrittenKeys {
@@ -43,6 +45,13 @@ final class WrittenKeys {
             }
             int target = info.name().equals("copy") ? copyDatabase(command, database) : database;
             complete &= spec.forEachKey(command, arg -> sink.key(arg == 2 ? target : database, arg));
+        }
+        if (info.name().equals("move") && command.argCount() == 3) {
+            long target = command.argLong(2, -1);
+            if (target < 0 || target > Integer.MAX_VALUE) {
+                return false;
+            }
+            sink.key((int) target, 1);
         }
         return complete;
     }

@@ -7,7 +7,7 @@
  *
  * <p>Threading: a session runs on its channel's event loop and is not thread-safe; replies from
  * the upstream arrive on the same loop. Depends on the codec, the reply contract, the event-loop
- * plumbing and logging; must not depend on dispatch, upstream, command or cache: what a command
+ * plumbing and logging; must not depend on dispatch, upstream, command, cache or coherence: what a command
  * means is not its business.
  */
 package io.respite.proxy.session;

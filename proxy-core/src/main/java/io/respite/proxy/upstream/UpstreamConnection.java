@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -114,7 +115,16 @@ final class UpstreamConnection implements DedicatedConnection {
     private final RespVersion version;
     private final LoopFlusher flusher;
     private final Consumer<ByteBuf> unsolicited;
-    private final Consumer<Boolean> onReady;
+    private final ConnectionListener listener;
+    /** What a shared connection sends to have its reads tracked, now; null for dedicated connections. */
+    private final Supplier<@Nullable TrackingSetup> tracking;
+    /** The epoch of the tracking setup this connection applied; -1 while it has none. */
+    private int trackingEpoch = -1;
+    /** The listener was told the connection is down, and not told it is ready since. */
+    private boolean reportedDown;
+    /** The current channel's handshake is written: a command written now goes out after it. */
+    private boolean handshakeWritten;
+
     private final Backoff backoff =
             new Backoff(bound -> ThreadLocalRandom.current().nextLong(bound));
     private final long tickNanos;
@@ -151,8 +161,11 @@ final class UpstreamConnection implements DedicatedConnection {
     /**
      * @param unsolicited receives frames that answer no command (taking ownership): RESP3 pushes,
      *     and on a dedicated connection anything no callback waits for
-     * @param onReady runs each time the connection becomes ready, told whether it is a recovery
-     *     (the connection had been ready before and failed in between)
+     * @param listener told each time the connection becomes ready (and whether it is a recovery:
+     *     the connection had been ready before and failed in between), and when a shared
+     *     connection goes down
+     * @param tracking the tracking setup a shared connection applies when it connects, and again
+     *     when asked ({@link #applyTracking}); always null for a dedicated connection
      * @param onLost for a dedicated connection, told once (with the client's error text) when it
      *     breaks; null for a shared connection, which reconnects instead
      */
@@ -162,14 +175,16 @@ final class UpstreamConnection implements DedicatedConnection {
             UpstreamSettings settings,
             RespVersion version,
             Consumer<ByteBuf> unsolicited,
-            Consumer<Boolean> onReady,
+            ConnectionListener listener,
+            Supplier<@Nullable TrackingSetup> tracking,
             @Nullable Consumer<String> onLost) {
         this.loop = loop;
         this.flusher = flusher;
         this.settings = settings;
         this.version = version;
         this.unsolicited = unsolicited;
-        this.onReady = onReady;
+        this.listener = listener;
+        this.tracking = tracking;
         this.onLost = onLost;
         long timeoutMillis = settings.timeout().toMillis();
         this.tickNanos =
@@ -189,6 +204,8 @@ final class UpstreamConnection implements DedicatedConnection {
         }
         retry = null;
         state = State.CONNECTING;
+        handshakeWritten = false;
+        trackingEpoch = -1;
         connectingTicks = 0;
         breakReason = null;
         ChannelFuture future = new Bootstrap()
@@ -316,6 +333,8 @@ final class UpstreamConnection implements DedicatedConnection {
         flushTarget = flusher.target(ch);
         selectedDatabase = settings.database();
         progress.reset();
+        trackingEpoch = -1;
+        handshakeWritten = true;
         List<Handshake> steps = Handshake.of(settings, version);
         handshakePending = steps.size();
         for (Handshake step : steps) {
@@ -325,7 +344,59 @@ final class UpstreamConnection implements DedicatedConnection {
                 }
             });
         }
+        applyTracking();
         flushTarget.flushLater();
+    }
+
+    /**
+     * Sends the current tracking setup, if there is one: every command written after it is
+     * tracked, so the connection counts as tracking in that epoch from now on. An error (the
+     * invalidation stream's client is gone) is not fatal: the connection serves on, untracked,
+     * until the next setup.
+     */
+    void applyTracking() {
+        TrackingSetup setup = tracking.get();
+        if (setup == null || !writable() || setup.epoch() == trackingEpoch) {
+            return;
+        }
+        int epoch = setup.epoch();
+        trackingEpoch = epoch;
+        ByteBuf frame = frameOf(setup.command());
+        callbacks.add(new ReplyCallback() {
+            @Override
+            public void onReply(ByteBuf reply) {
+                boolean error = reply.isReadable() && reply.getByte(reply.readerIndex()) == '-';
+                reply.release();
+                if (error && trackingEpoch == epoch) {
+                    trackingEpoch = -1;
+                }
+            }
+
+            @Override
+            public void onFailure(String error) {
+                // The connection is failing; the next one applies the setup again.
+            }
+        });
+        channel.write(frame, channel.voidPromise());
+        flushTarget.flushLater();
+    }
+
+    /** The epoch of the tracking setup in force on this connection for commands sent now; -1 for none. */
+    int trackingEpoch() {
+        return writable() ? trackingEpoch : -1;
+    }
+
+    /** Whether a command written now would follow the current channel's handshake. */
+    private boolean writable() {
+        return state == State.READY || (state == State.CONNECTING && handshakeWritten);
+    }
+
+    /** A command of respite's own as a frame; returns a new reference the caller must release (or write). */
+    private static ByteBuf frameOf(List<String> args) {
+        RespCommand command = RespCommand.of(args.toArray(String[]::new));
+        ByteBuf frame = command.frame().retain();
+        command.release();
+        return frame;
     }
 
     /** The handshake succeeded: the commands that waited go out, in order. */
@@ -340,7 +411,8 @@ final class UpstreamConnection implements DedicatedConnection {
         }
         boolean recovered = everReady;
         everReady = true;
-        onReady.accept(recovered);
+        reportedDown = false;
+        listener.ready(recovered);
     }
 
     /**
@@ -452,6 +524,10 @@ final class UpstreamConnection implements DedicatedConnection {
                 lost(error);
             } else if (state != State.CLOSED) {
                 scheduleRetry(wasReady);
+                if (!reportedDown) {
+                    reportedDown = true;
+                    listener.down(cause);
+                }
             } else {
                 cancelTick();
             }

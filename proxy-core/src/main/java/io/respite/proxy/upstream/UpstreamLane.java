@@ -1,6 +1,7 @@
 package io.respite.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
 import java.util.function.Consumer;
@@ -22,6 +23,15 @@ public interface UpstreamLane {
      * @param version the protocol the reply must be in
      */
     void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback);
+
+    /** The event loop this lane belongs to: the only thread that may call it. */
+    EventLoop loop();
+
+    /**
+     * The epoch of the tracking setup in force for commands sent now with {@code version}
+     * ({@link TrackingSetup}), or -1 when their reads are not tracked.
+     */
+    int trackingEpoch(RespVersion version);
 
     /**
      * Opens a connection for one session's connection-scoped state, or returns null when the

@@ -33,22 +33,83 @@ public final class UpstreamPool implements Upstream {
     /** Dedicated connections open now, over all loops; bounded by the settings. */
     private final AtomicInteger dedicatedOpen = new AtomicInteger();
 
+    private final Map<EventLoop, LoopFlusher> flushers;
+    private final UpstreamSettings settings;
+    /** The tracking setup shared connections apply; null while there is none (no stream, or ttl mode). */
+    private volatile @Nullable TrackingSetup tracking;
+
     /**
      * @param flushers the flusher of each loop of {@code group}
      * @param onReady runs on a loop each time one of its shared connections becomes ready, told
      *     whether that is a recovery from a failure (when invalidations may have been missed)
+     * @param onDown runs on a loop when one of its shared connections goes down: the keys it
+     *     read are no longer tracked
      */
     public UpstreamPool(
             EventLoopGroup group,
             Map<EventLoop, LoopFlusher> flushers,
             UpstreamSettings settings,
-            BiConsumer<UpstreamLane, Boolean> onReady) {
+            BiConsumer<UpstreamLane, Boolean> onReady,
+            Consumer<String> onDown) {
+        this.flushers = flushers;
+        this.settings = settings;
+        ConnectionListener listener = new ConnectionListener() {
+            @Override
+            public void ready(boolean recovered) {}
+
+            @Override
+            public void down(String cause) {
+                onDown.accept(cause);
+            }
+        };
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            Lane lane = new Lane(loop, Objects.requireNonNull(flushers.get(loop), "flusher"), settings, onReady);
+            Lane lane = new Lane(loop, flusherOf(loop), onReady, listener);
             lanes.put(loop, lane);
             loop.execute(lane.resp2::connect);
         }
+    }
+
+    private LoopFlusher flusherOf(EventLoop loop) {
+        return Objects.requireNonNull(flushers.get(loop), "flusher");
+    }
+
+    /**
+     * Sets what every shared connection must send to have its reads tracked (null: nothing), and
+     * has the connections that are up send it now, each on its loop; those that connect later send
+     * it in their handshake. Thread-safe.
+     */
+    public void track(@Nullable TrackingSetup setup) {
+        tracking = setup;
+        for (Lane lane : lanes.values()) {
+            lane.loop.execute(lane::applyTracking);
+        }
+    }
+
+    /**
+     * Opens a reconnecting RESP3 connection of respite's own on {@code loop}: pushes go to
+     * {@code pushes} (taking ownership), state changes to {@code listener}.
+     */
+    public ControlConnection control(EventLoop loop, Consumer<ByteBuf> pushes, ConnectionListener listener) {
+        UpstreamConnection connection = new UpstreamConnection(
+                loop, flusherOf(loop), settings, RespVersion.RESP3, pushes, listener, () -> null, null);
+        loop.execute(connection::connect);
+        return new ControlConnection() {
+            @Override
+            public EventLoop loop() {
+                return loop;
+            }
+
+            @Override
+            public void send(ByteBuf frame, ReplyCallback callback) {
+                connection.send(0, frame, callback);
+            }
+
+            @Override
+            public void close() {
+                connection.close();
+            }
+        };
     }
 
     @Override
@@ -77,37 +138,69 @@ public final class UpstreamPool implements Upstream {
         }
     }
 
+    /** For dedicated connections, whose loss is reported to their owner instead. */
+    private static final ConnectionListener NO_LISTENER = new ConnectionListener() {
+        @Override
+        public void ready(boolean recovered) {}
+
+        @Override
+        public void down(String cause) {}
+    };
+
     /** One loop's connections. */
     private final class Lane implements UpstreamLane {
 
         private final EventLoop loop;
         private final LoopFlusher flusher;
-        private final UpstreamSettings settings;
         private final BiConsumer<UpstreamLane, Boolean> onReady;
+        private final ConnectionListener onDown;
         private final UpstreamConnection resp2;
         private @Nullable UpstreamConnection resp3;
 
         Lane(
                 EventLoop loop,
                 LoopFlusher flusher,
-                UpstreamSettings settings,
-                BiConsumer<UpstreamLane, Boolean> onReady) {
+                BiConsumer<UpstreamLane, Boolean> onReady,
+                ConnectionListener onDown) {
             this.loop = loop;
             this.flusher = flusher;
-            this.settings = settings;
             this.onReady = onReady;
+            this.onDown = onDown;
             this.resp2 = newConnection(RespVersion.RESP2);
         }
 
         private UpstreamConnection newConnection(RespVersion version) {
+            ConnectionListener listener = new ConnectionListener() {
+                @Override
+                public void ready(boolean recovered) {
+                    onReady.accept(Lane.this, recovered);
+                }
+
+                @Override
+                public void down(String cause) {
+                    onDown.down(cause);
+                }
+            };
             return new UpstreamConnection(
-                    loop,
-                    flusher,
-                    settings,
-                    version,
-                    ReferenceCountUtil::release,
-                    recovered -> onReady.accept(this, recovered),
-                    null);
+                    loop, flusher, settings, version, ReferenceCountUtil::release, listener, () -> tracking, null);
+        }
+
+        @Override
+        public EventLoop loop() {
+            return loop;
+        }
+
+        @Override
+        public int trackingEpoch(RespVersion version) {
+            UpstreamConnection connection = version == RespVersion.RESP2 ? resp2 : resp3;
+            return connection == null ? -1 : connection.trackingEpoch();
+        }
+
+        void applyTracking() {
+            resp2.applyTracking();
+            if (resp3 != null) {
+                resp3.applyTracking();
+            }
         }
 
         @Override
@@ -117,8 +210,8 @@ public final class UpstreamPool implements Upstream {
                 dedicatedOpen.decrementAndGet();
                 return null;
             }
-            UpstreamConnection connection =
-                    new UpstreamConnection(loop, flusher, settings, version, frames, recovered -> {}, reason -> {
+            UpstreamConnection connection = new UpstreamConnection(
+                    loop, flusher, settings, version, frames, NO_LISTENER, () -> null, reason -> {
                         dedicatedOpen.decrementAndGet();
                         lost.accept(reason);
                     });

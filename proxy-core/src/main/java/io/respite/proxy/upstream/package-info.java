@@ -7,6 +7,6 @@
  * each worker loop its own connections, so a client session and its upstream traffic share a
  * thread and need no locks. {@link io.respite.proxy.upstream.Upstream} is the seam a Redis
  * Cluster implementation will plug into. Depends on the codec, the reply contract, the event-loop
- * plumbing and Netty; must not depend on sessions, dispatch, commands or the cache.
+ * plumbing and Netty; must not depend on sessions, dispatch, commands, the cache or coherence.
  */
 package io.respite.proxy.upstream;

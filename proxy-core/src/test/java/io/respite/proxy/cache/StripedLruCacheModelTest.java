@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -171,6 +172,8 @@ class StripedLruCacheModelTest {
         final Map<String, Long> deadlines = new HashMap<>();
         /** Per key: bumped by put and invalidate; a global counter serves invalidateAll. */
         final Map<String, Long> generations = new HashMap<>();
+        /** The value a token of the key's current flight installed, if one did. */
+        final Map<String, byte[]> installedByFlight = new HashMap<>();
 
         final Map<String, Integer> outstanding = new HashMap<>();
         long nextGeneration = 1;
@@ -286,9 +289,23 @@ class StripedLruCacheModelTest {
         }
 
         boolean completeLoad(ModelToken t, byte[] v, long deadline) {
+            Long g = generations.get(t.key);
+            byte[] prior = g != null && g == t.generation ? installedByFlight.get(t.key) : null;
             if (!release(t)) {
                 staleFills++;
                 return false;
+            }
+            if (prior != null && !Arrays.equals(prior, v)) {
+                // Two fills of one flight disagree: neither is kept.
+                if (map.containsKey(t.key)) {
+                    remove(t.key);
+                }
+                stale(t.key);
+                staleFills++;
+                return false;
+            }
+            if (generations.containsKey(t.key)) {
+                installedByFlight.put(t.key, v);
             }
             return install(t.key, v, deadline);
         }
@@ -307,6 +324,7 @@ class StripedLruCacheModelTest {
             if (n == 0) {
                 outstanding.remove(t.key);
                 generations.remove(t.key);
+                installedByFlight.remove(t.key);
             } else {
                 outstanding.put(t.key, n);
             }
@@ -316,6 +334,7 @@ class StripedLruCacheModelTest {
         private void stale(String k) {
             generations.remove(k);
             outstanding.remove(k);
+            installedByFlight.remove(k);
         }
 
         private void remove(String k) {
@@ -339,7 +358,8 @@ class StripedLruCacheModelTest {
                     invalidated,
                     staleFills,
                     rejected,
-                    outstanding.size());
+                    outstanding.size(),
+                    0);
         }
     }
 }

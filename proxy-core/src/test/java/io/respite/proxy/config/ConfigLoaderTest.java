@@ -73,6 +73,13 @@ class ConfigLoaderTest {
                 Arguments.of(
                         "deny-command", "CONFIG,debug", get(ProxyConfig::deniedCommands), Set.of("config", "debug")),
                 Arguments.of("requirepass-file", SECRET_FILE.toString(), get(ProxyConfig::requirepass), "s3 cret"),
+                Arguments.of("coherence", "TTL", get(ProxyConfig::coherence), CoherenceOption.TTL),
+                Arguments.of(
+                        "tracking-prefix",
+                        "user:,session:",
+                        get(ProxyConfig::trackingPrefixes),
+                        List.of("user:", "session:")),
+                Arguments.of("cache-nil", "no", get(ProxyConfig::cacheNil), false),
                 Arguments.of(
                         "upstream-password-file",
                         SECRET_FILE.toString(),
@@ -248,6 +255,8 @@ class ConfigLoaderTest {
                 "ENV  | upstream | redis://u:pw@h:0 | port 0 (expected: an integer from 1 to 65535)",
                 "FILE | upstream | http://u:pw@h | http://u:***@h (expected: a URI such as redis://[user:pass@]host:port[/db])",
                 "FLAG | max-entry-size | 2gb      | 2147483648 (expected: at most max-memory, 268435456 bytes)",
+                "ENV  | coherence      | off      | off (expected: tracking or ttl)",
+                "FILE | cache-nil      | maybe    | maybe (expected: yes or no)",
             })
     void valueErrorNamesItsSource(Layer layer, String option, String text, String detail) throws IOException {
         Input input = new Input(dir);
@@ -320,6 +329,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void trackingPrefixesNeedTrackingCoherence() {
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--coherence=ttl", "--tracking-prefix=user:"}, Map.of()));
+        assertEquals("--tracking-prefix: [user:] (expected: no prefixes in ttl coherence)", e.getMessage());
+        assertEquals(
+                List.of("a:", "b:"),
+                ConfigLoader.load(new String[] {"--tracking-prefix=a:", "--tracking-prefix=b:"}, Map.of())
+                        .trackingPrefixes(),
+                "repeatable");
+    }
+
+    @Test
     void helpListsEveryOptionWithItsDefault() {
         String usage = ConfigLoader.usage();
         for (Option option : Option.values()) {
@@ -335,7 +357,8 @@ class ConfigLoaderTest {
     void helpDefaultsAreTheRealDefaults() {
         ProxyConfig.Builder builder = ProxyConfig.builder();
         for (Option option : Option.values()) {
-            if (!option.defaultText.equals("none") && option != Option.IO_THREADS) { // "the number of ..."
+            // Defaults said in words: "the number of ...", "yes in tracking mode, ...".
+            if (!option.defaultText.equals("none") && option != Option.IO_THREADS && option != Option.CACHE_NIL) {
                 option.apply(builder, option.defaultText);
             }
         }

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.coherence.Coherence;
+import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,10 +31,11 @@ class CommandRouterTest {
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(TestCatalog.catalog());
     private final FakeSink sink = new FakeSink();
     private final FakeLane lane = new FakeLane();
-    private CommandHandler client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false));
+    private Coherence coherence = new Coherence(CoherenceMode.TTL, cache, List.of());
+    private CommandHandler client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false));
 
     private CommandHandler client(DispatchPolicy policy) {
-        return new CommandRouter(cache, catalog, policy).newClient(sink, lane);
+        return new CommandRouter(cache, catalog, policy, coherence).newClient(sink, lane);
     }
 
     @AfterEach
@@ -39,12 +44,23 @@ class CommandRouterTest {
     }
 
     private void send(String... args) {
+        handle(client, args);
+    }
+
+    private static void handle(CommandHandler handler, String... args) {
         RespCommand command = RespCommand.of(args);
         try {
-            client.handle(command);
+            handler.handle(command);
         } finally {
             command.release();
         }
+    }
+
+    /** Another client of the same router state (cache, lane, coherence), answering into {@code sink}. */
+    private CommandHandler secondClient(FakeSink sink) {
+        return new CommandRouter(
+                        cache, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence)
+                .newClient(sink, lane);
     }
 
     private ClientContext context() {
@@ -77,7 +93,7 @@ class CommandRouterTest {
 
     @Test
     void authWithARequiredPassword() {
-        client = client(new DispatchPolicy("secret", 1 << 20, 0, Set.of(), false));
+        client = client(new DispatchPolicy("secret", 1 << 20, 0, Set.of(), false, false));
         assertTrue(sink.authenticationRequired, "the decoder's tighter limits apply until AUTH");
         send("GET", "k");
         assertEquals("-NOAUTH Authentication required.\r\n", sink.last());
@@ -190,7 +206,9 @@ class CommandRouterTest {
     @Test
     void aGetMissIsFilledAndTheNextIsAHit() {
         send("GET", "k");
-        lane.shared.poll().answer("$1\r\nv\r\n");
+        assertEquals("GET k", lane.shared.peek().command());
+        assertEquals("PTTL k", lane.shared.peekLast().command(), "the key's expiry is read in the same round trip");
+        lane.answerRead("$1\r\nv\r\n");
         assertEquals("$1\r\nv\r\n", sink.last());
         send("GET", "k");
         assertEquals("$1\r\nv\r\n", sink.last());
@@ -201,33 +219,214 @@ class CommandRouterTest {
     }
 
     @Test
-    void nilAndErrorsAreNotCached() {
+    void theClientIsAnsweredBeforeTheExpiryArrives() {
         send("GET", "k");
-        lane.shared.poll().answer("$-1\r\n");
+        lane.shared.poll().answer("$1\r\nv\r\n");
+        assertEquals("$1\r\nv\r\n", sink.last());
+        assertEquals(0, cache.stats().entries(), "not cached until the PTTL is known");
+        lane.shared.poll().answer(":-1\r\n");
+        assertEquals(1, cache.stats().entries());
+    }
+
+    @Test
+    void nilAndErrorsAreNotCachedUnlessNilCachingIsOn() {
+        send("GET", "k");
+        lane.answerRead("$-1\r\n", ":-2\r\n");
         send("GET", "k");
         lane.shared.poll().onFailureSafe();
+        lane.shared.poll().onFailureSafe();
         send("GET", "k");
-        assertEquals(1, lane.shared.size(), "still not cached");
+        assertEquals(2, lane.shared.size(), "still not cached: a GET and its PTTL went upstream");
+    }
+
+    @Test
+    void nilIsCachedWhenAskedAndAnsweredInTheClientsProtocol() {
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, true));
+        send("GET", "k");
+        lane.answerRead("$-1\r\n", ":-2\r\n");
+        send("GET", "k");
+        assertEquals("$-1\r\n", sink.last());
+        assertTrue(lane.shared.isEmpty(), "a cached nil");
+        send("HELLO", "3");
+        send("GET", "k");
+        assertEquals("_\r\n", sink.last(), "RESP3's null");
+        send("SET", "k", "v");
+        lane.shared.poll().answer("+OK\r\n");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command(), "the write dropped the cached nil");
+    }
+
+    @Test
+    void aNilIsCachedOnlyForAKeyThatDoesNotExist() {
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, true));
+        send("MGET", "zset");
+        lane.shared.poll().answer("*1\r\n$-1\r\n");
+        lane.shared.poll().answer(":-1\r\n");
+        send("GET", "zset");
+        assertEquals("GET zset", lane.shared.peek().command(), "MGET's nil for a key of another type is not cached");
+        lane.answerRead("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ":-1\r\n");
+        send("GET", "appeared");
+        lane.answerRead("$-1\r\n", ":5000\r\n");
+        send("GET", "appeared");
+        assertEquals("GET appeared", lane.shared.peek().command(), "created between the GET and the PTTL");
+    }
+
+    @Test
+    void moveLeavesTheCacheInBothDatabases() {
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, true));
+        send("SELECT", "3");
+        send("GET", "k");
+        lane.answerRead("$-1\r\n", ":-2\r\n");
+        send("SELECT", "0");
+        send("MOVE", "k", "3");
+        lane.shared.poll().answer(":1\r\n");
+        send("SELECT", "3");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command(), "the nil cached in database 3 went with the MOVE");
+    }
+
+    @Test
+    void theEntryLivesNoLongerThanTheKey() {
+        long[] now = {0};
+        StripedLruCache timed =
+                StripedLruCache.builder().maxEntries(1000).ticker(() -> now[0]).build();
+        CommandHandler timedClient = new CommandRouter(
+                        timed, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence)
+                .newClient(sink, lane);
+        RespCommand get = RespCommand.of("GET", "k");
+        try {
+            timedClient.handle(get);
+            lane.answerRead("$1\r\nv\r\n", ":100\r\n");
+            assertEquals(1, timed.stats().entries());
+            now[0] += TimeUnit.MILLISECONDS.toNanos(98);
+            timedClient.handle(get);
+            assertTrue(lane.shared.isEmpty(), "still alive 2 ms before the key's deadline");
+            now[0] += TimeUnit.MILLISECONDS.toNanos(2);
+            timedClient.handle(get);
+            assertEquals("GET k", lane.shared.poll().command(), "gone before the key's deadline");
+            lane.shared.poll();
+        } finally {
+            get.release();
+        }
+    }
+
+    @Test
+    void aValueWhoseKeyVanishedOrIsAboutToExpireIsNotCached() {
+        send("GET", "k");
+        lane.answerRead("$1\r\nv\r\n", ":-2\r\n");
+        send("GET", "k");
+        lane.answerRead("$1\r\nv\r\n", ":1\r\n");
+        send("GET", "k");
+        lane.answerRead("$1\r\nv\r\n", "-ERR odd\r\n");
+        assertEquals(0, cache.stats().entries());
+    }
+
+    @Test
+    void concurrentMissesShareOneRead() {
+        FakeSink other = new FakeSink();
+        CommandHandler second = secondClient(other);
+        send("GET", "k");
+        handle(second, "GET", "k");
+        assertEquals(2, lane.shared.size(), "the second miss joined the first read");
+        lane.answerRead("$1\r\nv\r\n");
+        lane.loopChannel.runPendingTasks();
+        assertEquals("$1\r\nv\r\n", sink.last());
+        assertEquals("$1\r\nv\r\n", other.last(), "the joined miss got the same reply, on its loop");
+        assertEquals(1, cache.stats().coalesced());
+        other.releaseHeld();
+    }
+
+    @Test
+    void aJoinedMissReadsForItselfWhenTheFirstReadFails() {
+        FakeSink other = new FakeSink();
+        CommandHandler second = secondClient(other);
+        send("GET", "k");
+        handle(second, "GET", "k");
+        lane.shared.poll().onFailureSafe();
+        lane.shared.poll().onFailureSafe();
+        lane.loopChannel.runPendingTasks();
+        FakeLane.Sent own = lane.shared.poll();
+        assertEquals("GET k", own.command(), "the joined miss read the key itself");
+        own.answer("$1\r\nw\r\n");
+        assertEquals("$1\r\nw\r\n", other.last());
+        other.releaseHeld();
+    }
+
+    @Test
+    void aJoinedMissGetsTheFirstReadsReplyEvenWhenItIsNotCached() {
+        FakeSink other = new FakeSink();
+        CommandHandler second = secondClient(other);
+        send("GET", "list");
+        handle(second, "GET", "list");
+        String wrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+        lane.shared.poll().answer(wrongType);
+        lane.loopChannel.runPendingTasks();
+        assertEquals(wrongType, other.last(), "the same reply, not a read of its own behind later commands");
+        assertEquals("PTTL list", lane.shared.poll().command());
+        assertTrue(lane.shared.isEmpty());
+        other.releaseHeld();
+    }
+
+    @Test
+    void aJoinedMissThatReadsForItselfReadsInTheDatabaseItAskedIn() {
+        FakeSink other = new FakeSink();
+        CommandHandler second = secondClient(other);
+        send("GET", "k");
+        handle(second, "GET", "k");
+        handle(second, "SELECT", "2");
+        lane.shared.poll().onFailureSafe();
+        lane.shared.poll().onFailureSafe();
+        lane.loopChannel.runPendingTasks();
+        assertEquals(0, lane.shared.poll().database(), "not the database the client moved on to");
+        other.releaseHeld();
+    }
+
+    @Test
+    void aJoinedMissDoesNotGetAValueOlderThanAWriteItFollows() {
+        send("GET", "k");
+        FakeLane.Sent read = lane.shared.poll();
+        FakeLane.Sent ttl = lane.shared.poll();
+        send("SET", "k", "new");
+        lane.shared.poll().answer("+OK\r\n");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command(), "the write staled the flight: nothing to join");
+        read.answer("$3\r\nold\r\n");
+        ttl.answer(":-1\r\n");
+        lane.answerRead("$3\r\nnew\r\n");
+        send("GET", "k");
+        assertEquals("$3\r\nnew\r\n", sink.last());
+    }
+
+    @Test
+    void inTrackingModeOnlyTrackedReadsAreCached() {
+        coherence = new Coherence(CoherenceMode.TRACKING, cache, List.of());
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, true));
+        send("GET", "k");
+        lane.answerRead("$1\r\nv\r\n");
+        send("GET", "k");
+        assertEquals(2, lane.shared.size(), "not cached while Redis does not track respite's reads");
+        assertEquals(1, coherence.stats().fillsRefused());
     }
 
     @Test
     void aWriteInvalidatesWhenSentAndWhenAnswered() {
         send("GET", "k");
-        lane.shared.poll().answer("$3\r\nold\r\n");
+        lane.answerRead("$3\r\nold\r\n");
         send("SET", "k", "new");
         FakeLane.Sent set = lane.shared.poll();
         send("GET", "k");
         FakeLane.Sent read = lane.shared.poll();
+        FakeLane.Sent ttl = lane.shared.poll();
         assertEquals("GET k", read.command(), "the write made the next GET miss");
         set.answer("+OK\r\n");
         read.answer("$3\r\nnew\r\n");
+        ttl.answer(":-1\r\n");
         send("GET", "k");
-        FakeLane.Sent reread = lane.shared.poll();
         assertEquals(
                 "GET k",
-                reread.command(),
+                lane.shared.peek().command(),
                 "the read sent before the write was answered is not trusted: the answer invalidated again");
-        reread.answer("$3\r\nnew\r\n");
+        lane.answerRead("$3\r\nnew\r\n");
         send("GET", "k");
         assertEquals("$3\r\nnew\r\n", sink.last());
         assertTrue(lane.shared.isEmpty(), "a read after the write's answer is cached");
@@ -237,8 +436,10 @@ class CommandRouterTest {
     void aFillRacingAWriteInstallsNothing() {
         send("GET", "k");
         FakeLane.Sent read = lane.shared.poll();
+        FakeLane.Sent ttl = lane.shared.poll();
         send("SET", "k", "new");
         read.answer("$3\r\nold\r\n");
+        ttl.answer(":-1\r\n");
         lane.shared.poll().answer("+OK\r\n");
         send("GET", "k");
         assertEquals("GET k", lane.shared.poll().command(), "the stale fill was dropped");
@@ -247,21 +448,26 @@ class CommandRouterTest {
     @Test
     void aWriteWithoutKeysEmptiesTheCache() {
         send("GET", "k");
-        lane.shared.poll().answer("$1\r\nv\r\n");
+        lane.answerRead("$1\r\nv\r\n");
         send("FLUSHALL");
         send("GET", "k");
-        assertEquals("GET k", lane.shared.peekLast().command());
+        assertEquals("FLUSHALL", lane.shared.poll().command());
+        assertEquals("GET k", lane.shared.poll().command());
     }
 
     @Test
     void mgetTakesHitsFromTheCacheAndAsksForTheRest() {
         send("GET", "a");
-        lane.shared.poll().answer("$1\r\n1\r\n");
+        lane.answerRead("$1\r\n1\r\n");
         send("MGET", "a", "b", "c");
         FakeLane.Sent rest = lane.shared.poll();
         assertEquals("MGET b c", rest.command());
         rest.answer("*2\r\n$1\r\n2\r\n$-1\r\n");
         assertEquals("*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n", sink.last());
+        FakeLane.Sent ttlB = lane.shared.poll();
+        assertEquals("PTTL b", ttlB.command());
+        ttlB.answer(":-1\r\n");
+        lane.shared.poll().answer(":-2\r\n");
         send("MGET", "a", "b");
         assertEquals("*2\r\n$1\r\n1\r\n$1\r\n2\r\n", sink.last());
         assertTrue(lane.shared.isEmpty(), "all hits");
@@ -281,7 +487,7 @@ class CommandRouterTest {
     @Test
     void aTransactionRunsOnTheDedicatedConnectionAndInvalidatesAtExec() {
         send("GET", "k");
-        lane.shared.poll().answer("$1\r\nv\r\n");
+        lane.answerRead("$1\r\nv\r\n");
         send("MULTI");
         FakeLane.Dedicated dedicated = lane.onlyDedicated();
         assertEquals(Pinning.State.TRANSACTION, context().pinning().state());
@@ -373,7 +579,7 @@ class CommandRouterTest {
 
     @Test
     void aDeniedCommandInsideMultiAbortsTheTransaction() {
-        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of("flushall"), false));
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of("flushall"), false, false));
         send("FLUSHALL");
         assertEquals("-ERR unknown command 'FLUSHALL', with args beginning with: \r\n", sink.last());
         send("MULTI");
@@ -390,7 +596,7 @@ class CommandRouterTest {
 
     @Test
     void configGetIsRedactedWhenRespiteHoldsTheUpstreamsCredentials() {
-        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), true));
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), true, false));
         send("CONFIG", "GET", "requirepass");
         lane.shared.poll().answer("*2\r\n$11\r\nrequirepass\r\n$2\r\npw\r\n");
         assertEquals("*2\r\n$11\r\nrequirepass\r\n$21\r\n(redacted by respite)\r\n", sink.last());

@@ -2,6 +2,8 @@ package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.UpstreamLane;
@@ -35,6 +37,39 @@ final class FakeLane implements UpstreamLane {
     final ArrayDeque<Sent> shared = new ArrayDeque<>();
     final List<Dedicated> dedicated = new ArrayList<>();
     int dedicatedLeft = 10;
+    /** The tracking epoch reads sent now are in; -1 for untracked. */
+    int trackingEpoch = -1;
+    /** Its loop: tasks handed to it run when the test calls {@code runPendingTasks()}. */
+    final EmbeddedChannel loopChannel = new EmbeddedChannel();
+
+    @Override
+    public EventLoop loop() {
+        return loopChannel.eventLoop();
+    }
+
+    @Override
+    public int trackingEpoch(RespVersion version) {
+        return trackingEpoch;
+    }
+
+    /**
+     * Answers the GET of a missed key at the head of the shared queue with {@code value}, and the
+     * PTTL behind it with {@code pttl} (as RESP text).
+     */
+    void answerRead(String value, String pttl) {
+        Sent get = shared.poll();
+        Sent ttl = shared.poll();
+        if (get == null || ttl == null || !ttl.command().startsWith("PTTL ")) {
+            throw new AssertionError("expected a GET and its PTTL, found " + get + " and " + ttl);
+        }
+        get.answer(value);
+        ttl.answer(pttl);
+    }
+
+    /** {@link #answerRead} for a key without expiry. */
+    void answerRead(String value) {
+        answerRead(value, ":-1\r\n");
+    }
 
     @Override
     public void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {

@@ -19,11 +19,12 @@ final class TestCatalog {
     private TestCatalog() {}
 
     static Catalog catalog() {
-        String reply = "*13\r\n"
+        String reply = "*14\r\n"
                 + entry("get", 2, "readonly", 1, 1, 1)
                 + entry("mget", -2, "readonly", 1, -1, 1)
                 + entry("set", -3, "write", 1, 1, 1)
                 + entry("del", -2, "write", 1, -1, 1)
+                + entry("move", 3, "write", 1, 1, 1)
                 + entry("flushall", -1, "write", 0, 0, 0)
                 + entry("multi", 1, "fast", 0, 0, 0)
                 + entry("exec", 1, "noscript", 0, 0, 0)

@@ -26,6 +26,22 @@ public final class RespFrames {
     }
 
     /**
+     * The value of the integer reply in {@code frame} ({@code :<n>\r\n}). Borrows {@code frame}.
+     *
+     * @throws RespCodecException when {@code frame} is not an integer reply
+     */
+    public static long integer(ByteBuf frame) {
+        int at = frame.readerIndex();
+        int end = frame.writerIndex();
+        int cr = end - at > 3 && frame.getByte(at) == ':' ? frame.forEachByte(at, end - at, ByteProcessor.FIND_CR) : -1;
+        long value = cr < 0 ? RespBytes.NOT_A_NUMBER : RespBytes.parseLong(frame, at + 1, cr - at - 1);
+        if (value == RespBytes.NOT_A_NUMBER) {
+            throw new RespCodecException("ERR Protocol error: not an integer reply");
+        }
+        return value;
+    }
+
+    /**
      * The length of the value of the bulk string that fills the {@code length} bytes at
      * {@code index} of {@code frame} (a whole frame, or one of its {@link #elements}), or -1 when
      * those bytes are anything else, nil included. Borrows {@code frame}.

@@ -1,0 +1,28 @@
+package io.respite.proxy.cache;
+
+/**
+ * How respite keys its one cache across Redis's databases: the database number, then the key's
+ * bytes. One byte of prefix for databases below 255 ({@code 0xff} is never a one-byte prefix),
+ * five above. Stateless.
+ */
+public final class DatabaseKeys {
+
+    /** Longest database prefix, in bytes. */
+    public static final int MAX_PREFIX_BYTES = 5;
+
+    private DatabaseKeys() {}
+
+    /** Writes the prefix of {@code database} at the start of {@code out}; returns its length. */
+    public static int writePrefix(int database, byte[] out) {
+        if (database < 0xFF) {
+            out[0] = (byte) database;
+            return 1;
+        }
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) (database >>> 24);
+        out[2] = (byte) (database >>> 16);
+        out[3] = (byte) (database >>> 8);
+        out[4] = (byte) database;
+        return MAX_PREFIX_BYTES;
+    }
+}
