@@ -190,7 +190,8 @@ class CoherenceIT {
         List<String> ids = new ArrayList<>();
         Matcher m = REDIRECT.matcher(redis.callString("CLIENT", "LIST"));
         while (m.find()) {
-            if (!ids.contains(m.group(1))) {
+            // redir=0: tracking without a redirection (the stream itself, in BCAST mode).
+            if (!m.group(1).equals("0") && !ids.contains(m.group(1))) {
                 ids.add(m.group(1));
             }
         }
@@ -203,7 +204,7 @@ class CoherenceIT {
             RespTestClient client = replica.client();
             redis.callString("SET", "k", "old");
             assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
-            assertTrue(replica.stats().entries() > 0);
+            Await.until("k is cached", CONVERGE, () -> replica.stats().entries() > 0);
             List<String> ids = streamIds(redis);
             assertEquals(1, ids.size(), "one invalidation stream: " + ids);
             long starts = replica.proxy().coherence().stats().trackingStarts();
@@ -219,6 +220,95 @@ class CoherenceIT {
             awaitCachingAgain(replica, client);
             redis.callString("SET", "k", "newer");
             awaitServed(client, "k", "newer");
+        }
+    }
+
+    @Test
+    void aSilentStreamIsNoticedByItsPing(RedisServer redis) throws Exception {
+        try (ProxyFixture replica = ProxyFixture.startCaching(redis, b -> b.timeout(Duration.ofMillis(500)))) {
+            RespTestClient client = replica.client();
+            redis.callString("SET", "k", "old");
+            assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
+            redis.freeze();
+            try {
+                // Nobody sends a command: only the stream's own PING can find out.
+                Await.until(
+                        "caching stops",
+                        CONVERGE,
+                        () -> !replica.proxy().coherence().caching());
+                assertEquals(0, replica.stats().entries(), "the cache was emptied");
+            } finally {
+                redis.thaw();
+            }
+            awaitCachingAgain(replica, client);
+        }
+    }
+
+    @Test
+    void aKilledSharedConnectionEmptiesTheCacheAndCachingGoesOn(RedisServer redis) throws Exception {
+        try (ProxyFixture replica = ProxyFixture.startCaching(redis)) {
+            RespTestClient client = replica.client();
+            redis.callString("SET", "k", "old");
+            assertEquals("$3\r\nold\r\n", client.callString("GET", "k"));
+            String stream = streamIds(redis).get(0);
+            // Every connection that redirects its invalidations to the stream carries reads.
+            Matcher tracked = Pattern.compile("id=(\\d+) [^\n]*redir=" + stream + "\\b")
+                    .matcher(redis.callString("CLIENT", "LIST"));
+            long killed = 0;
+            while (tracked.find()) {
+                killed += Long.parseLong(redis.callString("CLIENT", "KILL", "ID", tracked.group(1))
+                        .substring(1)
+                        .strip());
+            }
+            assertTrue(killed > 0, "killed the shared connections");
+            // Written while their reads are untracked: must not matter.
+            redis.callString("SET", "k", "new");
+            awaitServed(client, "k", "new");
+            awaitCachingAgain(replica, client);
+            redis.callString("SET", "k", "newer");
+            awaitServed(client, "k", "newer");
+        }
+    }
+
+    @Test
+    void aTrackingTableTooSmallCostsHitsNotCoherence(RedisServer redis) throws Exception {
+        assertEquals("+OK\r\n", redis.callString("CONFIG", "SET", "tracking-table-max-keys", "10"));
+        try (ProxyFixture replica = ProxyFixture.startCaching(redis)) {
+            RespTestClient client = replica.client();
+            for (int i = 0; i < 100; i++) {
+                redis.callString("SET", "key:" + i, "old");
+                assertEquals("$3\r\nold\r\n", client.callString("GET", "key:" + i));
+            }
+            for (int i = 0; i < 100; i++) {
+                redis.callString("SET", "key:" + i, "new");
+            }
+            for (int i = 0; i < 100; i++) {
+                awaitServed(client, "key:" + i, "new");
+            }
+            assertTrue(replica.proxy().coherence().stats().keys() >= 90, "Redis invalidated keys it stopped tracking");
+        }
+    }
+
+    @Test
+    void broadcastModeFollowsWritesUnderItsPrefixesAndCachesNothingElse(RedisServer redis) throws Exception {
+        try (ProxyFixture replica = ProxyFixture.start(redis, b -> b.trackingPrefixes(List.of("user:")))) {
+            RespTestClient client = replica.client();
+            redis.callString("SET", "user:1", "old");
+            redis.callString("SET", "other:1", "old");
+            Await.until("a key under the prefix is cached", CONVERGE, () -> {
+                long before = replica.stats().hits();
+                return client.callString("GET", "user:1").equals("$3\r\nold\r\n")
+                        && replica.stats().hits() > before;
+            });
+            long hits = replica.stats().hits();
+            assertEquals("$3\r\nold\r\n", client.callString("GET", "other:1"));
+            assertEquals("$3\r\nold\r\n", client.callString("GET", "other:1"));
+            assertEquals(hits, replica.stats().hits(), "a key under no prefix is not cached: Redis says nothing of it");
+            redis.callString("SET", "user:1", "new");
+            redis.callString("SET", "other:1", "new");
+            awaitServed(client, "user:1", "new");
+            assertEquals("$3\r\nnew\r\n", client.callString("GET", "other:1"));
+            assertTrue(streamIds(redis).isEmpty(), "in BCAST mode no connection redirects: the stream tracks");
         }
     }
 

@@ -114,7 +114,8 @@ class MonotonicReadsIT {
         long reads = 0;
         try (RespTestClient client = RespTestClient.connect(replica.address())) {
             while (writing.get()) {
-                if (random.nextInt(4) == 0) {
+                // Half MGETs: their reads of several keys at once raced GETs' fills in ways GETs alone did not.
+                if (random.nextInt(2) == 0) {
                     long[] before = new long[KEYS];
                     for (int k = 0; k < KEYS; k++) {
                         before[k] = floor.get(k);

@@ -134,7 +134,8 @@ class WriteThenReadIT {
             for (String[] command : c.setup()) {
                 assertTrue(proxied.callString(command).matches("[+:].*\r\n"), String.join(" ", command));
             }
-            long hitsBefore = fixture.stats().hits();
+            // A second read while the first one's fill waits for its PTTL joins it instead of hitting.
+            long hitsBefore = fixture.stats().hits() + fixture.stats().coalesced();
             int cacheable = 0;
             for (String checked : c.checked()) {
                 Key key = Key.parse(checked);
@@ -146,7 +147,7 @@ class WriteThenReadIT {
             }
             assertEquals(
                     cacheable,
-                    fixture.stats().hits() - hitsBefore,
+                    fixture.stats().hits() + fixture.stats().coalesced() - hitsBefore,
                     "the checked keys that hold strings, or nothing, are cached");
 
             select(proxied, c.db());

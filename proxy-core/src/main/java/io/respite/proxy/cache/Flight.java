@@ -29,10 +29,17 @@ final class Flight extends Keyed {
     List<FillWaiter> waiters;
 
     /**
-     * The value a token of this flight installed, if one did: a later fill of the same flight that
-     * brings another value may be the older of the two, so neither is kept.
+     * The value a read of this flight brought first (when its client was answered, or when it was
+     * installed): a later read of the same flight that brings another value may be the older of
+     * the two, so neither is kept.
      */
-    byte @Nullable [] installed;
+    byte @Nullable [] seen;
+
+    /**
+     * A read of this flight other than the first one's was seen: the first's value may then be
+     * the older of the two, and misses may no longer join it.
+     */
+    boolean seenBeyondFirst;
 
     Flight(byte[] key, int keyHash) {
         this.key = key;

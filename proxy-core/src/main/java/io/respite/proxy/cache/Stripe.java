@@ -173,7 +173,7 @@ final class Stripe {
         acquire();
         try {
             Flight f = token.flight;
-            if (token.done || token.isFirst() || f.stale || !f.joinable || !f.leaderOutstanding) {
+            if (token.done || token.isFirst() || f.stale || !f.joinable || !f.leaderOutstanding || f.seenBeyondFirst) {
                 return false;
             }
             f.addWaiter(waiter);
@@ -292,30 +292,16 @@ final class Stripe {
             if (token.done) {
                 throw new IllegalStateException("token: completed or abandoned (expected: outstanding)");
             }
-            waiters = release(token);
             Flight f = token.flight;
-            byte[] earlier = f.installed;
-            if (f.stale) {
-                staleFillsDropped++;
+            if (!seenLocked(token, value)) {
                 installed = false;
-            } else if (earlier != null && !Arrays.equals(earlier, value)) {
-                // Two fills of one flight disagree and either may be the older: keep neither.
-                Entry e = (Entry) table.get(probe.set(f.key, 0, f.key.length, f.hash));
-                probe.clear();
-                if (e != null) {
-                    remove(e);
-                }
-                f.stale = true;
-                if (f.outstanding > 0) {
-                    // Still in the in-flight table (release forgets a flight with no token left).
-                    forgetFlight(f);
-                }
+            } else if (f.stale) {
                 staleFillsDropped++;
                 installed = false;
             } else {
-                f.installed = value;
                 installed = install(f.key, f.hash, value, deadlineNanos);
             }
+            waiters = release(token);
         } finally {
             lock.unlock();
         }
@@ -325,6 +311,17 @@ final class Stripe {
             }
         }
         return installed;
+    }
+
+    void observe(LoadToken token, byte @Nullable [] value) {
+        acquire();
+        try {
+            if (!token.done) {
+                seenLocked(token, value);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     void abandonLoad(LoadToken token, @Nullable Supplier<byte @Nullable []> reply) {
@@ -561,6 +558,44 @@ final class Stripe {
     }
 
     // Fills in flight.
+
+    /**
+     * A read of the token's key brought {@code value} (null: nothing cacheable), which is being
+     * handed to a client. If the key's entry, the value seen by its flight in the table, or the
+     * value seen by the token's own flight differ from it, either may be the older: the entry goes,
+     * the flights go stale, and false is returned. The token's flight may itself be stale (an
+     * invalidation arrived while it was in flight) while its read, sent before, executed after a
+     * newer flight's: what it brings must still evict what the newer flight cached.
+     */
+    @GuardedBy("lock")
+    private boolean seenLocked(LoadToken token, byte @Nullable [] value) {
+        Flight f = token.flight;
+        probe.set(f.key, 0, f.key.length, f.hash);
+        Entry e = (Entry) table.get(probe);
+        Flight current = (Flight) flights.get(probe);
+        probe.clear();
+        boolean agrees = value != null
+                && (e == null || Arrays.equals(e.value, value))
+                && (current == null || current.seen == null || Arrays.equals(current.seen, value))
+                && (f.stale || f.seen == null || Arrays.equals(f.seen, value));
+        if (!agrees) {
+            if (e != null) {
+                remove(e);
+            }
+            if (current != null) {
+                // The token's flight, unless it went stale before.
+                staleFlight(current);
+            }
+            f.stale = true;
+            staleFillsDropped++;
+            return false;
+        }
+        if (!f.stale) {
+            f.seen = value;
+            f.seenBeyondFirst |= !token.isFirst();
+        }
+        return true;
+    }
 
     /** Makes the fill in flight for the probed key, if any, stale and forgets it. */
     @GuardedBy("lock")

@@ -74,10 +74,11 @@ import org.jspecify.annotations.Nullable;
  *
  * Single-flight: a miss whose token is not the first of its flight may join the flight while the
  * first token is outstanding (join): its token is used up, and when the first completes (or is
- * abandoned) the waiters are told, on the completing thread, after the lock is released. Two fills
- * of one flight (a joined read cannot make one, but an MGET's token can) that bring different
- * values may be older or newer than each other: the second removes the entry and stales the
- * flight, so a client never sees a key's value go back in time through the cache.
+ * abandoned) the waiters are told, on the completing thread, after the lock is released. Two reads
+ * of one flight (a joined miss makes none, but a miss that could not join does, and an MGET's)
+ * that bring different values may be older or newer than each other: the second one seen
+ * (observe, or completeLoad) removes the entry and stales the flight, so a client never sees a
+ * key's value go back in time through the cache.
  *
  * Complexity (n = entries of the stripe)
  *   get            O(1) expected (hash of the key, one probe, list move); O(log n) if it expires
@@ -241,8 +242,9 @@ public final class StripedLruCache {
      * ({@link LoadToken#isFirst()} false: another read of the key is in flight) into a wait for that
      * read, while it is outstanding: {@code waiter} is told its outcome, and {@code token} is used
      * up (neither completed nor abandoned by the caller). Returns false when there is nothing to
-     * join (the first read has ended, or a write made the flight stale): the caller then reads the
-     * key itself with its token. Writes and invalidations after the join make the flight stale as
+     * join (the first read has ended, a write made the flight stale, the flight is not joinable,
+     * or another read of it was seen, which may be newer than the first's): the caller then reads
+     * the key itself with its token. Writes and invalidations after the join make the flight stale as
      * usual, so later misses begin a new one.
      */
     public boolean join(LoadToken token, FillWaiter waiter) {
@@ -343,6 +345,18 @@ public final class StripedLruCache {
     public boolean completeLoad(LoadToken token, byte[] value, long deadlineNanos) {
         Objects.requireNonNull(value, "value");
         return token.stripe.completeLoad(token, value, deadlineNanos);
+    }
+
+    /**
+     * A fill's read brought {@code value} and its client was answered with it, though it is not
+     * cached yet (its deadline is still to come), or brought nothing cacheable ({@code null}). If
+     * another read of the same flight brought a different value, either may be the older: the
+     * flight is dropped, its entry too, and nothing of it is cached, so that no client is handed
+     * the older value after the newer. Call before answering the client; a no-op for a stale or
+     * used-up token.
+     */
+    public void observe(LoadToken token, byte @Nullable [] value) {
+        token.stripe.observe(token, value);
     }
 
     /** Gives a token back without a value (an upstream error, say). Safe to repeat and after completion. */

@@ -92,6 +92,7 @@ public final class Coherence implements AutoCloseable {
     private final CoherenceMode configured;
     private final StripedLruCache cache;
     private final List<String> prefixes;
+    private final byte[][] prefixBytes;
     private final AtomicInteger epoch = new AtomicInteger();
     private final AtomicLong databases = new AtomicLong();
     private final CoherenceStats stats = new CoherenceStats();
@@ -112,6 +113,8 @@ public final class Coherence implements AutoCloseable {
         this.mode = configured;
         this.cache = cache;
         this.prefixes = List.copyOf(prefixes);
+        this.prefixBytes =
+                prefixes.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     }
 
     /** Starts the invalidation stream (tracking mode) on {@code loop}; says which mode is in force. */
@@ -147,12 +150,14 @@ public final class Coherence implements AutoCloseable {
     }
 
     /**
-     * The fill epoch of a read of {@code database} about to be sent on {@code lane} in
-     * {@code version}: to be handed back to {@link #mayFill} when its reply arrives. Records the
-     * database first, so that an invalidation of the key, which can only follow the read, reaches
-     * its fill. Call on the lane's loop.
+     * The fill epoch of a read of key {@code keyArg} of {@code command}, in {@code database}, about
+     * to be sent on {@code lane} in {@code version}: to be handed back to {@link #mayFill} when its
+     * reply arrives; -1 when it may not be cached whatever happens (in BCAST mode, a key under no
+     * prefix, of which Redis would say nothing). Records the database first, so that an
+     * invalidation of the key, which can only follow the read, reaches its fill. Call on the
+     * lane's loop; borrows {@code command}.
      */
-    public int fillEpoch(UpstreamLane lane, RespVersion version, int database) {
+    public int fillEpoch(UpstreamLane lane, RespVersion version, int database, RespCommand command, int keyArg) {
         long bit = 1L << Math.min(database, HIGH_DATABASES_BIT);
         if ((databases.get() & bit) == 0) {
             databases.getAndUpdate(mask -> mask | bit);
@@ -160,10 +165,31 @@ public final class Coherence implements AutoCloseable {
         if (mode == CoherenceMode.TTL) {
             return 0;
         }
-        if (!prefixes.isEmpty()) {
-            return caching ? epoch.get() : -1;
+        if (prefixBytes.length > 0) {
+            return caching && underAPrefix(command, keyArg) ? epoch.get() : -1;
         }
         return lane.trackingEpoch(version);
+    }
+
+    private boolean underAPrefix(RespCommand command, int keyArg) {
+        int length = command.argLength(keyArg);
+        ByteBuf frame = command.frame();
+        int at = frame.readerIndex() + command.argOffset(keyArg);
+        for (byte[] prefix : prefixBytes) {
+            if (prefix.length <= length && startsWith(frame, at, prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsWith(ByteBuf buf, int at, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (buf.getByte(at + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -189,7 +215,10 @@ public final class Coherence implements AutoCloseable {
      */
     public void sharedConnectionDown() {
         if (mode == CoherenceMode.TRACKING && prefixes.isEmpty()) {
-            flush("a connection that read cached keys went down");
+            // Caching goes on: the connection tracks again (before any read) when it reconnects.
+            cache.invalidateAll();
+            stats.flushes.increment();
+            LOG.log(Level.INFO, "coherence: a connection that read cached keys went down; cache emptied");
         }
     }
 
@@ -227,12 +256,7 @@ public final class Coherence implements AutoCloseable {
     }
 
     private static boolean isInvalidate(ByteBuf frame, int at) {
-        for (int i = 0; i < INVALIDATE.length; i++) {
-            if (frame.getByte(at + i) != INVALIDATE[i]) {
-                return false;
-            }
-        }
-        return true;
+        return startsWith(frame, at, INVALIDATE);
     }
 
     /** Drops the key of {@code length} bytes at {@code index} of {@code buf} in every database filled. */

@@ -8,6 +8,7 @@ import io.respite.proxy.cache.LoadToken;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.reply.ReplyCallback;
+import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespType;
 import io.respite.resp.RespVersion;
@@ -24,14 +25,15 @@ import org.jspecify.annotations.Nullable;
  * GET and MGET through the cache.
  *
  * <p>A GET that hits is answered at once from the cached bytes. One that misses reads the key
- * upstream with its remaining time to live in the same round trip ({@code GET k} and
- * {@code PTTL k}, pipelined on the client's lane, so in the client's order), answers the client
- * with the GET's reply as soon as it arrives, and caches it once the PTTL has arrived too:
- * bulk strings up to {@code --max-entry-size}, and nil when {@code --cache-nil} is on, each until
- * the key's own expiry (less {@value #EXPIRY_MARGIN_MILLIS} ms, measured from when the read was
- * sent) and at most {@code --ttl}. A miss for a key whose read is already in flight on this
- * respite joins it instead of reading again (single-flight): it is answered with that read's reply
- * on its own loop, or reads for itself if that read brings nothing cacheable.
+ * upstream on the client's lane (so in the client's order) and answers the client with the reply
+ * as soon as it arrives. It caches a nil at once when {@code --cache-nil} is on (GET's nil means
+ * the key does not exist), and a bulk string of up to {@code --max-entry-size} once the key's
+ * {@code PTTL}, asked for then, has come back: until the key's own expiry (less
+ * {@value #EXPIRY_MARGIN_MILLIS} ms, measured from when the PTTL was sent) and at most
+ * {@code --ttl}. (A PTTL pipelined behind every GET measured dearer: most misses are nils, which
+ * need none.) A miss for a key whose read is already in flight on this respite joins it instead of
+ * reading again (single-flight): it is answered with that read's reply on its own loop, or reads
+ * for itself if that read brought no reply.
  *
  * <p>Fills are race-safe: each holds a load token taken before the read went upstream, which a
  * write through respite or an invalidation from Redis in between makes stale; and in tracking
@@ -93,11 +95,11 @@ final class CachedReads {
         read(client, command, client.sink().replyLater(), token);
     }
 
-    /** Reads a missed key upstream: GET, then PTTL, pipelined; {@link Fill} caches what they bring. */
+    /** Reads a missed key upstream; {@link Fill} caches what it brings. Borrows {@code command}. */
     private void read(ClientContext client, RespCommand command, ReplyCallback slot, LoadToken token) {
-        Fill fill = new Fill(slot, token, coherence.fillEpoch(client.lane(), client.version(), client.database()));
+        int epoch = coherence.fillEpoch(client.lane(), client.version(), client.database(), command, 1);
+        Fill fill = new Fill(client.lane(), client.database(), client.version(), command, slot, token, epoch);
         client.lane().send(client.database(), client.version(), command.frame().retain(), fill);
-        client.lane().send(client.database(), client.version(), frame(PTTL_NAME, command, 1), fill.ttl());
     }
 
     /**
@@ -167,21 +169,43 @@ final class CachedReads {
     }
 
     /**
-     * One missed GET on its way: the GET's reply goes to the client at once; the fill completes
-     * (or is abandoned) when the PTTL's reply arrives behind it on the same connection.
+     * One missed GET on its way. The GET's reply goes to the client at once. A nil is cached then
+     * (the key does not exist: GET answers WRONGTYPE for other types); a value only once its key's
+     * PTTL, asked for then, has come back: one more round trip for the fill, none for the client,
+     * and none at all for the nils that most misses are. The PTTL goes on the GET's lane and
+     * database; a write in between stales the token, so the deadline and value never mismatch in
+     * the cache.
      */
     private final class Fill implements ReplyCallback {
 
+        private final UpstreamLane lane;
+        private final int database;
+        private final RespVersion version;
         private final ReplyCallback slot;
         private final LoadToken token;
         private final int epoch;
-        private final long sentNanos = cache.nowNanos();
+        /** The GET, kept until its reply, to ask for the key's PTTL. */
+        private @Nullable RespCommand get;
+        /** When the PTTL was sent: its reply counts from then. */
+        private long ttlSentNanos;
         /** The value to cache, once the GET's reply arrived; null when there is none. */
         private byte @Nullable [] value;
 
         private boolean settled;
 
-        Fill(ReplyCallback slot, LoadToken token, int epoch) {
+        /** Borrows {@code get}, keeping a reference until its reply. */
+        Fill(
+                UpstreamLane lane,
+                int database,
+                RespVersion version,
+                RespCommand get,
+                ReplyCallback slot,
+                LoadToken token,
+                int epoch) {
+            this.lane = lane;
+            this.database = database;
+            this.version = version;
+            this.get = get.retain();
             this.slot = slot;
             this.token = token;
             this.epoch = epoch;
@@ -191,29 +215,47 @@ final class CachedReads {
         @Override
         public void onReply(ByteBuf frame) {
             try {
-                value = cacheable(frame, frame.readerIndex(), frame.readableBytes());
-                if (value == null) {
+                byte[] fetched = cacheable(frame, frame.readerIndex(), frame.readableBytes());
+                if (fetched == NIL) {
+                    settle(NIL, 0, () -> NIL);
+                } else if (fetched == null) {
+                    cache.observe(token, null);
                     settle(null, -1, () -> answer(frame, frame.readerIndex(), frame.readableBytes()));
+                } else if (get != null) {
+                    // Seen now, cached later: an older read of the key must not be cached meanwhile.
+                    cache.observe(token, fetched);
+                    value = fetched;
+                    ttlSentNanos = cache.nowNanos();
+                    lane.send(database, version, frame(PTTL_NAME, get, 1), ttl());
                 }
             } finally {
+                releaseGet();
                 slot.onReply(frame);
             }
         }
 
         @Override
         public void onFailure(String error) {
+            releaseGet();
             settle(null, -1, CachedReads::noReply);
             slot.onFailure(error);
         }
 
+        private void releaseGet() {
+            if (get != null) {
+                get.release();
+                get = null;
+            }
+        }
+
         /** The PTTL's reply, which completes the fill. */
-        ReplyCallback ttl() {
+        private ReplyCallback ttl() {
             return new ReplyCallback() {
                 @Override
                 public void onReply(ByteBuf frame) {
                     try {
                         byte[] fetched = value;
-                        settle(fetched, fetched == null ? -1 : deadline(frame, sentNanos, fetched), () -> fetched);
+                        settle(fetched, fetched == null ? -1 : deadline(frame, ttlSentNanos, fetched), () -> fetched);
                     } finally {
                         frame.release();
                     }
@@ -360,12 +402,13 @@ final class CachedReads {
         RespCommand upstreamGet = RespCommand.of(missingKeys);
         ByteBuf frame = upstreamGet.frame().retain();
         upstreamGet.release();
-        MultiGet multiGet = new MultiGet(
-                client.sink().replyLater(),
-                hits,
-                missing,
-                Arrays.copyOf(tokens, misses),
-                coherence.fillEpoch(client.lane(), client.version(), client.database()));
+        int[] epochs = new int[misses];
+        for (int m = 0; m < misses; m++) {
+            epochs[m] =
+                    coherence.fillEpoch(client.lane(), client.version(), client.database(), command, missing[m] + 1);
+        }
+        MultiGet multiGet =
+                new MultiGet(client.sink().replyLater(), hits, missing, Arrays.copyOf(tokens, misses), epochs);
         client.lane().send(client.database(), client.version(), frame, multiGet);
         for (int m = 0; m < misses; m++) {
             client.lane()
@@ -384,19 +427,21 @@ final class CachedReads {
         private final byte[][] hits;
         private final int[] missing;
         private final LoadToken[] tokens;
-        private final int epoch;
+        /** Per missing key: its fill epoch ({@link Coherence#fillEpoch}). */
+        private final int[] epochs;
+
         private final long sentNanos = cache.nowNanos();
         /** Per missing key: the value to cache once its PTTL arrives, or null. */
         private final byte[][] values;
 
         private final boolean[] settled;
 
-        MultiGet(ReplyCallback slot, byte[][] hits, int[] missing, LoadToken[] tokens, int epoch) {
+        MultiGet(ReplyCallback slot, byte[][] hits, int[] missing, LoadToken[] tokens, int[] epochs) {
             this.slot = slot;
             this.hits = hits;
             this.missing = missing;
             this.tokens = tokens;
-            this.epoch = epoch;
+            this.epochs = epochs;
             this.values = new byte[tokens.length][];
             this.settled = new boolean[tokens.length];
         }
@@ -414,6 +459,7 @@ final class CachedReads {
                 int index = elements[2 * m];
                 int length = elements[2 * m + 1];
                 values[m] = cacheable(frame, index, length);
+                cache.observe(tokens[m], values[m]);
                 if (values[m] == null) {
                     settle(m, -1, () -> answer(frame, index, length));
                 }
@@ -457,7 +503,7 @@ final class CachedReads {
             }
             settled[m] = true;
             byte[] value = values[m];
-            if (value != null && deadline >= 0 && coherence.mayFill(epoch)) {
+            if (value != null && deadline >= 0 && coherence.mayFill(epochs[m])) {
                 cache.completeLoad(tokens[m], value, deadline);
             } else {
                 cache.abandonLoad(tokens[m], reply);

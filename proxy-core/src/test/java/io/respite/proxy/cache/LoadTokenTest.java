@@ -73,8 +73,20 @@ class LoadTokenTest {
 
         assertTrue(fresh.isFirst(), "the stale flight no longer counts as in flight");
         assertTrue(cache.completeLoad(fresh, new byte[] {2}, 0));
-        assertFalse(cache.completeLoad(stale, new byte[] {1}, 0));
         assertEquals(2, cache.get(key(1))[0]);
+        assertFalse(cache.completeLoad(stale, new byte[] {2}, 0), "stale, though it agrees");
+        assertEquals(2, cache.get(key(1))[0], "and agreeing, it leaves the fresh entry be");
+    }
+
+    @Test
+    void aStaleFillThatDisagreesWithTheFreshEntryTakesItAlong() {
+        LoadToken stale = cache.beginLoad(key(1));
+        cache.invalidate(key(1));
+        LoadToken fresh = cache.beginLoad(key(1));
+        assertTrue(cache.completeLoad(fresh, new byte[] {2}, 0));
+        // Sent before the invalidation, the stale read may still have run after the fresh one.
+        assertFalse(cache.completeLoad(stale, new byte[] {3}, 0));
+        assertNull(cache.get(key(1)), "either may be the older");
     }
 
     @Test

@@ -84,6 +84,52 @@ class SingleFlightTest {
     }
 
     @Test
+    void twoReadsOfOneFlightThatDisagreeBeforeEitherIsCachedKeepNeither() {
+        StripedLruCache.Lookup batch = new StripedLruCache.Lookup();
+        cache.lookup(key, 0, key.length, false, batch);
+        LoadToken older = batch.token();
+        Outcome newer = lookup(new Waiter());
+        assertNotNull(older);
+        cache.observe(newer.token(), bytes("new"));
+        cache.observe(older, bytes("old"));
+        assertFalse(cache.completeLoad(older, bytes("old"), 0), "either may be the older");
+        assertFalse(cache.completeLoad(newer.token(), bytes("new"), 0));
+        assertNull(cache.get(key));
+    }
+
+    @Test
+    void aReadOfOneFlightWithNothingCacheableKeepsTheOthersOut() {
+        Outcome first = lookup(null);
+        StripedLruCache.Lookup second = new StripedLruCache.Lookup();
+        cache.lookup(key, 0, key.length, false, second);
+        cache.observe(second.token(), null);
+        cache.abandonLoad(second.token());
+        assertFalse(cache.completeLoad(first.token(), bytes("v"), 0));
+        assertNull(cache.get(key));
+    }
+
+    @Test
+    void noMissJoinsAFlightOnceAnotherReadOfItWasSeen() {
+        Outcome first = lookup(null);
+        StripedLruCache.Lookup batch = new StripedLruCache.Lookup();
+        cache.lookup(key, 0, key.length, false, batch);
+        cache.observe(batch.token(), bytes("newer"));
+        Outcome late = lookup(new Waiter());
+        assertFalse(late.joined(), "the first read may be older than one a client already has");
+        cache.abandonLoad(late.token());
+        cache.abandonLoad(batch.token());
+        cache.abandonLoad(first.token());
+    }
+
+    @Test
+    void aReadThatAgreesWithTheOneSeenIsCached() {
+        Outcome first = lookup(null);
+        cache.observe(first.token(), bytes("v"));
+        assertTrue(cache.completeLoad(first.token(), bytes("v"), 0));
+        assertArrayEquals(bytes("v"), cache.get(key));
+    }
+
+    @Test
     void aFillBegunNotJoinableIsNotJoined() {
         StripedLruCache.Lookup batch = new StripedLruCache.Lookup();
         cache.lookup(key, 0, key.length, false, batch);

@@ -290,17 +290,19 @@ class StripedLruCacheModelTest {
 
         boolean completeLoad(ModelToken t, byte[] v, long deadline) {
             Long g = generations.get(t.key);
-            byte[] prior = g != null && g == t.generation ? installedByFlight.get(t.key) : null;
-            if (!release(t)) {
-                staleFills++;
-                return false;
-            }
-            if (prior != null && !Arrays.equals(prior, v)) {
-                // Two fills of one flight disagree: neither is kept.
-                if (map.containsKey(t.key)) {
+            // The value the key's current flight saw (its generation is the current one), and the entry.
+            byte[] seen = g != null ? installedByFlight.get(t.key) : null;
+            byte[] entry = peek(t.key);
+            if ((entry != null && !Arrays.equals(entry, v)) || (seen != null && !Arrays.equals(seen, v))) {
+                // A read that disagrees with what the key's entry or flight saw: neither is kept.
+                if (entry != null) {
                     remove(t.key);
                 }
                 stale(t.key);
+                staleFills++;
+                return false;
+            }
+            if (!release(t)) {
                 staleFills++;
                 return false;
             }
@@ -308,6 +310,16 @@ class StripedLruCacheModelTest {
                 installedByFlight.put(t.key, v);
             }
             return install(t.key, v, deadline);
+        }
+
+        /** The key's value, without touching the access order. */
+        private byte[] peek(String k) {
+            for (Map.Entry<String, byte[]> e : map.entrySet()) {
+                if (e.getKey().equals(k)) {
+                    return e.getValue();
+                }
+            }
+            return null;
         }
 
         void abandonLoad(ModelToken t) {

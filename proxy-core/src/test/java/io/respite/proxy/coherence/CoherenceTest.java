@@ -16,6 +16,7 @@ import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.util.Arrays;
 import java.util.List;
@@ -42,9 +43,18 @@ class CoherenceTest {
         final int epoch;
 
         PendingFill(int db, String key) {
+            this(coherence, db, key);
+        }
+
+        PendingFill(Coherence coherence, int db, String key) {
             this.key = key(db, key);
             this.token = cache.beginLoad(this.key);
-            this.epoch = coherence.fillEpoch(lane, RespVersion.RESP2, db);
+            RespCommand get = RespCommand.of("GET", key);
+            try {
+                this.epoch = coherence.fillEpoch(lane, RespVersion.RESP2, db, get, 1);
+            } finally {
+                get.release();
+            }
         }
 
         /** The reply arrives: returns whether the value was cached. */
@@ -172,6 +182,8 @@ class CoherenceTest {
         assertTrue(new PendingFill(0, "a").answer("1"));
         coherence.sharedConnectionDown();
         assertEquals(0, cache.size(), "the keys it read are no longer tracked");
+        assertTrue(coherence.caching(), "the stream is up: caching goes on");
+        assertTrue(new PendingFill(0, "a").answer("1"), "reads of the reconnected connection are tracked");
     }
 
     @Test
@@ -186,10 +198,20 @@ class CoherenceTest {
     }
 
     @Test
+    void broadcastModeCachesOnlyKeysUnderItsPrefixes() {
+        Coherence bcast = new Coherence(CoherenceMode.TRACKING, cache, List.of("user:", "s"));
+        bcast.trackingOn();
+        assertTrue(bcast.mayFill(new PendingFill(bcast, 0, "user:1").epoch));
+        assertTrue(bcast.mayFill(new PendingFill(bcast, 0, "session").epoch));
+        assertFalse(bcast.mayFill(new PendingFill(bcast, 0, "use").epoch), "shorter than the prefix");
+        assertFalse(bcast.mayFill(new PendingFill(bcast, 0, "other:1").epoch), "Redis says nothing of it");
+    }
+
+    @Test
     void ttlModeCachesAlwaysAndCountsNothing() {
         Coherence ttl = new Coherence(CoherenceMode.TTL, cache, List.of());
         assertTrue(ttl.caching());
-        assertTrue(ttl.mayFill(ttl.fillEpoch(lane, RespVersion.RESP3, 0)));
+        assertTrue(ttl.mayFill(new PendingFill(ttl, 0, "k").epoch));
         assertEquals(0, ttl.stats().fillsRefused());
     }
 
