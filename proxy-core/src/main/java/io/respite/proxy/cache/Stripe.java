@@ -565,7 +565,8 @@ final class Stripe {
      * value seen by the token's own flight differ from it, either may be the older: the entry goes,
      * the flights go stale, and false is returned. The token's flight may itself be stale (an
      * invalidation arrived while it was in flight) while its read, sent before, executed after a
-     * newer flight's: what it brings must still evict what the newer flight cached.
+     * newer flight's: what it brings must still evict what the newer flight cached, and is recorded
+     * as seen by the newer flight, so that the newer flight's older read is not cached after it.
      */
     @GuardedBy("lock")
     private boolean seenLocked(LoadToken token, byte @Nullable [] value) {
@@ -590,9 +591,11 @@ final class Stripe {
             staleFillsDropped++;
             return false;
         }
-        if (!f.stale) {
-            f.seen = value;
-            f.seenBeyondFirst |= !token.isFirst();
+        if (current != null) {
+            // The key's flight now (the token's own, or a newer one if the token's went stale) must
+            // not cache another value: a stale token's read may have run after the newer flight's.
+            current.seen = value;
+            current.seenBeyondFirst |= current != f || !token.isFirst();
         }
         return true;
     }

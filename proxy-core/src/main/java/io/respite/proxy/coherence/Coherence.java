@@ -76,6 +76,9 @@ import org.jspecify.annotations.Nullable;
  * Keeps the cache coherent with Redis across respite replicas: runs the invalidation stream,
  * drops what Redis says changed, and tells the fill path when a read may be cached. See the design
  * comment at the top of the source file. Thread-safe.
+ *
+ * <p>Over 400 lines, a fifth of them that design comment: the stream's life, the parsing of its
+ * pushes and the fill epochs are one protocol, and split apart they would share every field.
  */
 public final class Coherence implements AutoCloseable {
 

@@ -1,7 +1,6 @@
 package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.respite.proxy.cache.FillWaiter;
 import io.respite.proxy.cache.LoadToken;
@@ -10,26 +9,20 @@ import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
-import io.respite.resp.RespType;
 import io.respite.resp.RespVersion;
-import io.respite.resp.codec.RespFrames;
-import io.respite.resp.codec.RespWriter;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * GET and MGET through the cache.
+ * GET through the cache ({@link CachedMultiGets} does MGET).
  *
  * <p>A GET that hits is answered at once from the cached bytes. One that misses reads the key
  * upstream on the client's lane (so in the client's order) and answers the client with the reply
  * as soon as it arrives. It caches a nil at once when {@code --cache-nil} is on (GET's nil means
  * the key does not exist), and a bulk string of up to {@code --max-entry-size} once the key's
  * {@code PTTL}, asked for then, has come back: until the key's own expiry (less
- * {@value #EXPIRY_MARGIN_MILLIS} ms, measured from when the PTTL was sent) and at most
+ * {@value FillReplies#EXPIRY_MARGIN_MILLIS} ms, measured from when the PTTL was sent) and at most
  * {@code --ttl}. (A PTTL pipelined behind every GET measured dearer: most misses are nils, which
  * need none.) A miss for a key whose read is already in flight on this respite joins it instead of
  * reading again (single-flight): it is answered with that read's reply on its own loop, or reads
@@ -39,34 +32,20 @@ import org.jspecify.annotations.Nullable;
  * write through respite or an invalidation from Redis in between makes stale; and in tracking
  * mode a fill is cached only if {@link Coherence} says Redis tracked its read.
  *
- * <p>An MGET takes its hits from the cache and asks the upstream for the rest in one MGET (and
- * their PTTLs), then answers in the client's order. Shared by every client; stateless.
+ * <p>Shared by every client; stateless.
  */
 final class CachedReads {
 
-    /** Taken off the key's remaining time to live, for the time its reply spends travelling, in milliseconds. */
-    static final long EXPIRY_MARGIN_MILLIS = 1;
-
-    /** How a cached nil is stored: one array, recognised by identity and answered in the client's protocol. */
-    static final byte[] NIL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
-
-    private static final byte[] MGET_NAME = "MGET".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PTTL_NAME = "PTTL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NIL = FillReplies.NIL;
 
     private final StripedLruCache cache;
-    private final long maxEntryBytes;
     private final Coherence coherence;
-    private final boolean cacheNil;
+    private final FillReplies replies;
 
-    /**
-     * @param maxEntryBytes largest value cached, in bytes
-     * @param cacheNil whether a nil GET is cached (until the key appears, in tracking mode)
-     */
-    CachedReads(StripedLruCache cache, long maxEntryBytes, Coherence coherence, boolean cacheNil) {
+    CachedReads(StripedLruCache cache, Coherence coherence, FillReplies replies) {
         this.cache = cache;
-        this.maxEntryBytes = maxEntryBytes;
         this.coherence = coherence;
-        this.cacheNil = cacheNil;
+        this.replies = replies;
     }
 
     /** GET key, from the cache or read through it. Borrows {@code command}. */
@@ -97,75 +76,20 @@ final class CachedReads {
 
     /** Reads a missed key upstream; {@link Fill} caches what it brings. Borrows {@code command}. */
     private void read(ClientContext client, RespCommand command, ReplyCallback slot, LoadToken token) {
-        int epoch = coherence.fillEpoch(client.lane(), client.version(), client.database(), command, 1);
-        Fill fill = new Fill(client.lane(), client.database(), client.version(), command, slot, token, epoch);
-        client.lane().send(client.database(), client.version(), command.frame().retain(), fill);
+        read(client.lane(), client.database(), client.version(), command, slot, token);
     }
 
-    /**
-     * The cacheable form of the {@code length} reply bytes at {@code index} of {@code frame}: a
-     * copy of a bulk string of at most --max-entry-size, {@link #NIL} for a nil when nil is
-     * cached, else null. Borrows {@code frame}.
-     */
-    private byte @Nullable [] cacheable(ByteBuf frame, int index, int length) {
-        long valueLength = RespFrames.bulkLength(frame, index, length);
-        if (valueLength >= 0) {
-            if (valueLength > maxEntryBytes) {
-                return null;
-            }
-            byte[] wire = new byte[length];
-            frame.getBytes(index, wire);
-            return wire;
-        }
-        return cacheNil && isNil(frame, index, length) ? NIL : null;
-    }
-
-    /** For the misses that joined a read, when it failed: no reply, they read for themselves. */
-    private static byte @Nullable [] noReply() {
-        return null;
-    }
-
-    /**
-     * The {@code length} reply bytes at {@code index} of {@code frame} as a joined miss is answered:
-     * {@link #NIL} for a nil (each client gets it in its own protocol), else a copy. Borrows
-     * {@code frame}.
-     */
-    private static byte[] answer(ByteBuf frame, int index, int length) {
-        if (isNil(frame, index, length)) {
-            return NIL;
-        }
-        byte[] copy = new byte[length];
-        frame.getBytes(index, copy);
-        return copy;
-    }
-
-    private static boolean isNil(ByteBuf frame, int index, int length) {
-        byte marker = frame.getByte(index);
-        return (marker == '_' && length == 3) || (marker == '$' && length == 5 && frame.getByte(index + 1) == '-');
-    }
-
-    /**
-     * The deadline a fill gets from its key's PTTL reply ({@code ttl}), read at {@code sentNanos}:
-     * 0 for none (the default --ttl only), -1 when the value must not be cached. A nil is cached
-     * only when the PTTL confirms the key does not exist: MGET answers nil for a key of another
-     * type too, where GET answers WRONGTYPE. Borrows {@code ttl}.
-     */
-    private static long deadline(ByteBuf ttl, long sentNanos, byte[] value) {
-        if (RespFrames.type(ttl) != RespType.INTEGER) {
-            return -1;
-        }
-        long millis = RespFrames.integer(ttl);
-        if (value == NIL || millis == -2) {
-            // A nil of a key that does not exist, until --ttl; or a value whose key vanished meanwhile.
-            return value == NIL && millis == -2 ? 0 : -1;
-        }
-        if (millis == -1) {
-            return 0;
-        }
-        if (millis <= EXPIRY_MARGIN_MILLIS) {
-            return -1;
-        }
-        return sentNanos + TimeUnit.MILLISECONDS.toNanos(millis - EXPIRY_MARGIN_MILLIS);
+    /** As {@link #read(ClientContext, RespCommand, ReplyCallback, LoadToken)}, in the given database and protocol. */
+    private void read(
+            UpstreamLane lane,
+            int database,
+            RespVersion version,
+            RespCommand command,
+            ReplyCallback slot,
+            LoadToken token) {
+        int epoch = coherence.fillEpoch(lane, version, database, command, 1);
+        Fill fill = new Fill(lane, database, version, command, slot, token, epoch);
+        lane.send(database, version, command.frame().retain(), fill);
     }
 
     /**
@@ -215,18 +139,18 @@ final class CachedReads {
         @Override
         public void onReply(ByteBuf frame) {
             try {
-                byte[] fetched = cacheable(frame, frame.readerIndex(), frame.readableBytes());
+                byte[] fetched = replies.cacheable(frame, frame.readerIndex(), frame.readableBytes());
                 if (fetched == NIL) {
                     settle(NIL, 0, () -> NIL);
                 } else if (fetched == null) {
                     cache.observe(token, null);
-                    settle(null, -1, () -> answer(frame, frame.readerIndex(), frame.readableBytes()));
+                    settle(null, -1, () -> FillReplies.answer(frame, frame.readerIndex(), frame.readableBytes()));
                 } else if (get != null) {
                     // Seen now, cached later: an older read of the key must not be cached meanwhile.
                     cache.observe(token, fetched);
                     value = fetched;
                     ttlSentNanos = cache.nowNanos();
-                    lane.send(database, version, frame(PTTL_NAME, get, 1), ttl());
+                    lane.send(database, version, FillReplies.ttlRequest(get, 1), ttl());
                 }
             } finally {
                 releaseGet();
@@ -237,7 +161,7 @@ final class CachedReads {
         @Override
         public void onFailure(String error) {
             releaseGet();
-            settle(null, -1, CachedReads::noReply);
+            settle(null, -1, FillReplies::noReply);
             slot.onFailure(error);
         }
 
@@ -255,7 +179,10 @@ final class CachedReads {
                 public void onReply(ByteBuf frame) {
                     try {
                         byte[] fetched = value;
-                        settle(fetched, fetched == null ? -1 : deadline(frame, ttlSentNanos, fetched), () -> fetched);
+                        settle(
+                                fetched,
+                                fetched == null ? -1 : FillReplies.deadline(frame, ttlSentNanos, fetched),
+                                () -> fetched);
                     } finally {
                         frame.release();
                     }
@@ -339,8 +266,12 @@ final class CachedReads {
                     return;
                 }
                 try {
-                    // Uncached, as a relayed read: the slot keeps the reply in the client's order.
-                    client.lane().send(database, version, get.frame().retain(), slot);
+                    // A read of its own, with a token: what it brings is seen before it is served
+                    // (it may be newer than what another read caches meanwhile). The slot keeps the
+                    // reply in the client's order.
+                    byte[] key = CacheKeys.buffer(get, 1);
+                    LoadToken token = cache.beginLoad(key, 0, CacheKeys.write(database, get, 1, key));
+                    read(client.lane(), database, version, get, slot, token);
                 } finally {
                     release();
                 }
@@ -362,196 +293,5 @@ final class CachedReads {
                 command = null;
             }
         }
-    }
-
-    /**
-     * MGET: every key that hits is answered from the cache; the rest go upstream in one MGET, each
-     * with its PTTL behind it, and the reply is assembled in the client's order from both.
-     * Borrows {@code command}.
-     */
-    void mget(ClientContext client, RespCommand command) {
-        int keys = command.argCount() - 1;
-        byte[][] hits = new byte[keys][];
-        LoadToken[] tokens = new LoadToken[keys];
-        int misses = 0;
-        StripedLruCache.Lookup lookup = CacheKeys.lookup();
-        for (int i = 0; i < keys; i++) {
-            byte[] key = CacheKeys.buffer(command, i + 1);
-            cache.lookup(key, 0, CacheKeys.write(client.database(), command, i + 1, key), false, lookup);
-            byte[] hit = lookup.hit();
-            hits[i] = hit == NIL ? Replies.nil(client.version()) : hit;
-            LoadToken token = lookup.token();
-            if (token != null) {
-                tokens[misses++] = token;
-            }
-        }
-        if (misses == 0) {
-            client.sink().reply(assemble(hits, Unpooled.EMPTY_BUFFER, new int[0]));
-            return;
-        }
-        int[] missing = new int[misses];
-        byte[][] missingKeys = new byte[misses + 1][];
-        missingKeys[0] = MGET_NAME;
-        for (int i = 0, m = 0; i < keys; i++) {
-            if (hits[i] == null) {
-                missing[m] = i;
-                missingKeys[m + 1] = command.argBytes(i + 1);
-                m++;
-            }
-        }
-        RespCommand upstreamGet = RespCommand.of(missingKeys);
-        ByteBuf frame = upstreamGet.frame().retain();
-        upstreamGet.release();
-        int[] epochs = new int[misses];
-        for (int m = 0; m < misses; m++) {
-            epochs[m] =
-                    coherence.fillEpoch(client.lane(), client.version(), client.database(), command, missing[m] + 1);
-        }
-        MultiGet multiGet =
-                new MultiGet(client.sink().replyLater(), hits, missing, Arrays.copyOf(tokens, misses), epochs);
-        client.lane().send(client.database(), client.version(), frame, multiGet);
-        for (int m = 0; m < misses; m++) {
-            client.lane()
-                    .send(
-                            client.database(),
-                            client.version(),
-                            frame(PTTL_NAME, command, missing[m] + 1),
-                            multiGet.ttl(m));
-        }
-    }
-
-    /** Completes an MGET: merges the upstream's values with the hits, then fills the cache as the PTTLs arrive. */
-    private final class MultiGet implements ReplyCallback {
-
-        private final ReplyCallback slot;
-        private final byte[][] hits;
-        private final int[] missing;
-        private final LoadToken[] tokens;
-        /** Per missing key: its fill epoch ({@link Coherence#fillEpoch}). */
-        private final int[] epochs;
-
-        private final long sentNanos = cache.nowNanos();
-        /** Per missing key: the value to cache once its PTTL arrives, or null. */
-        private final byte[][] values;
-
-        private final boolean[] settled;
-
-        MultiGet(ReplyCallback slot, byte[][] hits, int[] missing, LoadToken[] tokens, int[] epochs) {
-            this.slot = slot;
-            this.hits = hits;
-            this.missing = missing;
-            this.tokens = tokens;
-            this.epochs = epochs;
-            this.values = new byte[tokens.length][];
-            this.settled = new boolean[tokens.length];
-        }
-
-        /** Takes ownership of {@code frame}: the MGET's reply. */
-        @Override
-        public void onReply(ByteBuf frame) {
-            int[] elements = RespFrames.elements(frame);
-            if (elements == null || elements.length != 2 * missing.length) {
-                abandonAll();
-                slot.onReply(frame);
-                return;
-            }
-            for (int m = 0; m < missing.length; m++) {
-                int index = elements[2 * m];
-                int length = elements[2 * m + 1];
-                values[m] = cacheable(frame, index, length);
-                cache.observe(tokens[m], values[m]);
-                if (values[m] == null) {
-                    settle(m, -1, () -> answer(frame, index, length));
-                }
-            }
-            ByteBuf reply = assemble(hits, frame, elements);
-            frame.release();
-            slot.onReply(reply);
-        }
-
-        @Override
-        public void onFailure(String error) {
-            abandonAll();
-            slot.onFailure(error);
-        }
-
-        /** The PTTL's reply of missing key {@code m}. */
-        ReplyCallback ttl(int m) {
-            return new ReplyCallback() {
-                @Override
-                public void onReply(ByteBuf frame) {
-                    try {
-                        byte[] value = values[m];
-                        settle(m, value == null ? -1 : deadline(frame, sentNanos, value), () -> value);
-                    } finally {
-                        frame.release();
-                    }
-                }
-
-                @Override
-                public void onFailure(String error) {
-                    byte[] value = values[m];
-                    settle(m, -1, () -> value);
-                }
-            };
-        }
-
-        /** As {@link Fill#settle}, for missing key {@code m}. */
-        private void settle(int m, long deadline, Supplier<byte @Nullable []> reply) {
-            if (settled[m]) {
-                return;
-            }
-            settled[m] = true;
-            byte[] value = values[m];
-            if (value != null && deadline >= 0 && coherence.mayFill(epochs[m])) {
-                cache.completeLoad(tokens[m], value, deadline);
-            } else {
-                cache.abandonLoad(tokens[m], reply);
-            }
-        }
-
-        private void abandonAll() {
-            for (int m = 0; m < tokens.length; m++) {
-                values[m] = null;
-                settle(m, -1, CachedReads::noReply);
-            }
-        }
-    }
-
-    /**
-     * The client's reply: the hits in place, and where a hit is null, the next element of
-     * {@code upstream} (at {@code elements}); returns a new buffer the caller owns. Borrows
-     * {@code upstream}.
-     */
-    private static ByteBuf assemble(byte[][] hits, ByteBuf upstream, int[] elements) {
-        int size = 16;
-        for (int i = 0, m = 0; i < hits.length; i++) {
-            size += hits[i] != null ? hits[i].length : elements[2 * m++ + 1];
-        }
-        ByteBuf out = Unpooled.buffer(size);
-        RespWriter.writeHeader(out, RespType.ARRAY, hits.length);
-        for (int i = 0, m = 0; i < hits.length; i++) {
-            if (hits[i] != null) {
-                out.writeBytes(hits[i]);
-            } else {
-                out.writeBytes(upstream, elements[2 * m], elements[2 * m + 1]);
-                m++;
-            }
-        }
-        return out;
-    }
-
-    /**
-     * {@code NAME key}, the key being argument {@code arg} of {@code command}, as a request; returns
-     * a new reference the caller must release (or send).
-     */
-    private static ByteBuf frame(byte[] name, RespCommand command, int arg) {
-        int keyLength = command.argLength(arg);
-        ByteBuf out = ByteBufAllocator.DEFAULT.buffer(keyLength + name.length + 32);
-        RespWriter.writeHeader(out, RespType.ARRAY, 2);
-        RespWriter.writeBulk(out, name);
-        RespWriter.writeHeader(out, RespType.BULK_STRING, keyLength);
-        out.writeBytes(command.frame(), command.frame().readerIndex() + command.argOffset(arg), keyLength);
-        return out.writeShort(0x0d0a);
     }
 }

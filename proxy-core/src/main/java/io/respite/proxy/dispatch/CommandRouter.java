@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * Gives each command its meaning, in the order Redis checks a command: the cross-protocol guard,
  * commands the operator denied, authentication, then where it goes. Connection commands are
  * answered locally ({@link ConnectionCommands}); GET and MGET go through the cache
- * ({@link CachedReads}); commands that open connection state move the client onto its dedicated
- * connection ({@link PinnedCommands}), and every command of a pinned client follows them there;
+ * ({@link CachedReads}, {@link CachedMultiGets}); commands that open connection state move the
+ * client onto its dedicated connection ({@link PinnedCommands}), and every command of a pinned
+ * client follows them there;
  * everything else is forwarded unchanged on the shared lane, its written keys leaving the cache
  * ({@link WriteInvalidation}). Until the upstream's command table is loaded nothing is cached,
  * because writes could not be recognised.
@@ -43,6 +44,7 @@ public final class CommandRouter {
     private final DeniedCommands denied;
     private final ConnectionCommands connection;
     private final CachedReads reads;
+    private final CachedMultiGets multiGets;
     private final WriteInvalidation invalidation;
     private final PinnedCommands pinned;
 
@@ -56,8 +58,9 @@ public final class CommandRouter {
         this.policy = policy;
         this.denied = new DeniedCommands(policy.deniedCommands());
         this.connection = new ConnectionCommands(catalog, policy.requirePass(), policy.initialDatabase());
-        this.reads = new CachedReads(
-                Objects.requireNonNull(cache, "cache"), policy.maxEntryBytes(), coherence, policy.cacheNil());
+        FillReplies replies = new FillReplies(policy.maxEntryBytes(), policy.cacheNil());
+        this.reads = new CachedReads(Objects.requireNonNull(cache, "cache"), coherence, replies);
+        this.multiGets = new CachedMultiGets(cache, coherence, replies);
         this.invalidation = new WriteInvalidation(cache);
         this.pinned = new PinnedCommands(invalidation, policy.redactSecrets());
     }
@@ -109,7 +112,7 @@ public final class CommandRouter {
             }
             case MGET -> {
                 if (command.argCount() > 1 && catalog.get() != null) {
-                    reads.mget(client, command);
+                    multiGets.mget(client, command);
                 } else {
                     forward(client, command, lookup(command));
                 }

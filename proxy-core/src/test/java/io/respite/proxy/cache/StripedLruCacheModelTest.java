@@ -302,6 +302,10 @@ class StripedLruCacheModelTest {
                 staleFills++;
                 return false;
             }
+            if (g != null) {
+                // Seen by the key's current flight, whether or not the token belongs to it.
+                installedByFlight.put(t.key, v);
+            }
             if (!release(t)) {
                 staleFills++;
                 return false;
