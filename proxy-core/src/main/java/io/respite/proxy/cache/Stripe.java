@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  * fills, budgets and counters, all guarded by {@link #lock}. The design and the invariants are
  * described on {@link StripedLruCache}; this class implements them for one stripe. Every method
  * that is not private takes the lock itself.
+ *
+ * <p>Over 400 lines because the table, the recency list, the expiry heap and the in-flight fills
+ * share one lock and one set of invariants, each operation touching several of them under it.
  */
 final class Stripe {
 

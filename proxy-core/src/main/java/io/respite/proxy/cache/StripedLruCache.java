@@ -126,6 +126,9 @@ import org.jspecify.annotations.Nullable;
  *       flight, split across stripes; beyond it the oldest fill of the stripe turns stale</td></tr>
  *   <tr><td>ticker</td><td>{@link Ticker#SYSTEM}</td><td>the nanosecond clock</td></tr>
  * </table>
+ *
+ * <p>Over 400 lines, most of them the design block above and the contracts of the public
+ * methods; the work is in {@link Stripe}.
  */
 public final class StripedLruCache {
 

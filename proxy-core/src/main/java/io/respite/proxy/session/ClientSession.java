@@ -49,6 +49,9 @@ import org.jspecify.annotations.Nullable;
  * with the client's description and closes this client only.
  *
  * <p>Everything runs on the channel's event loop; nothing here is thread-safe.
+ *
+ * <p>Over 400 lines because reply order, backpressure and the output limits act on the same
+ * queue and the same channel state at every step; apart, each would reach into the others.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink {
 
