@@ -81,11 +81,7 @@ class CoherenceTest {
 
     /** Redis's push: {@code >2 invalidate [keys...]}. */
     private void invalidate(String... keys) {
-        StringBuilder push = new StringBuilder(">2\r\n$10\r\ninvalidate\r\n*" + keys.length + "\r\n");
-        for (String k : keys) {
-            push.append('$').append(k.length()).append("\r\n").append(k).append("\r\n");
-        }
-        coherence.invalidation(Unpooled.copiedBuffer(push, UTF_8));
+        CoherenceDriver.invalidate(coherence, keys);
     }
 
     @Test

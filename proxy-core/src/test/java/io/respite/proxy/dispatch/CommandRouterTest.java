@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
+import io.respite.proxy.coherence.CoherenceDriver;
 import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.session.CommandHandler;
@@ -412,6 +413,81 @@ class CommandRouterTest {
         lane.shared.poll().answer(":-1\r\n");
         send("GET", "k");
         assertEquals("GET k", lane.shared.peek().command(), "two reads that disagree: neither is cached");
+    }
+
+    /** Tracking mode, with Redis tracking the lane's reads. */
+    private void tracking() {
+        coherence = new Coherence(CoherenceMode.TRACKING, cache, List.of());
+        lane.trackingEpoch = CoherenceDriver.trackingOn(coherence);
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, true));
+    }
+
+    @Test
+    void anInvalidationBeforeTheFillsReplyLeavesNothingCached() {
+        tracking();
+        send("GET", "k");
+        FakeLane.Sent read = lane.shared.poll();
+        CoherenceDriver.invalidate(coherence, "k");
+        read.answer("$3\r\nold\r\n");
+        assertEquals("$3\r\nold\r\n", sink.last(), "the client still gets the reply it asked for");
+        lane.shared.poll().answer(":-1\r\n");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command(), "nothing of the fill was cached");
+    }
+
+    @Test
+    void anInvalidationBetweenTheValueAndItsPttlLeavesNothingCached() {
+        tracking();
+        send("GET", "k");
+        lane.shared.poll().answer("$3\r\nold\r\n");
+        CoherenceDriver.invalidate(coherence, "k");
+        lane.shared.poll().answer(":-1\r\n");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command());
+    }
+
+    @Test
+    void anInvalidationAfterTheFillRemovesTheEntry() {
+        tracking();
+        send("GET", "k");
+        lane.answerRead("$3\r\nold\r\n");
+        send("GET", "k");
+        assertTrue(lane.shared.isEmpty(), "cached");
+        CoherenceDriver.invalidate(coherence, "k");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command(), "gone with the invalidation");
+    }
+
+    @Test
+    void aCachedNilGoesWithTheInvalidationOfItsKey() {
+        tracking();
+        send("GET", "k");
+        lane.shared.poll().answer("$-1\r\n");
+        send("GET", "k");
+        assertTrue(lane.shared.isEmpty(), "the nil is cached");
+        CoherenceDriver.invalidate(coherence, "k");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command());
+    }
+
+    @Test
+    void aFillInFlightWhenTheStreamIsLostIsNotCachedNorAnyAfterUntilTrackingIsBack() {
+        tracking();
+        send("GET", "k");
+        FakeLane.Sent read = lane.shared.poll();
+        CoherenceDriver.streamDown(coherence, "connection closed");
+        read.answer("$3\r\nold\r\n");
+        lane.shared.poll().answer(":-1\r\n");
+        send("GET", "k");
+        lane.answerRead("$3\r\nold\r\n");
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.peek().command(), "no caching while the stream is down");
+        lane.answerRead("$3\r\nold\r\n");
+        lane.trackingEpoch = CoherenceDriver.trackingOn(coherence);
+        send("GET", "k");
+        lane.answerRead("$3\r\nold\r\n");
+        send("GET", "k");
+        assertTrue(lane.shared.isEmpty(), "caching again once tracking is back");
     }
 
     @Test
