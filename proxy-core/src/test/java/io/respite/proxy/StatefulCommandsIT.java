@@ -146,13 +146,20 @@ class StatefulCommandsIT {
             assertEquals("+OK\r\n", first.callString("MULTI"));
             String refused = second.callString("MULTI");
             assertTrue(refused.startsWith("-ERR max number of pinned connections reached"), refused);
+            assertTrue(
+                    second.callString("GET", "nothing").startsWith("-ERR not queued"),
+                    "what follows a refused MULTI is refused until EXEC or DISCARD (TransactionRefusalIT)");
+            assertEquals("+OK\r\n", second.callString("DISCARD"));
             assertEquals("$-1\r\n", second.callString("GET", "nothing"), "the refused client is still served");
             assertEquals("*0\r\n", first.callString("EXEC"));
             first.close();
-            Await.until(
-                    "the first client's dedicated connection is released",
-                    ProxyFixture.AWAIT,
-                    () -> second.callString("MULTI").equals("+OK\r\n"));
+            Await.until("the first client's dedicated connection is released", ProxyFixture.AWAIT, () -> {
+                if (second.callString("MULTI").equals("+OK\r\n")) {
+                    return true;
+                }
+                assertEquals("+OK\r\n", second.callString("DISCARD"));
+                return false;
+            });
             assertEquals("*0\r\n", second.callString("EXEC"));
         }
     }

@@ -92,7 +92,13 @@ public final class CommandRouter {
             client.sink().reply(Replies.NOAUTH);
             return;
         }
-        if (client.pinning().pinned()) {
+        Pinning pinning = client.pinning();
+        boolean endsConnectionState = kind == CommandKind.QUIT || kind == CommandKind.RESET;
+        if (pinning.transactionRefused() && !endsConnectionState) {
+            pinned.refused(client, command, kind);
+        } else if (pinning.watchRefused() && pinned.refusedWatchStands(client, command, kind)) {
+            return;
+        } else if (pinning.pinned()) {
             routePinned(client, command, kind);
         } else if (kind == null) {
             forwardOrPin(client, command);

@@ -34,6 +34,14 @@ final class PinnedCommands {
 
     private static final String MAX_PINNED = "ERR max number of pinned connections reached: MULTI, WATCH, blocking "
             + "commands, pub/sub and MONITOR each need one (see --max-pinned)";
+    private static final String NOT_QUEUED =
+            "ERR not queued: the transaction could not begin (max number of pinned connections reached)";
+    private static final String WATCH_NOT_KEPT =
+            "ERR a WATCH of this connection could not be kept (max number of pinned connections reached): "
+                    + "UNWATCH first";
+    private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARD = "DISCARD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNWATCH = "UNWATCH".getBytes(StandardCharsets.US_ASCII);
 
     private final WriteInvalidation invalidation;
     private final boolean redactSecrets;
@@ -56,9 +64,63 @@ final class PinnedCommands {
         }
         if (client.dedicated() == null) {
             client.sink().replyError(MAX_PINNED);
+            // Fail safe: what was meant for the transaction (or for the WATCH) must not run without it.
+            if (kind == CommandKind.MULTI) {
+                client.pinning().refuseTransaction();
+            } else if (kind == CommandKind.WATCH) {
+                client.pinning().refuseWatch();
+            }
             return;
         }
         send(client, command, kind, info);
+    }
+
+    /**
+     * A command of a client whose MULTI was refused: refused in turn, without running, up to EXEC
+     * (which answers EXECABORT, as Redis does for a transaction whose queuing failed) or DISCARD.
+     * QUIT and RESET never come here. Borrows {@code command}.
+     */
+    void refused(ClientContext client, RespCommand command, @Nullable CommandKind kind) {
+        if (command.argEqualsIgnoreCase(0, EXEC)) {
+            client.pinning().endRefusal();
+            client.sink().reply(EXECABORT);
+        } else if (command.argEqualsIgnoreCase(0, DISCARD)) {
+            client.pinning().endRefusal();
+            client.sink().reply(Replies.OK);
+        } else if (kind == CommandKind.MULTI) {
+            client.sink().replyError("ERR MULTI calls can not be nested");
+        } else if (kind == CommandKind.WATCH) {
+            client.sink().replyError("ERR WATCH inside MULTI is not allowed");
+        } else {
+            client.sink().replyError(NOT_QUEUED);
+        }
+    }
+
+    /**
+     * A command of a client whose WATCH was refused: a MULTI is refused too (the transaction could
+     * not honour the WATCH), UNWATCH ends the refusal, and commands that would need a connection
+     * of their own are refused; returns whether it answered the command, else the caller routes it
+     * as usual. Borrows {@code command}.
+     */
+    boolean refusedWatchStands(ClientContext client, RespCommand command, @Nullable CommandKind kind) {
+        if (kind == CommandKind.MULTI) {
+            client.pinning().refuseTransaction();
+            client.sink().replyError(WATCH_NOT_KEPT);
+            return true;
+        }
+        if (command.argEqualsIgnoreCase(0, UNWATCH)) {
+            client.pinning().endRefusal();
+            client.sink().reply(Replies.OK);
+            return true;
+        }
+        if (kind == CommandKind.WATCH
+                || kind == CommandKind.BLOCKING
+                || kind == CommandKind.RELAY
+                || (kind == CommandKind.CLIENT && relaysClient(command))) {
+            client.sink().replyError(WATCH_NOT_KEPT);
+            return true;
+        }
+        return false;
     }
 
     /** True for CLIENT TRACKING and CLIENT REPLY: they turn the connection into a relay. */

@@ -17,7 +17,16 @@ package io.respite.proxy.dispatch;
  *     └── SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, MONITOR, CLIENT TRACKING, CLIENT REPLY sent
  *         ──► RELAYING, for the rest of the connection
  *   RESET, or the dedicated connection lost: SHARED, from any state.
+ *
+ *   Without a connection to be had (--max-pinned reached), failing safe:
+ *   SHARED ── MULTI refused ──► REFUSED ── EXEC (EXECABORT) or DISCARD ──► SHARED
+ *   SHARED ── WATCH refused ──► WATCH_REFUSED ── UNWATCH ──► SHARED
+ *                                     └── MULTI ──► REFUSED (the WATCH it relies on was not kept)
  * </pre>
+ *
+ * <p>In REFUSED, as in a Redis transaction whose queuing failed, every command up to EXEC or
+ * DISCARD is refused without running, so nothing meant for a transaction ever runs outside one;
+ * in WATCH_REFUSED, commands run on the shared lane as usual.
  *
  * <p>A command that does not change the state (a WATCH inside MULTI, which Redis refuses; an EXEC
  * without MULTI) leaves it as it is. In every state but SHARED, all of the client's commands go
@@ -39,7 +48,11 @@ final class Pinning {
         /** The dedicated connection: inside MULTI, until EXEC, DISCARD or RESET. */
         TRANSACTION,
         /** The dedicated connection for good, its frames relayed as they come: pub/sub, MONITOR, tracking. */
-        RELAYING
+        RELAYING,
+        /** No connection: a MULTI was refused, and every command up to EXEC or DISCARD is too. */
+        REFUSED,
+        /** No connection: a WATCH was refused, so the next MULTI is too. Commands use the shared lane. */
+        WATCH_REFUSED
     }
 
     /** What a command sent on the dedicated connection does to the state. */
@@ -71,7 +84,34 @@ final class Pinning {
 
     /** True while commands go to the dedicated connection. */
     boolean pinned() {
-        return state != State.SHARED;
+        return state != State.SHARED && state != State.REFUSED && state != State.WATCH_REFUSED;
+    }
+
+    /** True while a refused MULTI's commands are refused, up to EXEC or DISCARD. */
+    boolean transactionRefused() {
+        return state == State.REFUSED;
+    }
+
+    /** True after a refused WATCH, until UNWATCH, a MULTI (refused too) or RESET. */
+    boolean watchRefused() {
+        return state == State.WATCH_REFUSED;
+    }
+
+    /** A MULTI could not get a connection (in SHARED or WATCH_REFUSED). */
+    void refuseTransaction() {
+        state = State.REFUSED;
+    }
+
+    /** A WATCH could not get a connection (in SHARED). */
+    void refuseWatch() {
+        state = State.WATCH_REFUSED;
+    }
+
+    /** EXEC or DISCARD ended a refused transaction, or UNWATCH a refused WATCH. */
+    void endRefusal() {
+        if (state == State.REFUSED || state == State.WATCH_REFUSED) {
+            state = State.SHARED;
+        }
     }
 
     boolean relaying() {
@@ -109,6 +149,7 @@ final class Pinning {
                 command == Sent.MULTI ? begin() : command == Sent.UNWATCH ? State.SETTLING : State.WATCHING;
             case TRANSACTION -> command == Sent.EXEC || command == Sent.DISCARD ? State.SETTLING : State.TRANSACTION;
             case RELAYING -> State.RELAYING;
+            case REFUSED, WATCH_REFUSED -> throw new IllegalStateException("sent on a connection while " + state);
         };
         return epoch;
     }

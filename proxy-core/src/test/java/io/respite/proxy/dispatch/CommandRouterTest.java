@@ -669,6 +669,65 @@ class CommandRouterTest {
     }
 
     @Test
+    void aRefusedMultiRunsNothingOfItsTransaction() {
+        lane.dedicatedLeft = 0;
+        send("MULTI");
+        send("INCR", "counter");
+        assertTrue(sink.last().startsWith("-ERR not queued: the transaction could not begin"), sink.last());
+        send("PING");
+        assertTrue(sink.last().startsWith("-ERR not queued"), "queued in Redis: refused here");
+        send("MULTI");
+        assertEquals("-ERR MULTI calls can not be nested\r\n", sink.last());
+        send("EXEC");
+        assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", sink.last());
+        assertTrue(lane.shared.isEmpty(), "nothing reached Redis");
+        send("INCR", "counter");
+        assertEquals("INCR counter", lane.shared.poll().command(), "after EXEC, commands run again");
+    }
+
+    @Test
+    void aRefusedMultiEndsWithDiscardOrReset() {
+        lane.dedicatedLeft = 0;
+        send("MULTI");
+        send("DISCARD");
+        assertEquals("+OK\r\n", sink.last());
+        assertEquals(Pinning.State.SHARED, context().pinning().state());
+        send("MULTI");
+        send("RESET");
+        assertEquals("+RESET\r\n", sink.last());
+        assertEquals(Pinning.State.SHARED, context().pinning().state());
+    }
+
+    @Test
+    void aRefusedWatchRefusesTheTransactionThatReliesOnIt() {
+        lane.dedicatedLeft = 0;
+        send("WATCH", "k");
+        assertTrue(sink.last().startsWith("-ERR max number of pinned connections reached"), sink.last());
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.poll().command(), "reads go on as usual");
+        lane.dedicatedLeft = 1;
+        send("MULTI");
+        assertTrue(sink.last().startsWith("-ERR a WATCH of this connection could not be kept"), sink.last());
+        send("SET", "k", "v");
+        send("EXEC");
+        assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", sink.last());
+        assertTrue(lane.shared.isEmpty() && lane.dedicated.isEmpty(), "the SET never ran");
+    }
+
+    @Test
+    void unwatchEndsARefusedWatch() {
+        lane.dedicatedLeft = 0;
+        send("WATCH", "k");
+        send("BLPOP", "list", "0");
+        assertTrue(sink.last().startsWith("-ERR a WATCH of this connection could not be kept"), sink.last());
+        send("UNWATCH");
+        assertEquals("+OK\r\n", sink.last());
+        lane.dedicatedLeft = 1;
+        send("MULTI");
+        assertEquals(Pinning.State.TRANSACTION, context().pinning().state());
+    }
+
+    @Test
     void aDeniedCommandInsideMultiAbortsTheTransaction() {
         client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of("flushall"), false, false));
         send("FLUSHALL");

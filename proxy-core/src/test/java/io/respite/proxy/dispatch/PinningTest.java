@@ -12,6 +12,7 @@ import static io.respite.proxy.dispatch.Pinning.State.TRANSACTION;
 import static io.respite.proxy.dispatch.Pinning.State.WATCHING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.resp.RespCommand;
@@ -123,6 +124,50 @@ class PinningTest {
         pinning.replied(blocking);
         pinning.replied(blocking);
         assertEquals(SHARED, pinning.state());
+    }
+
+    @Test
+    void aRefusedMultiRefusesUntilExecOrDiscard() {
+        Pinning pinning = new Pinning();
+        pinning.refuseTransaction();
+        assertEquals(Pinning.State.REFUSED, pinning.state());
+        assertTrue(pinning.transactionRefused());
+        assertFalse(pinning.pinned(), "no connection is held");
+        pinning.endRefusal();
+        assertEquals(SHARED, pinning.state());
+    }
+
+    @Test
+    void aRefusedWatchRefusesTheNextMultiOrEndsWithUnwatch() {
+        Pinning pinning = new Pinning();
+        pinning.refuseWatch();
+        assertEquals(Pinning.State.WATCH_REFUSED, pinning.state());
+        assertTrue(pinning.watchRefused());
+        assertFalse(pinning.pinned());
+        pinning.refuseTransaction();
+        assertEquals(Pinning.State.REFUSED, pinning.state(), "MULTI after a refused WATCH");
+        pinning.endRefusal();
+        pinning.refuseWatch();
+        pinning.endRefusal();
+        assertEquals(SHARED, pinning.state(), "UNWATCH");
+    }
+
+    @Test
+    void resetEndsARefusal() {
+        Pinning pinning = new Pinning();
+        pinning.refuseTransaction();
+        pinning.reset();
+        assertEquals(SHARED, pinning.state());
+        pinning.refuseWatch();
+        pinning.reset();
+        assertEquals(SHARED, pinning.state());
+    }
+
+    @Test
+    void nothingIsSentOnAConnectionWhileRefused() {
+        Pinning pinning = new Pinning();
+        pinning.refuseTransaction();
+        assertThrows(IllegalStateException.class, () -> pinning.sent(OTHER));
     }
 
     @Test
