@@ -134,7 +134,8 @@ public final class ProxyServer {
                 config.upstream().password(),
                 config.upstream().database(),
                 config.timeout(),
-                RespLimits.DEFAULT,
+                // Redis is trusted: its replies are relayed whatever their depth (clients' stay limited).
+                RespLimits.TRUSTED_RELAY,
                 resources.channelType,
                 config.maxPinned());
         UpstreamPool pool = new UpstreamPool(

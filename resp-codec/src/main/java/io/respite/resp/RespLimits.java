@@ -41,6 +41,13 @@ public record RespLimits(int maxInlineBytes, long maxBulkBytes, long maxAggregat
             DEFAULT_MAX_AGGREGATE_ELEMENTS,
             DEFAULT_MAX_NESTING_DEPTH);
 
+    /**
+     * For replies of a trusted server, relayed without being built into trees: as {@link #DEFAULT}
+     * but nested to any depth (a Lua script can return a reply a thousand levels deep). Not for
+     * anything parsed recursively.
+     */
+    public static final RespLimits TRUSTED_RELAY = DEFAULT.withMaxNestingDepth(Integer.MAX_VALUE);
+
     public RespLimits {
         if (maxInlineBytes < 16) {
             throw new IllegalArgumentException("maxInlineBytes: " + maxInlineBytes + " (expected: >= 16)");

@@ -35,12 +35,6 @@ final class Flight extends Keyed {
      */
     byte @Nullable [] seen;
 
-    /**
-     * A read of this flight other than the first one's was seen: the first's value may then be
-     * the older of the two, and misses may no longer join it.
-     */
-    boolean seenBeyondFirst;
-
     Flight(byte[] key, int keyHash) {
         this.key = key;
         this.hash = keyHash;

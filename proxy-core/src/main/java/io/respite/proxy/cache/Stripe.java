@@ -176,7 +176,9 @@ final class Stripe {
         acquire();
         try {
             Flight f = token.flight;
-            if (token.done || token.isFirst() || f.stale || !f.joinable || !f.leaderOutstanding || f.seenBeyondFirst) {
+            // Once a read of the flight has come back, a miss may no longer join it: that value was
+            // read before the miss was asked (the key may have expired or changed since).
+            if (token.done || token.isFirst() || f.stale || !f.joinable || !f.leaderOutstanding || f.seen != null) {
                 return false;
             }
             f.addWaiter(waiter);
@@ -598,7 +600,6 @@ final class Stripe {
             // The key's flight now (the token's own, or a newer one if the token's went stale) must
             // not cache another value: a stale token's read may have run after the newer flight's.
             current.seen = value;
-            current.seenBeyondFirst |= current != f || !token.isFirst();
         }
         return true;
     }

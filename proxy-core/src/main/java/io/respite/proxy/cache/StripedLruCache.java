@@ -245,10 +245,9 @@ public final class StripedLruCache {
      * ({@link LoadToken#isFirst()} false: another read of the key is in flight) into a wait for that
      * read, while it is outstanding: {@code waiter} is told its outcome, and {@code token} is used
      * up (neither completed nor abandoned by the caller). Returns false when there is nothing to
-     * join (the first read has ended, a write made the flight stale, the flight is not joinable,
-     * or another read of it was seen, which may be newer than the first's): the caller then reads
-     * the key itself with its token. Writes and invalidations after the join make the flight stale as
-     * usual, so later misses begin a new one.
+     * join (the first read has ended or come back, a write made the flight stale, or the flight is
+     * not joinable): the caller then reads the key itself with its token. Writes and invalidations
+     * after the join make the flight stale as usual, so later misses begin a new one.
      */
     public boolean join(LoadToken token, FillWaiter waiter) {
         return token.stripe.join(token, waiter);

@@ -109,6 +109,16 @@ class SingleFlightTest {
     }
 
     @Test
+    void noMissJoinsAFlightWhoseFirstReadCameBack() {
+        Outcome first = lookup(null);
+        cache.observe(first.token(), bytes("v"));
+        Outcome late = lookup(new Waiter());
+        assertFalse(late.joined(), "read before the miss was asked: the key may have expired since");
+        cache.abandonLoad(late.token());
+        cache.abandonLoad(first.token());
+    }
+
+    @Test
     void noMissJoinsAFlightOnceAnotherReadOfItWasSeen() {
         Outcome first = lookup(null);
         StripedLruCache.Lookup batch = new StripedLruCache.Lookup();

@@ -86,7 +86,8 @@ public final class RespFrames {
         int[] bounds = new int[(int) (2 * elements)];
         at = cr + 2;
         for (int i = 0; i < elements; i++) {
-            int length = new RespReplyScanner(RespLimits.DEFAULT).scan(frame.slice(at, end - at));
+            // The frame came whole out of a frame decoder: its elements may nest to any depth.
+            int length = new RespReplyScanner(RespLimits.TRUSTED_RELAY).scan(frame.slice(at, end - at));
             if (length == RespReplyScanner.INCOMPLETE) {
                 throw new RespCodecException("ERR Protocol error: element " + i + " of " + elements + " is incomplete");
             }

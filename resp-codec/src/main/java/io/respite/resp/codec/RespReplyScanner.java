@@ -7,6 +7,7 @@ import io.respite.resp.RespLimits;
 import io.respite.resp.RespType;
 import io.respite.resp.internal.RespBytes;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Finds where one complete RESP2/RESP3 reply ends, without materialising it, across as many reads
@@ -35,8 +36,11 @@ final class RespReplyScanner {
     static final int INCOMPLETE = -1;
 
     private final RespLimits limits;
+    /** Levels of nesting room to start with; more are added as a reply needs them, up to the limit. */
+    private static final int INITIAL_DEPTH = 16;
+
     /** Elements still expected by each open aggregate, innermost at {@code depth - 1}. */
-    private final long[] remaining;
+    private long[] remaining;
 
     private State state = State.TYPE;
     private int depth;
@@ -52,7 +56,7 @@ final class RespReplyScanner {
 
     RespReplyScanner(RespLimits limits) {
         this.limits = limits;
-        this.remaining = new long[Math.min(limits.maxNestingDepth(), 1024)];
+        this.remaining = new long[Math.min(limits.maxNestingDepth(), INITIAL_DEPTH)];
     }
 
     /**
@@ -159,8 +163,13 @@ final class RespReplyScanner {
                     return elementDone();
                 }
                 if (depth == remaining.length) {
-                    throw new RespCodecException(
-                            "ERR Protocol error: reply nested deeper than " + remaining.length + " levels");
+                    if (depth >= limits.maxNestingDepth()) {
+                        throw new RespCodecException(
+                                "ERR Protocol error: reply nested deeper than " + limits.maxNestingDepth() + " levels");
+                    }
+                    // Grown as deep replies come, so that a trusted server's replies of any depth cost
+                    // eight bytes a level, and ordinary ones none.
+                    remaining = Arrays.copyOf(remaining, (int) Math.min(limits.maxNestingDepth(), 2L * depth));
                 }
                 remaining[depth++] = elements;
                 state = State.TYPE;

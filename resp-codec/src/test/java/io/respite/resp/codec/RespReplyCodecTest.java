@@ -25,6 +25,7 @@ import io.respite.resp.RespNullArray;
 import io.respite.resp.RespNullBulkString;
 import io.respite.resp.RespType;
 import io.respite.resp.RespVerbatimString;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -237,6 +238,19 @@ class RespReplyCodecTest {
             ReferenceCountUtil.release(removed.readInbound());
             assertFalse(removed.finish());
         }
+    }
+
+    @Test
+    void aTrustedServersRepliesAreRelayedAtAnyDepth() {
+        String deep = "*1\r\n".repeat(5000) + ":7\r\n";
+        List<Object> frames =
+                Wire.decode(() -> new RespFrameDecoder(RespLimits.TRUSTED_RELAY), bytes(deep + "+OK\r\n"));
+        assertEquals(2, frames.size(), "the deep reply, then the next one");
+        assertEquals(deep, ((ByteBuf) frames.get(0)).toString(StandardCharsets.US_ASCII), "byte for byte");
+        int[] elements = RespFrames.elements((ByteBuf) frames.get(0));
+        assertEquals(2, elements.length, "its one element, however deep");
+        frames.forEach(ReferenceCountUtil::release);
+        assertFailsWith(RespLimits.DEFAULT, deep, "nested deeper than " + RespLimits.DEFAULT_MAX_NESTING_DEPTH);
     }
 
     private static void assertFailsWith(RespLimits limits, String wire, String reason) {
