@@ -57,7 +57,7 @@ class CrossProtocolIT {
         try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
             RespTestClient client = fixture.client();
             assertEquals("+OK\r\n", client.callString("SET", "cached", "value"));
-            assertEquals("$5\r\nvalue\r\n", client.callString("GET", "cached"));
+            fixture.awaitCached(client, "cached", "$5\r\nvalue\r\n");
             AtomicBoolean attacking = new AtomicBoolean(true);
             AtomicInteger attacks = new AtomicInteger();
             AtomicReference<Throwable> attackFailure = new AtomicReference<>();

@@ -56,7 +56,7 @@ class LoadIT {
             RespTestClient client = fixture.client();
             setHotKeys(client);
             for (int k = 0; k < HOT_KEYS; k++) {
-                assertEquals("$11\r\nhot-value-" + k + "\r\n", client.callString("GET", "hot:" + k));
+                fixture.awaitCached(client, "hot:" + k, "$11\r\nhot-value-" + k + "\r\n");
             }
             long hits = fixture.stats().hits();
             List<byte[]> actual = pipeline(client, commands);

@@ -131,6 +131,19 @@ final class ProxyFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads {@code key} through {@code client} until a read is a cache hit, each read answering
+     * {@code expected}: a value is cached once its PTTL is back, a round trip after the client had
+     * it, so a read right behind the first may still miss.
+     */
+    void awaitCached(RespTestClient client, String key, String expected) {
+        Await.until(key + " is cached", AWAIT, () -> {
+            long hits = stats().hits();
+            assertEquals(expected, client.callString("GET", key));
+            return stats().hits() > hits;
+        });
+    }
+
     /** Stops the proxy, after closing the fixture's clients. Idempotent. */
     @Override
     public void close() {

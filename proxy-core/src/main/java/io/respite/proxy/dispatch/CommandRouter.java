@@ -39,6 +39,15 @@ public final class CommandRouter {
     private static final RateLimitedLog CROSS_PROTOCOL_LOG =
             new RateLimitedLog(LOG, Level.WARNING, 60, TimeUnit.SECONDS);
 
+    private static final byte[] SHUTDOWN = Replies.ascii("SHUTDOWN");
+    private static final byte[] SCRIPT = Replies.ascii("SCRIPT");
+    private static final byte[] FUNCTION = Replies.ascii("FUNCTION");
+    private static final byte[] CLIENT = Replies.ascii("CLIENT");
+    private static final byte[] KILL = Replies.ascii("KILL");
+    private static final byte[] UNBLOCK = Replies.ascii("UNBLOCK");
+    private static final byte[] PAUSE = Replies.ascii("PAUSE");
+    private static final byte[] UNPAUSE = Replies.ascii("UNPAUSE");
+
     private final AtomicReference<Catalog> catalog;
     private final DispatchPolicy policy;
     private final DeniedCommands denied;
@@ -100,6 +109,12 @@ public final class CommandRouter {
             return;
         } else if (pinning.pinned()) {
             routePinned(client, command, kind);
+        } else if (outOfBand(command)) {
+            client.lane()
+                    .sendOutOfBand(
+                            client.version(),
+                            command.frame().retain(),
+                            client.sink().replyLater());
         } else if (kind == null) {
             forwardOrPin(client, command);
         } else {
@@ -145,6 +160,29 @@ public final class CommandRouter {
                                 + "'): connect replicas to Redis itself");
             default -> throw new IllegalStateException("unrouted kind " + kind);
         }
+    }
+
+    /**
+     * Whether {@code command} is one Redis answers while a script or function keeps it busy, or one
+     * an operator uses to unstick it (SCRIPT KILL, FUNCTION KILL, SHUTDOWN; CLIENT KILL, UNBLOCK,
+     * PAUSE, UNPAUSE): it goes on a connection of its own, since behind the busy lane it would
+     * never arrive. None of them uses a database.
+     */
+    private static boolean outOfBand(RespCommand command) {
+        if (command.argEqualsIgnoreCase(0, SHUTDOWN)) {
+            return true;
+        }
+        if (command.argCount() < 2) {
+            return false;
+        }
+        if (command.argEqualsIgnoreCase(0, SCRIPT) || command.argEqualsIgnoreCase(0, FUNCTION)) {
+            return command.argEqualsIgnoreCase(1, KILL);
+        }
+        return command.argEqualsIgnoreCase(0, CLIENT)
+                && (command.argEqualsIgnoreCase(1, KILL)
+                        || command.argEqualsIgnoreCase(1, UNBLOCK)
+                        || command.argEqualsIgnoreCase(1, PAUSE)
+                        || command.argEqualsIgnoreCase(1, UNPAUSE));
     }
 
     /** A command of a pinned client: to the dedicated connection, apart from QUIT and RESET. */

@@ -124,7 +124,7 @@ final class Replies {
         RespWriter.writeBulk(out, bytes);
     }
 
-    private static byte[] ascii(String s) {
+    static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -18,6 +18,15 @@ record Handshake(List<String> args, String what) {
 
     /** The handshake of a connection in {@code version} with {@code settings}, in order. */
     static List<Handshake> of(UpstreamSettings settings, RespVersion version) {
+        return of(settings, version, false);
+    }
+
+    /**
+     * As {@link #of(UpstreamSettings, RespVersion)}; {@code outOfBand} keeps only what Redis
+     * answers while a script keeps it busy (HELLO and AUTH), for a connection that carries one
+     * command such as SCRIPT KILL: no SELECT, no PING, possibly no step at all.
+     */
+    static List<Handshake> of(UpstreamSettings settings, RespVersion version, boolean outOfBand) {
         List<Handshake> steps = new ArrayList<>();
         if (version == RespVersion.RESP3) {
             List<String> hello = new ArrayList<>(List.of("HELLO", "3"));
@@ -32,6 +41,9 @@ record Handshake(List<String> args, String what) {
                             ? List.of("AUTH", settings.password())
                             : List.of("AUTH", settings.username(), settings.password()),
                     "AUTH"));
+        }
+        if (outOfBand) {
+            return steps;
         }
         if (settings.database() != 0) {
             String db = Integer.toString(settings.database());

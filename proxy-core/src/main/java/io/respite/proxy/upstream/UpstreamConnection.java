@@ -122,6 +122,8 @@ final class UpstreamConnection implements DedicatedConnection {
     private int trackingEpoch = -1;
     /** The listener was told the connection is down, and not told it is ready since. */
     private boolean reportedDown;
+    /** A connection for one command Redis answers while busy: a handshake of HELLO and AUTH only. */
+    private boolean outOfBand;
     /** The current channel's handshake is written: a command written now goes out after it. */
     private boolean handshakeWritten;
 
@@ -192,6 +194,11 @@ final class UpstreamConnection implements DedicatedConnection {
         this.progress = new ProgressWatch(tickNanos, settings.timeout().toNanos());
         this.availability =
                 new AvailabilityLog("upstream " + settings.address() + " (" + version + ")", System::nanoTime);
+    }
+
+    /** Makes this (dedicated, not yet connected) connection an out-of-band one; see {@link Handshake}. */
+    void outOfBand() {
+        outOfBand = true;
     }
 
     /** Starts connecting, and the watchdog; must be called on the loop. */
@@ -335,8 +342,11 @@ final class UpstreamConnection implements DedicatedConnection {
         progress.reset();
         trackingEpoch = -1;
         handshakeWritten = true;
-        List<Handshake> steps = Handshake.of(settings, version);
+        List<Handshake> steps = Handshake.of(settings, version, outOfBand);
         handshakePending = steps.size();
+        if (steps.isEmpty()) {
+            ready();
+        }
         for (Handshake step : steps) {
             writeInternal(RespCommand.of(step.args().toArray(String[]::new)), step.what(), () -> {
                 if (--handshakePending == 0) {

@@ -34,6 +34,16 @@ public interface UpstreamLane {
     int trackingEpoch(RespVersion version);
 
     /**
+     * Sends one command on a connection of its own, opened for it and closed after its reply,
+     * with a handshake Redis answers even while a script keeps it busy: for SCRIPT KILL, FUNCTION
+     * KILL, SHUTDOWN and the like, which must not wait behind the lane (or behind the very script
+     * they stop). Counts as a dedicated connection while open; fails with the client's error text
+     * when none can be had. Takes ownership of {@code frame}. The connection selects no database
+     * (a busy Redis refuses SELECT): only for commands that use none.
+     */
+    void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback);
+
+    /**
      * Opens a connection for one session's connection-scoped state, or returns null when the
      * limit on dedicated connections is reached.
      *

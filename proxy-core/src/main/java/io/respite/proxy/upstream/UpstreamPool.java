@@ -204,6 +204,72 @@ public final class UpstreamPool implements Upstream {
         }
 
         @Override
+        public void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback) {
+            if (dedicatedOpen.incrementAndGet() > settings.maxDedicated()) {
+                dedicatedOpen.decrementAndGet();
+                frame.release();
+                callback.onFailure(FailureCause.clientError("no connection to spare for it (see --max-pinned)"));
+                return;
+            }
+            OutOfBand command = new OutOfBand(callback);
+            UpstreamConnection connection = new UpstreamConnection(
+                    loop, flusher, settings, version, ReferenceCountUtil::release, NO_LISTENER, () -> null, lost -> {
+                        command.closed();
+                    });
+            command.connection = connection;
+            connection.outOfBand();
+            connection.connect();
+            // In the database the connection believes it is in: no SELECT, which a busy Redis refuses.
+            connection.send(settings.database(), frame, command);
+        }
+
+        /** The one command of an out-of-band connection: passes its reply on, then closes the connection. */
+        private final class OutOfBand implements ReplyCallback {
+            private final ReplyCallback callback;
+            private @Nullable UpstreamConnection connection;
+            private boolean closed;
+
+            OutOfBand(ReplyCallback callback) {
+                this.callback = callback;
+            }
+
+            @Override
+            public void onReply(ByteBuf frame) {
+                try {
+                    callback.onReply(frame);
+                } finally {
+                    close();
+                }
+            }
+
+            @Override
+            public void onFailure(String error) {
+                try {
+                    callback.onFailure(error);
+                } finally {
+                    close();
+                }
+            }
+
+            private void close() {
+                UpstreamConnection open = connection;
+                closed();
+                if (open != null) {
+                    connection = null;
+                    open.close();
+                }
+            }
+
+            /** Counts the connection out, once, whether it closed or broke. */
+            void closed() {
+                if (!closed) {
+                    closed = true;
+                    dedicatedOpen.decrementAndGet();
+                }
+            }
+        }
+
+        @Override
         public @Nullable DedicatedConnection dedicated(
                 RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
             if (dedicatedOpen.incrementAndGet() > settings.maxDedicated()) {

@@ -222,6 +222,12 @@ class CoherenceTest {
         }
 
         @Override
+        public void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback) {
+            frame.release();
+            throw new UnsupportedOperationException("the test sends nothing");
+        }
+
+        @Override
         public EventLoop loop() {
             throw new UnsupportedOperationException("the test has no loop");
         }

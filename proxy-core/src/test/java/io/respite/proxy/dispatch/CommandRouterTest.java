@@ -669,6 +669,37 @@ class CommandRouterTest {
     }
 
     @Test
+    void commandsThatUnstickABusyRedisGoOutOfBand() {
+        for (String[] args : List.of(
+                new String[] {"SCRIPT", "KILL"},
+                new String[] {"function", "kill"},
+                new String[] {"SHUTDOWN", "NOSAVE"},
+                new String[] {"CLIENT", "KILL", "ID", "7"},
+                new String[] {"CLIENT", "UNBLOCK", "7"},
+                new String[] {"CLIENT", "PAUSE", "100"},
+                new String[] {"CLIENT", "UNPAUSE"})) {
+            send(args);
+            FakeLane.Sent sent = lane.outOfBand.poll();
+            assertEquals(String.join(" ", args), sent.command());
+            sent.answer("+OK\r\n");
+            assertEquals("+OK\r\n", sink.last());
+        }
+        send("SCRIPT", "FLUSH");
+        assertEquals("SCRIPT FLUSH", lane.shared.poll().command(), "not every SCRIPT subcommand");
+        assertTrue(lane.outOfBand.isEmpty());
+    }
+
+    @Test
+    void insideATransactionTheyAreQueuedAsRedisWouldQueueThem() {
+        send("MULTI");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        dedicated.sent.poll().answer("+OK\r\n");
+        send("SCRIPT", "KILL");
+        assertEquals("SCRIPT KILL", dedicated.sent.poll().command());
+        assertTrue(lane.outOfBand.isEmpty());
+    }
+
+    @Test
     void aRefusedMultiRunsNothingOfItsTransaction() {
         lane.dedicatedLeft = 0;
         send("MULTI");

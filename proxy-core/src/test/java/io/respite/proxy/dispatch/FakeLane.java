@@ -78,6 +78,14 @@ final class FakeLane implements UpstreamLane {
         shared.add(new Sent(database, version, words(frame), callback, true));
     }
 
+    /** Commands sent out of band, each on a connection of its own. */
+    final ArrayDeque<Sent> outOfBand = new ArrayDeque<>();
+
+    @Override
+    public void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback) {
+        outOfBand.add(new Sent(-1, version, words(frame), callback, true));
+    }
+
     @Override
     public DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
         if (dedicatedLeft-- <= 0) {
