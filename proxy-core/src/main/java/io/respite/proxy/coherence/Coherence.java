@@ -132,7 +132,7 @@ public final class Coherence implements AutoCloseable {
         }
         LOG.log(
                 Level.INFO,
-                "coherence: tracking ({0}); caching starts once Redis tracks respite's reads",
+                "coherence: tracking ({0}); caching starts once Redis tracks respite''s reads",
                 prefixes.isEmpty() ? "default mode" : "BCAST mode, prefixes " + prefixes);
         stream = upstream.control(loop, this::invalidation, new StreamListener());
     }
