@@ -319,13 +319,23 @@ final class Stripe {
     }
 
     void observe(LoadToken token, byte @Nullable [] value) {
+        List<FillWaiter> waiters = null;
         acquire();
         try {
             if (!token.done) {
                 seenLocked(token, value);
+                if (value != null && token.isFirst()) {
+                    // The misses that joined get the value now, not after the fill's PTTL.
+                    waiters = token.flight.takeWaiters();
+                }
             }
         } finally {
             lock.unlock();
+        }
+        if (waiters != null && value != null) {
+            for (FillWaiter waiter : waiters) {
+                waiter.filled(value);
+            }
         }
     }
 

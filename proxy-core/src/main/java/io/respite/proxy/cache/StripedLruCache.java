@@ -354,8 +354,9 @@ public final class StripedLruCache {
      * cached yet (its deadline is still to come), or brought nothing cacheable ({@code null}). If
      * another read of the same flight brought a different value, either may be the older: the
      * flight is dropped, its entry too, and nothing of it is cached, so that no client is handed
-     * the older value after the newer. Call before answering the client; a no-op for a stale or
-     * used-up token.
+     * the older value after the newer. Call before answering the client; a no-op for a used-up
+     * token. The misses that joined a first token are handed {@code value} now (a null leaves them
+     * waiting for the completion or abandonment).
      */
     public void observe(LoadToken token, byte @Nullable [] value) {
         token.stripe.observe(token, value);

@@ -109,6 +109,17 @@ class SingleFlightTest {
     }
 
     @Test
+    void theWaitersGetTheFirstReadsValueAsSoonAsItIsSeen() {
+        Outcome first = lookup(null);
+        Waiter waiter = new Waiter();
+        assertTrue(lookup(waiter).joined());
+        cache.observe(first.token(), bytes("v"));
+        assertEquals(List.of("v"), waiter.told, "before the fill completes");
+        assertTrue(cache.completeLoad(first.token(), bytes("v"), 0));
+        assertEquals(List.of("v"), waiter.told, "and told once");
+    }
+
+    @Test
     void noMissJoinsAFlightWhoseFirstReadCameBack() {
         Outcome first = lookup(null);
         cache.observe(first.token(), bytes("v"));

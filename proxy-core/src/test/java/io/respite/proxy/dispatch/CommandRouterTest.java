@@ -348,8 +348,10 @@ class CommandRouterTest {
         send("GET", "k");
         handle(second, "GET", "k");
         assertEquals(1, lane.shared.size(), "the second miss joined the first read");
-        lane.answerRead("$1\r\nv\r\n");
+        lane.shared.poll().answer("$1\r\nv\r\n");
         lane.loopChannel.runPendingTasks();
+        assertEquals("$1\r\nv\r\n", other.last(), "answered with the value, before its PTTL is back");
+        lane.shared.poll().answer(":-1\r\n");
         assertEquals("$1\r\nv\r\n", sink.last());
         assertEquals("$1\r\nv\r\n", other.last(), "the joined miss got the same reply, on its loop");
         assertEquals(1, cache.stats().coalesced());
