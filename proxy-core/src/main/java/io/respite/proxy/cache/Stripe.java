@@ -310,11 +310,7 @@ final class Stripe {
         } finally {
             lock.unlock();
         }
-        if (waiters != null) {
-            for (FillWaiter waiter : waiters) {
-                waiter.filled(value);
-            }
-        }
+        tellFilled(waiters, value);
         return installed;
     }
 
@@ -332,7 +328,14 @@ final class Stripe {
         } finally {
             lock.unlock();
         }
-        if (waiters != null && value != null) {
+        if (value != null) {
+            tellFilled(waiters, value);
+        }
+    }
+
+    /** Tells the misses that joined a fill (if any) its value; outside the lock. */
+    private static void tellFilled(@Nullable List<FillWaiter> waiters, byte[] value) {
+        if (waiters != null) {
             for (FillWaiter waiter : waiters) {
                 waiter.filled(value);
             }
@@ -590,10 +593,11 @@ final class Stripe {
         Entry e = (Entry) table.get(probe);
         Flight current = (Flight) flights.get(probe);
         probe.clear();
+        // A flight that is not stale and has a token outstanding is the one in the table: current
+        // covers the token's own flight unless that went stale.
         boolean agrees = value != null
                 && (e == null || Arrays.equals(e.value, value))
-                && (current == null || current.seen == null || Arrays.equals(current.seen, value))
-                && (f.stale || f.seen == null || Arrays.equals(f.seen, value));
+                && (current == null || current.seen == null || Arrays.equals(current.seen, value));
         if (!agrees) {
             if (e != null) {
                 remove(e);

@@ -62,23 +62,20 @@ final class CachedMultiGets {
             return;
         }
         int[] missing = new int[misses];
+        int[] epochs = new int[misses];
         byte[][] missingKeys = new byte[misses + 1][];
         missingKeys[0] = MGET_NAME;
         for (int i = 0, m = 0; i < keys; i++) {
             if (hits[i] == null) {
                 missing[m] = i;
                 missingKeys[m + 1] = command.argBytes(i + 1);
+                epochs[m] = coherence.fillEpoch(client.lane(), client.version(), client.database(), command, i + 1);
                 m++;
             }
         }
         RespCommand upstreamGet = RespCommand.of(missingKeys);
         ByteBuf frame = upstreamGet.frame().retain();
         upstreamGet.release();
-        int[] epochs = new int[misses];
-        for (int m = 0; m < misses; m++) {
-            epochs[m] =
-                    coherence.fillEpoch(client.lane(), client.version(), client.database(), command, missing[m] + 1);
-        }
         MultiGet multiGet =
                 new MultiGet(client.sink().replyLater(), hits, missing, Arrays.copyOf(tokens, misses), epochs);
         client.lane().send(client.database(), client.version(), frame, multiGet);

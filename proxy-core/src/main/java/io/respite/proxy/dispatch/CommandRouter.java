@@ -109,12 +109,6 @@ public final class CommandRouter {
             return;
         } else if (pinning.pinned()) {
             routePinned(client, command, kind);
-        } else if (outOfBand(command)) {
-            client.lane()
-                    .sendOutOfBand(
-                            client.version(),
-                            command.frame().retain(),
-                            client.sink().replyLater());
         } else if (kind == null) {
             forwardOrPin(client, command);
         } else {
@@ -148,6 +142,8 @@ public final class CommandRouter {
             case CLIENT -> {
                 if (PinnedCommands.relaysClient(command)) {
                     pinned.pin(client, command, kind, lookup(command));
+                } else if (outOfBand(command)) {
+                    sendOutOfBand(client, command);
                 } else if (!connection.client(client, command)) {
                     forward(client, command, lookup(command));
                 }
@@ -185,6 +181,15 @@ public final class CommandRouter {
                         || command.argEqualsIgnoreCase(1, UNPAUSE));
     }
 
+    /** Sends {@code command} on a connection of its own (see {@link #outOfBand}). Borrows {@code command}. */
+    private static void sendOutOfBand(ClientContext client, RespCommand command) {
+        client.lane()
+                .sendOutOfBand(
+                        client.version(),
+                        command.frame().retain(),
+                        client.sink().replyLater());
+    }
+
     /** A command of a pinned client: to the dedicated connection, apart from QUIT and RESET. */
     private void routePinned(ClientContext client, RespCommand command, @Nullable CommandKind kind) {
         if (kind == CommandKind.QUIT) {
@@ -198,6 +203,10 @@ public final class CommandRouter {
 
     /** A command respite does not know by name: pinned if the table says it blocks, else forwarded. */
     private void forwardOrPin(ClientContext client, RespCommand command) {
+        if (outOfBand(command)) {
+            sendOutOfBand(client, command);
+            return;
+        }
         CommandInfo info = lookup(command);
         if (info != null && info.hasFlag("blocking")) {
             pinned.pin(client, command, CommandKind.BLOCKING, info);

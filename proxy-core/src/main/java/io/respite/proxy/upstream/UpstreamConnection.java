@@ -340,7 +340,6 @@ final class UpstreamConnection implements DedicatedConnection {
         flushTarget = flusher.target(ch);
         selectedDatabase = settings.database();
         progress.reset();
-        trackingEpoch = -1;
         handshakeWritten = true;
         List<Handshake> steps = Handshake.of(settings, version, outOfBand);
         handshakePending = steps.size();
