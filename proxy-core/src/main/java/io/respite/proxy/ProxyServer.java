@@ -137,7 +137,9 @@ public final class ProxyServer {
                 // Redis is trusted: its replies are relayed whatever their depth (clients' stay limited).
                 RespLimits.TRUSTED_RELAY,
                 resources.channelType,
-                config.maxPinned());
+                config.maxPinned(),
+                config.pinnedIdle(),
+                config.pinnedIdleTimeout());
         UpstreamPool pool = new UpstreamPool(
                 resources.workers,
                 resources.flushers,

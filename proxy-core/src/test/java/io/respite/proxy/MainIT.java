@@ -48,6 +48,8 @@ class MainIT {
             "--io-threads",
             "--drain-timeout",
             "--max-pinned",
+            "--pinned-idle",
+            "--pinned-idle-timeout",
             "--client-output-limit",
             "--deny-command",
             "--coherence",

@@ -64,6 +64,20 @@ final class PackageRulesTest {
             .because("command: depends on the codec's public API and the reply contract only");
 
     @ArchTest
+    static final ArchRule pubSubStaysBelowSessionsAndDispatch = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.pubsub..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.resp.internal..",
+                    "io.respite.proxy",
+                    "io.respite.proxy.cache..",
+                    "io.respite.proxy.session..",
+                    "io.respite.proxy.dispatch..")
+            .because("pubsub: must not depend on sessions, dispatch or the cache");
+
+    @ArchTest
     static final ArchRule configDependsOnNoOtherRespitePackage = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy.config..")
@@ -106,8 +120,9 @@ final class PackageRulesTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.respite.proxy.config..", "io.respite.proxy.eventloop..")
-            .because("dispatch: depends on session, upstream, command, cache, coherence, reply, logging and the "
-                    + "codec's public API");
+            .because(
+                    "dispatch: depends on session, upstream, pubsub, command, cache, coherence, reply, logging and the "
+                            + "codec's public API");
 
     @ArchTest
     static final ArchRule coherenceKnowsNoSessionsNorDispatch = noClasses()

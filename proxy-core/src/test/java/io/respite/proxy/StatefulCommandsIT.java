@@ -10,6 +10,7 @@ import io.respite.testing.RespTestClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -139,7 +140,8 @@ class StatefulCommandsIT {
 
     @Test
     void pinnedConnectionsAreBoundedWithAClearError(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(redis, options -> options.maxPinned(1))) {
+        try (ProxyFixture fixture =
+                ProxyFixture.start(redis, options -> options.maxPinned(1).timeout(Duration.ofMillis(500)))) {
             fixture.awaitCaching();
             RespTestClient first = fixture.client();
             RespTestClient second = fixture.client();
@@ -152,15 +154,52 @@ class StatefulCommandsIT {
             assertEquals("+OK\r\n", second.callString("DISCARD"));
             assertEquals("$-1\r\n", second.callString("GET", "nothing"), "the refused client is still served");
             assertEquals("*0\r\n", first.callString("EXEC"));
-            first.close();
-            Await.until("the first client's dedicated connection is released", ProxyFixture.AWAIT, () -> {
-                if (second.callString("MULTI").equals("+OK\r\n")) {
-                    return true;
-                }
-                assertEquals("+OK\r\n", second.callString("DISCARD"));
-                return false;
-            });
+            assertEquals("+OK\r\n", second.callString("MULTI"), "EXEC ended the first client's lease");
+            // The first client's next MULTI waits for the second's lease to end, and gets it.
+            first.send(RespTestClient.encodeCommand("MULTI"));
             assertEquals("*0\r\n", second.callString("EXEC"));
+            assertEquals("+OK\r\n", new String(first.readReply(), StandardCharsets.UTF_8));
+            assertEquals("*0\r\n", first.callString("EXEC"));
+        }
+    }
+
+    @Test
+    void aMonitorSeesTheClientsCommandsButNotRespitesSelects(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
+            RespTestClient monitor = fixture.client();
+            assertEquals("+OK\r\n", monitor.callString("MONITOR"));
+            RespTestClient client = fixture.client();
+            assertEquals("+OK\r\n", client.callString("SELECT", "5"));
+            assertEquals("+OK\r\n", client.callString("SET", "seen", "1"));
+            String line;
+            do {
+                line = text(monitor.readReply());
+                assertTrue(!line.contains("\"SELECT\""), "respite's own SELECT hidden: " + line);
+            } while (!line.contains("\"SET\" \"seen\""));
+            assertTrue(line.contains("[5 "), "the client's SET, in database 5: " + line);
+        }
+    }
+
+    /**
+     * CLIENT PAUSE WRITE: a write waits in Redis for the pause, and reads behind it on the same
+     * shared connection wait with it (one multiplexed connection implies it); all are answered
+     * once the pause ends, none later.
+     */
+    @Test
+    void clientPauseWriteHoldsTheSharedLaneOnlyForThePause(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.ioThreads(1))) {
+            RespTestClient operator = fixture.client();
+            RespTestClient writer = fixture.client();
+            RespTestClient reader = fixture.client();
+            long start = System.nanoTime();
+            assertEquals("+OK\r\n", operator.callString("CLIENT", "PAUSE", "700", "WRITE"));
+            writer.send(RespTestClient.encodeCommand("SET", "paused", "1"));
+            reader.send(RespTestClient.encodeCommand("STRLEN", "other"));
+            assertEquals(":0\r\n", text(reader.readReply()), "answered, after the write ahead of it");
+            assertEquals("+OK\r\n", text(writer.readReply()));
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(took >= 600, "the write waited for the pause: " + took + " ms");
+            assertEquals("$1\r\n1\r\n", operator.callString("GET", "paused"));
         }
     }
 

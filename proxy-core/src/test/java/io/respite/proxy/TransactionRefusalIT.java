@@ -7,6 +7,7 @@ import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -19,16 +20,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisExtension.class)
 class TransactionRefusalIT {
 
+    /** How long a MULTI waits for a connection to be free before it is refused (--timeout). */
+    private static final Duration LEASE_WAIT = Duration.ofMillis(500);
+
     private static final String EXECABORT = "-EXECABORT Transaction discarded because of previous errors.\r\n";
 
     @Test
     void pastMaxPinnedATransactionRunsNothing(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.maxPinned(2))) {
+        try (ProxyFixture fixture =
+                ProxyFixture.startCaching(redis, b -> b.maxPinned(2).timeout(LEASE_WAIT))) {
             for (int i = 0; i < 2; i++) {
                 assertEquals("+OK\r\n", fixture.client().callString("MULTI"), "holds a connection");
             }
             RespTestClient late = fixture.client();
+            long asked = System.nanoTime();
             assertTrue(late.callString("MULTI").startsWith("-ERR max number of pinned connections reached"));
+            assertTrue(
+                    System.nanoTime() - asked >= LEASE_WAIT.toNanos(),
+                    "refused only after waiting --timeout for a connection to be free");
             assertTrue(late.callString("INCR", "counter").startsWith("-ERR not queued"));
             assertTrue(late.callString("SET", "other", "v").startsWith("-ERR not queued"));
             assertEquals(EXECABORT, late.callString("EXEC"));
@@ -40,7 +49,8 @@ class TransactionRefusalIT {
 
     @Test
     void pastMaxPinnedAWatchIsNotSilentlyDropped(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.startCaching(redis, b -> b.maxPinned(1))) {
+        try (ProxyFixture fixture =
+                ProxyFixture.startCaching(redis, b -> b.maxPinned(1).timeout(LEASE_WAIT))) {
             RespTestClient holder = fixture.client();
             assertEquals("+OK\r\n", holder.callString("WATCH", "balance"));
             RespTestClient late = fixture.client();

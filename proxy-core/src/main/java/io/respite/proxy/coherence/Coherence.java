@@ -134,7 +134,10 @@ public final class Coherence implements AutoCloseable {
                 Level.INFO,
                 "coherence: tracking ({0}); caching starts once Redis tracks respite''s reads",
                 prefixes.isEmpty() ? "default mode" : "BCAST mode, prefixes " + prefixes);
-        stream = upstream.control(loop, this::invalidation, new StreamListener());
+        ControlConnection connection = upstream.control(loop, this::invalidation, new StreamListener());
+        // Kept before it connects: the listener, on the loop, needs it from its first event.
+        stream = connection;
+        connection.open();
     }
 
     /** The mode in force: tracking, or ttl (asked for, or fallen back to). */

@@ -73,9 +73,22 @@ enum Option {
             "max-pinned",
             "N",
             String.valueOf(ProxyConfig.DEFAULT_MAX_PINNED),
-            "Most dedicated upstream connections at once: MULTI, WATCH, blocking commands, pub/sub and MONITOR "
-                    + "each pin one to their client.",
+            "Most dedicated upstream connections busy at once: MULTI, WATCH and blocking commands lease one "
+                    + "until they end, pub/sub and MONITOR for the client's life; a lease waits up to --timeout.",
             (b, o, v) -> b.maxPinned(Values.parseInt(o, v))),
+    PINNED_IDLE(
+            "pinned-idle",
+            "N",
+            String.valueOf(ProxyConfig.DEFAULT_PINNED_IDLE),
+            "Dedicated connections kept connected and idle per event loop and protocol, so that a lease costs no "
+                    + "connect; 0 closes each when its lease ends.",
+            (b, o, v) -> b.pinnedIdle(Values.parseInt(o, v))),
+    PINNED_IDLE_TIMEOUT(
+            "pinned-idle-timeout",
+            "DURATION",
+            "60s",
+            "How long an idle dedicated connection is kept, beyond the one per event loop and protocol kept warm.",
+            (b, o, v) -> b.pinnedIdleTimeout(Values.parseDuration(o, v))),
     TIMEOUT(
             "timeout",
             "DURATION",

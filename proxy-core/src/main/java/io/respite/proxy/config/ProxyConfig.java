@@ -44,6 +44,12 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code max-pinned}</td><td>{@value #DEFAULT_MAX_PINNED}</td>
  *       <td>Most dedicated upstream connections at once (MULTI, WATCH, blocking commands, pub/sub,
  *       MONITOR each pin one to their client), at least 1.</td></tr>
+ *   <tr><td>{@code pinned-idle}</td><td>{@value #DEFAULT_PINNED_IDLE}</td>
+ *       <td>Dedicated connections kept connected and idle per event loop and protocol, for the
+ *       next MULTI, WATCH or blocking command, 0 or more.</td></tr>
+ *   <tr><td>{@code pinned-idle-timeout}</td><td>{@value #DEFAULT_PINNED_IDLE_TIMEOUT_MILLIS} ms (60s)</td>
+ *       <td>How long an idle dedicated connection is kept, beyond the one per loop and protocol
+ *       kept warm; more than 0.</td></tr>
  *   <tr><td>{@code client-output-limit}</td><td>{@value #DEFAULT_CLIENT_OUTPUT_LIMIT}</td>
  *       <td>Reply output waiting in respite for one client: hard limit, soft limit and how long
  *       the soft one may be exceeded, as Redis's {@code client-output-buffer-limit}.</td></tr>
@@ -75,7 +81,9 @@ import org.jspecify.annotations.Nullable;
  * @param timeout           how long one upstream command may take
  * @param ioThreads         event loop threads
  * @param drainTimeout      how long shutdown waits for in-flight commands
- * @param maxPinned         most dedicated upstream connections at once
+ * @param maxPinned         most dedicated upstream connections busy at once
+ * @param pinnedIdle        dedicated connections kept idle per event loop and protocol
+ * @param pinnedIdleTimeout how long an idle dedicated connection is kept beyond the warm one
  * @param clientOutputLimit reply output that may wait in respite for one client
  * @param deniedCommands    lower-case names of commands and subcommands clients may not run
  * @param coherence         how the cache follows Redis
@@ -96,6 +104,8 @@ public record ProxyConfig(
         int ioThreads,
         Duration drainTimeout,
         int maxPinned,
+        int pinnedIdle,
+        Duration pinnedIdleTimeout,
         ClientOutputLimit clientOutputLimit,
         Set<String> deniedCommands,
         CoherenceOption coherence,
@@ -132,6 +142,12 @@ public record ProxyConfig(
     /** Most dedicated (pinned) upstream connections at once by default, in connections. */
     public static final int DEFAULT_MAX_PINNED = 1_000;
 
+    /** Idle dedicated connections kept per event loop and protocol by default. */
+    public static final int DEFAULT_PINNED_IDLE = 32;
+
+    /** How long an idle dedicated connection is kept by default, in milliseconds (60s). */
+    public static final long DEFAULT_PINNED_IDLE_TIMEOUT_MILLIS = 60_000L;
+
     /** How long shutdown waits for in-flight commands by default, in milliseconds (5s). */
     public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 5_000L;
 
@@ -154,6 +170,7 @@ public record ProxyConfig(
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(pinnedIdleTimeout, "pinnedIdleTimeout");
         Objects.requireNonNull(clientOutputLimit, "clientOutputLimit");
         deniedCommands = Set.copyOf(Objects.requireNonNull(deniedCommands, "deniedCommands"));
         Objects.requireNonNull(coherence, "coherence");
@@ -183,6 +200,12 @@ public record ProxyConfig(
                 Values.formatDuration(drainTimeout),
                 "a duration of 0 or more");
         check(maxPinned >= 1, "max-pinned", maxPinned, "an integer of at least 1");
+        check(pinnedIdle >= 0, "pinned-idle", pinnedIdle, "an integer of 0 or more");
+        check(
+                positive(pinnedIdleTimeout),
+                "pinned-idle-timeout",
+                Values.formatDuration(pinnedIdleTimeout),
+                "a duration of more than 0");
         check(
                 maxEntrySizeBytes <= maxMemoryBytes,
                 "max-entry-size",
@@ -203,7 +226,8 @@ public record ProxyConfig(
                 + ", maxEntrySizeBytes=" + maxEntrySizeBytes + ", ttl=" + ttl
                 + ", requirepass=" + (requirepass == null ? "none" : MASK) + ", maxClients=" + maxClients
                 + ", timeout=" + timeout + ", ioThreads=" + ioThreads + ", drainTimeout=" + drainTimeout
-                + ", maxPinned=" + maxPinned + ", clientOutputLimit=" + clientOutputLimit
+                + ", maxPinned=" + maxPinned + ", pinnedIdle=" + pinnedIdle + ", pinnedIdleTimeout=" + pinnedIdleTimeout
+                + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + "]";
     }
@@ -237,6 +261,8 @@ public record ProxyConfig(
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration drainTimeout = Duration.ofMillis(DEFAULT_DRAIN_TIMEOUT_MILLIS);
         private int maxPinned = DEFAULT_MAX_PINNED;
+        private int pinnedIdle = DEFAULT_PINNED_IDLE;
+        private Duration pinnedIdleTimeout = Duration.ofMillis(DEFAULT_PINNED_IDLE_TIMEOUT_MILLIS);
         private ClientOutputLimit clientOutputLimit = ClientOutputLimit.parse(DEFAULT_CLIENT_OUTPUT_LIMIT);
         private Set<String> deniedCommands = Set.of();
         private CoherenceOption coherence = CoherenceOption.TRACKING;
@@ -325,6 +351,18 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link ProxyConfig#pinnedIdle()}. */
+        public Builder pinnedIdle(int pinnedIdle) {
+            this.pinnedIdle = pinnedIdle;
+            return this;
+        }
+
+        /** Sets {@link ProxyConfig#pinnedIdleTimeout()}. */
+        public Builder pinnedIdleTimeout(Duration pinnedIdleTimeout) {
+            this.pinnedIdleTimeout = pinnedIdleTimeout;
+            return this;
+        }
+
         /** Sets {@link ProxyConfig#clientOutputLimit()}. */
         public Builder clientOutputLimit(ClientOutputLimit clientOutputLimit) {
             this.clientOutputLimit = clientOutputLimit;
@@ -401,6 +439,8 @@ public record ProxyConfig(
                     ioThreads,
                     drainTimeout,
                     maxPinned,
+                    pinnedIdle,
+                    pinnedIdleTimeout,
                     clientOutputLimit,
                     deniedCommands,
                     coherence,

@@ -1,5 +1,6 @@
 package io.respite.proxy.dispatch;
 
+import io.netty.buffer.ByteBuf;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.upstream.DedicatedConnection;
@@ -30,10 +31,19 @@ final class ClientContext implements CommandHandler {
 
     private boolean authenticated;
 
-    /** The dedicated connection while the client has one, else null. */
+    /** The dedicated connection while the client leases one, else null. */
     private @Nullable DedicatedConnection dedicated;
-    /** The protocol the dedicated connection speaks. */
-    private @Nullable RespVersion dedicatedVersion;
+    /**
+     * Something sent on the dedicated connection changed its state beyond what EXEC, DISCARD and
+     * UNWATCH end: the pool must reset it when it is given back.
+     */
+    private boolean dedicatedChanged;
+    /** The client runs MONITOR: its dedicated connection's frames are Redis's monitor lines. */
+    private boolean monitoring;
+    /** A wait for a dedicated connection ran out: the command it held is refused, not held again. */
+    private boolean dedicatedWaitExpired;
+    /** The client's subscriptions, once it first subscribed (or unsubscribed). */
+    private @Nullable ClientSubscriptions subscriptions;
     /** The client used CLIENT REPLY: a relayed command may rightly get no frame back, so relaying is untimed. */
     private boolean repliesSwitched;
 
@@ -66,6 +76,22 @@ final class ClientContext implements CommandHandler {
     @Override
     public void closed() {
         dropDedicated();
+        if (subscriptions != null) {
+            subscriptions.clear();
+        }
+    }
+
+    /** The client's subscriptions, held by its loop's subscriber connection. */
+    ClientSubscriptions subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new ClientSubscriptions(this, router.hub(lane));
+        }
+        return subscriptions;
+    }
+
+    /** Whether the client has a subscription: a RESP2 client is then in subscribed mode. */
+    boolean subscribed() {
+        return subscriptions != null && subscriptions.active();
     }
 
     CommandRouter router() {
@@ -131,29 +157,94 @@ final class ClientContext implements CommandHandler {
     }
 
     /**
-     * The dedicated connection, opened on first use in the client's current protocol (and opened
-     * again when the protocol changed while it was not in use), or null when the limit on
-     * dedicated connections is reached.
+     * The dedicated connection, leased on first use in the client's current protocol, or null
+     * when {@code --max-pinned} are busy.
      */
     @Nullable
     DedicatedConnection dedicated() {
-        if (dedicated != null && dedicatedVersion != version && !pinning.pinned()) {
-            dropDedicated();
-        }
         if (dedicated == null) {
-            dedicated = lane.dedicated(version, sink::relay, this::dedicatedLost);
-            dedicatedVersion = version;
+            dedicated = lane.dedicated(version, this::relayed, this::dedicatedLost);
+            dedicatedChanged = false;
         }
         return dedicated;
     }
 
-    /** Closes the dedicated connection, and with it every piece of connection state (RESET, the client gone). */
+    /**
+     * Holds {@code command} until a dedicated connection may be had, up to {@code --timeout}, and
+     * returns true; returns false when the wait that held it has just run out (the caller refuses
+     * it). Borrows {@code command}.
+     */
+    boolean awaitDedicated(RespCommand command) {
+        if (dedicatedWaitExpired) {
+            dedicatedWaitExpired = false;
+            return false;
+        }
+        Runnable resume = sink.holdUntilResumed(command);
+        lane.awaitDedicated(available -> {
+            dedicatedWaitExpired = !available;
+            resume.run();
+        });
+        return true;
+    }
+
+    /** The client sent MONITOR on its dedicated connection. */
+    void monitoring() {
+        monitoring = true;
+    }
+
+    /**
+     * A frame of the dedicated connection that no command waits for, to the client; takes
+     * ownership. A monitor does not see the SELECTs respite sends for its own bookkeeping (a
+     * client's SELECT is answered by respite and never reaches Redis, but for one inside MULTI).
+     */
+    private void relayed(ByteBuf frame) {
+        if (monitoring && MonitorLines.isSelect(frame)) {
+            frame.release();
+            return;
+        }
+        sink.relay(frame);
+    }
+
+    /** A command sent on the dedicated connection changed its state: it is reset when given back. */
+    void dedicatedChanged() {
+        dedicatedChanged = true;
+    }
+
+    /**
+     * A reply awaited on the dedicated connection arrived (or the command failed); {@code sentIn}
+     * is what {@link Pinning#sent} returned for it. When that ends the connection state, the
+     * connection goes back to the pool.
+     */
+    void replied(int sentIn) {
+        pinning.replied(sentIn);
+        releaseIfUnpinned();
+    }
+
+    /** Gives the dedicated connection back once no state is left on it (the client is back on the shared lane). */
+    void releaseIfUnpinned() {
+        if (dedicated != null && pinning.state() == Pinning.State.SHARED) {
+            DedicatedConnection connection = dedicated;
+            dedicated = null;
+            connection.release(!dedicatedChanged);
+        }
+    }
+
+    /**
+     * Ends the client's connection state (RESET, the client gone): the dedicated connection goes
+     * back to the pool to be reset when no reply is due on it and it relays nothing, and is closed
+     * otherwise, its state unknown.
+     */
     void dropDedicated() {
+        boolean quiet = pinning.inFlight() == 0 && !pinning.relaying();
         pinning.reset();
         if (dedicated != null) {
             DedicatedConnection connection = dedicated;
             dedicated = null;
-            connection.close();
+            if (quiet) {
+                connection.release(false);
+            } else {
+                connection.close();
+            }
         }
     }
 

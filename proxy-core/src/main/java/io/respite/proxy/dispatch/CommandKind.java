@@ -33,7 +33,9 @@ enum CommandKind {
      * the table's {@code blocking} flag covers the rest (modules).
      */
     BLOCKING,
-    /** Turn the connection into a stream of frames (SUBSCRIBE and friends, MONITOR): pinned for good, relayed. */
+    /** SUBSCRIBE and friends: held for the client by its loop's subscriber connection. */
+    PUBSUB,
+    /** Turns the connection into a stream of frames (MONITOR): pinned for good, relayed. */
     RELAY,
     /** Replication streams cannot pass through a proxy. */
     REPLICATION,
@@ -69,11 +71,11 @@ enum CommandKind {
         }) {
             names.put(blocking, BLOCKING);
         }
-        for (String relay : new String[] {
-            "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR"
-        }) {
-            names.put(relay, RELAY);
+        for (String pubSub :
+                new String[] {"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"}) {
+            names.put(pubSub, PUBSUB);
         }
+        names.put("MONITOR", RELAY);
         names.put("SYNC", REPLICATION);
         names.put("PSYNC", REPLICATION);
         names.put("POST", CROSS_PROTOCOL);

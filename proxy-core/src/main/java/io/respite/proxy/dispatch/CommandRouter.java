@@ -6,13 +6,18 @@ import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CommandInfo;
 import io.respite.proxy.logging.RateLimitedLog;
+import io.respite.proxy.pubsub.Kind;
+import io.respite.proxy.pubsub.SubscriberHub;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
+import io.respite.resp.RespVersion;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -56,6 +61,8 @@ public final class CommandRouter {
     private final CachedMultiGets multiGets;
     private final WriteInvalidation invalidation;
     private final PinnedCommands pinned;
+    /** Each loop's subscription hub, by the loop's lane. */
+    private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
 
     /**
      * @param catalog holds the upstream's catalog once loaded; null inside until then
@@ -71,7 +78,7 @@ public final class CommandRouter {
         this.reads = new CachedReads(Objects.requireNonNull(cache, "cache"), coherence, replies);
         this.multiGets = new CachedMultiGets(cache, coherence, replies);
         this.invalidation = new WriteInvalidation(cache);
-        this.pinned = new PinnedCommands(invalidation, policy.redactSecrets());
+        this.pinned = new PinnedCommands(invalidation, connection, policy.redactSecrets());
     }
 
     /** The handler of a new client, which reaches it through {@code sink} and the upstream through {@code lane}. */
@@ -99,6 +106,15 @@ public final class CommandRouter {
                 && kind != CommandKind.HELLO
                 && kind != CommandKind.QUIT) {
             client.sink().reply(Replies.NOAUTH);
+            return;
+        }
+        if (client.subscribed() && client.version() == RespVersion.RESP2 && !allowedWhileSubscribed(kind)) {
+            CommandInfo info = lookup(command);
+            refuse(
+                    client,
+                    "ERR Can't execute '"
+                            + (info == null ? command.argString(0).toLowerCase(Locale.ROOT) : info.name())
+                            + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
         Pinning pinning = client.pinning();
@@ -149,6 +165,7 @@ public final class CommandRouter {
                 }
             }
             case MULTI, WATCH, BLOCKING, RELAY -> pinned.pin(client, command, kind, lookup(command));
+            case PUBSUB -> pubSub(client, command);
             case REPLICATION ->
                 client.sink()
                         .replyError("ERR respite does not relay replication ('"
@@ -156,6 +173,36 @@ public final class CommandRouter {
                                 + "'): connect replicas to Redis itself");
             default -> throw new IllegalStateException("unrouted kind " + kind);
         }
+    }
+
+    /** What a RESP2 client in subscribed mode may still run, as on Redis. */
+    private static boolean allowedWhileSubscribed(@Nullable CommandKind kind) {
+        return kind == CommandKind.PUBSUB
+                || kind == CommandKind.PING
+                || kind == CommandKind.QUIT
+                || kind == CommandKind.RESET;
+    }
+
+    /** SUBSCRIBE and friends, held by the loop's subscriber connection. Borrows {@code command}. */
+    private static void pubSub(ClientContext client, RespCommand command) {
+        String name = command.argString(0).toLowerCase(Locale.ROOT);
+        Kind kind = switch (name) {
+            case "subscribe", "unsubscribe" -> Kind.CHANNEL;
+            case "psubscribe", "punsubscribe" -> Kind.PATTERN;
+            default -> Kind.SHARD;
+        };
+        if (name.contains("unsubscribe")) {
+            client.subscriptions().unsubscribe(kind, command);
+        } else if (command.argCount() < 2) {
+            client.sink().replyError(Replies.wrongArity(name));
+        } else {
+            client.subscriptions().subscribe(kind, command);
+        }
+    }
+
+    /** The subscription hub of {@code lane}'s loop, made on first use. */
+    SubscriberHub hub(UpstreamLane lane) {
+        return hubs.computeIfAbsent(lane, SubscriberHub::new);
     }
 
     /**
@@ -190,14 +237,56 @@ public final class CommandRouter {
                         client.sink().replyLater());
     }
 
-    /** A command of a pinned client: to the dedicated connection, apart from QUIT and RESET. */
+    /**
+     * A command of a pinned client: to the dedicated connection, apart from QUIT and RESET and,
+     * outside a transaction, the connection commands respite answers itself (they concern the
+     * client's own connection, which the dedicated one only serves for a while). Inside a
+     * transaction, SELECT is queued upstream and takes effect at EXEC, as on Redis.
+     */
     private void routePinned(ClientContext client, RespCommand command, @Nullable CommandKind kind) {
+        Pinning pinning = client.pinning();
         if (kind == CommandKind.QUIT) {
             connection.quit(client);
         } else if (kind == CommandKind.RESET) {
             connection.reset(client);
-        } else {
+        } else if (pinning.relaying() || kind == null) {
             pinned.send(client, command, kind, lookup(command));
+        } else if (kind == CommandKind.PUBSUB) {
+            refuse(
+                    client,
+                    "ERR respite does not take subscriptions while a transaction, a WATCH or a blocking "
+                            + "command holds this connection");
+        } else if (pinning.inTransaction()) {
+            if (kind == CommandKind.AUTH || kind == CommandKind.HELLO) {
+                refuse(
+                        client,
+                        "ERR respite does not queue " + command.argString(0).toUpperCase(Locale.ROOT)
+                                + " inside MULTI: it concerns the connection to respite, not the transaction's");
+            } else {
+                pinned.send(client, command, kind, lookup(command));
+            }
+        } else {
+            switch (kind) {
+                case SELECT -> connection.select(client, command);
+                case AUTH -> connection.auth(client, command);
+                case PING -> connection.ping(client, command);
+                case ECHO -> connection.echo(client, command);
+                case HELLO -> {
+                    if (ConnectionCommands.helloSwitchesProtocol(client, command)) {
+                        client.sink()
+                                .replyError("ERR respite cannot switch protocols while a transaction, a WATCH or a "
+                                        + "blocking command holds this connection");
+                    } else {
+                        connection.hello(client, command);
+                    }
+                }
+                case CLIENT -> {
+                    if (PinnedCommands.relaysClient(command) || !connection.client(client, command)) {
+                        pinned.send(client, command, kind, lookup(command));
+                    }
+                }
+                default -> pinned.send(client, command, kind, lookup(command));
+            }
         }
     }
 

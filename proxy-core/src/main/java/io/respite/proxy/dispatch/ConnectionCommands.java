@@ -1,5 +1,6 @@
 package io.respite.proxy.dispatch;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.respite.proxy.command.Catalog;
 import io.respite.resp.RespCommand;
@@ -43,11 +44,31 @@ final class ConnectionCommands {
     }
 
     void ping(ClientContext client, RespCommand command) {
+        if (client.subscribed() && command.argCount() <= 2) {
+            client.subscriptions().ping(subscribedPong(client, command));
+            return;
+        }
         switch (command.argCount()) {
             case 1 -> client.sink().reply(Replies.PONG);
             case 2 -> client.sink().reply(Replies.bulk(command.argBytes(1)));
             default -> client.sink().replyError(Replies.wrongArity("ping"));
         }
+    }
+
+    /**
+     * Redis's answer to PING in subscribed mode: in RESP2, where such a connection carries only
+     * arrays, {@code [pong, argument or ""]}; in RESP3 the usual answer.
+     */
+    private static ByteBuf subscribedPong(ClientContext client, RespCommand command) {
+        if (client.version() == RespVersion.RESP3) {
+            return command.argCount() == 2 ? Replies.bulk(command.argBytes(1)) : Unpooled.wrappedBuffer(Replies.PONG);
+        }
+        byte[] argument = command.argCount() == 2 ? command.argBytes(1) : new byte[0];
+        ByteBuf pong = Unpooled.buffer(24 + argument.length);
+        pong.writeCharSequence("*2\r\n$4\r\npong\r\n$" + argument.length + "\r\n", StandardCharsets.US_ASCII);
+        pong.writeBytes(argument);
+        pong.writeCharSequence("\r\n", StandardCharsets.US_ASCII);
+        return pong;
     }
 
     void echo(ClientContext client, RespCommand command) {
@@ -91,6 +112,29 @@ final class ConnectionCommands {
     /** respite has one user, {@code default}, whose password is --requirepass (any password when unset). */
     private boolean checkCredentials(String user, @Nullable String password) {
         return user.equals("default") && (requirePass == null || requirePass.equals(password));
+    }
+
+    /** Whether {@code command}, a HELLO, asks for a protocol other than the client's. */
+    static boolean helloSwitchesProtocol(ClientContext client, RespCommand command) {
+        if (command.argCount() < 2) {
+            return false;
+        }
+        long protocol = command.argLong(1, Long.MIN_VALUE);
+        return (protocol == 2 || protocol == 3) && (protocol == 3) != (client.version() == RespVersion.RESP3);
+    }
+
+    /**
+     * The database a SELECT would switch to, as Redis checks it (arity, an integer, in range), or
+     * -1 when Redis would refuse it.
+     */
+    int selectable(RespCommand command) {
+        if (command.argCount() != 2) {
+            return -1;
+        }
+        long database = command.argLong(1, Long.MIN_VALUE);
+        Catalog known = catalog.get();
+        int databases = known == null ? DEFAULT_DATABASES : known.databases();
+        return database >= 0 && database < databases ? (int) database : -1;
     }
 
     void hello(ClientContext client, RespCommand command) {
@@ -220,6 +264,9 @@ final class ConnectionCommands {
     /** RESET: the connection as new, its dedicated connection and everything on it dropped. */
     void reset(ClientContext client) {
         client.dropDedicated();
+        if (client.subscribed()) {
+            client.subscriptions().clear();
+        }
         client.database(initialDatabase);
         client.version(RespVersion.RESP2);
         client.name(null);

@@ -11,6 +11,7 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,20 +43,29 @@ final class PinnedCommands {
     private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCARD = "DISCARD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNWATCH = "UNWATCH".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MONITOR = "MONITOR".getBytes(StandardCharsets.US_ASCII);
+    /** Commands, beyond those {@link CommandKind} names, that change a connection's state. */
+    private static final Set<String> CONNECTION_STATE = Set.of("readonly", "readwrite", "asking");
 
     private final WriteInvalidation invalidation;
+    private final ConnectionCommands connectionCommands;
     private final boolean redactSecrets;
 
-    /** @param redactSecrets whether CONFIG GET replies must have the upstream's secrets redacted */
-    PinnedCommands(WriteInvalidation invalidation, boolean redactSecrets) {
+    /**
+     * @param connection checks a SELECT queued inside MULTI as Redis will at EXEC
+     * @param redactSecrets whether CONFIG GET replies must have the upstream's secrets redacted
+     */
+    PinnedCommands(WriteInvalidation invalidation, ConnectionCommands connection, boolean redactSecrets) {
         this.invalidation = invalidation;
+        this.connectionCommands = connection;
         this.redactSecrets = redactSecrets;
     }
 
     /**
-     * Moves the client onto its dedicated connection and sends {@code command} there; first waits
-     * for every reply pending on the shared lane, so nothing sent before can run after. Borrows
-     * {@code command}.
+     * Moves the client onto a dedicated connection, leased for the state {@code command} opens,
+     * and sends {@code command} there; first waits for every reply pending on the shared lane, so
+     * nothing sent before can run after, and, when {@code --max-pinned} are busy, for a lease to
+     * end (up to {@code --timeout}). Borrows {@code command}.
      */
     void pin(ClientContext client, RespCommand command, CommandKind kind, @Nullable CommandInfo info) {
         if (client.sink().hasPendingReplies()) {
@@ -63,6 +73,9 @@ final class PinnedCommands {
             return;
         }
         if (client.dedicated() == null) {
+            if (client.awaitDedicated(command)) {
+                return;
+            }
             client.sink().replyError(MAX_PINNED);
             // Fail safe: what was meant for the transaction (or for the WATCH) must not run without it.
             if (kind == CommandKind.MULTI) {
@@ -73,6 +86,8 @@ final class PinnedCommands {
             return;
         }
         send(client, command, kind, info);
+        // Nothing may have been sent (a command refused here): the lease ends at once.
+        client.releaseIfUnpinned();
     }
 
     /**
@@ -155,24 +170,53 @@ final class PinnedCommands {
             abortTransaction(client, connection);
             return;
         }
+        if (changesConnection(kind, info)) {
+            client.dedicatedChanged();
+        }
+        if (kind == CommandKind.SELECT && pinning.inTransaction()) {
+            int database = connectionCommands.selectable(command);
+            if (database >= 0) {
+                pinning.transaction().select(database);
+            }
+        }
+        int database = pinning.inTransaction() ? pinning.transaction().database(client.database()) : client.database();
         boolean write = info != null && info.mayWrite();
         if (info != null && write) {
-            invalidation.invalidate(client.database(), command, info);
+            invalidation.invalidate(database, command, info);
         }
         if (relay || pinning.relaying()) {
+            if (kind == CommandKind.RELAY && command.argEqualsIgnoreCase(0, MONITOR)) {
+                client.monitoring();
+            }
             pinning.sent(Pinning.Sent.RELAY);
             connection.sendWithoutReply(client.database(), command.frame().retain(), client.relayTimed());
             return;
         }
         boolean timed = pinning.inTransaction() || !blocks(command, kind, info);
-        ReplyCallback callback = settle(client, command, kind, info, write, configGet);
+        ReplyCallback callback = settle(client, command, kind, info, write, configGet, database);
         connection.send(client.database(), command.frame().retain(), callback, timed);
+    }
+
+    /**
+     * True when {@code command} may change the dedicated connection's state beyond what EXEC,
+     * DISCARD and UNWATCH end: the pool then resets the connection when it is given back. A
+     * command respite does not know (no table yet, a module's) counts as one.
+     */
+    private static boolean changesConnection(@Nullable CommandKind kind, @Nullable CommandInfo info) {
+        if (kind != null) {
+            return switch (kind) {
+                case MULTI, WATCH, BLOCKING, GET, MGET, PING, ECHO -> false;
+                default -> true;
+            };
+        }
+        return info == null || CONNECTION_STATE.contains(info.name());
     }
 
     /**
      * Records what sending {@code command} does to the client's state, and returns the callback
      * that passes its reply on: redacted where it must be, with the keys of what it wrote (or a
-     * finished transaction wrote) invalidated again, and the reply counted for the state machine.
+     * finished transaction wrote) invalidated again in {@code database}, where it runs (or in the
+     * databases where the transaction's writes ran), and the reply counted for the state machine.
      */
     private ReplyCallback settle(
             ClientContext client,
@@ -180,7 +224,8 @@ final class PinnedCommands {
             @Nullable CommandKind kind,
             @Nullable CommandInfo info,
             boolean write,
-            boolean configGet) {
+            boolean configGet,
+            int database) {
         Pinning pinning = client.pinning();
         ReplyCallback slot = client.sink().replyLater();
         String name = info == null ? "" : info.name();
@@ -189,13 +234,14 @@ final class PinnedCommands {
         boolean endsTransaction = inTransaction && (exec || name.equals("discard"));
         IntList redact =
                 exec && inTransaction ? new IntArrayList(pinning.transaction().configGets()) : null;
-        List<RespCommand> ended = endsTransaction ? pinning.transaction().takeWrites() : List.of();
+        List<QueuedTransaction.QueuedWrite> ended =
+                endsTransaction ? pinning.transaction().takeWrites() : List.of();
+        int selectedAtExec = exec && inTransaction ? pinning.transaction().selected() : -1;
         boolean queues = inTransaction && !endsTransaction && kind != CommandKind.MULTI && kind != CommandKind.WATCH;
         if (queues && write) {
-            pinning.transaction().queueWrite(command);
+            pinning.transaction().queueWrite(database, command);
         }
         RespCommand own = write && !inTransaction ? command.retain() : null;
-        int database = client.database();
         int epoch = pinning.sent(sentAs(kind, name));
         return new ReplyCallback() {
             @Override
@@ -209,15 +255,18 @@ final class PinnedCommands {
                 } else if (configGet && !inTransaction) {
                     reply = ConfigRedaction.redact(frame);
                 }
+                if (selectedAtExec >= 0 && ran(reply)) {
+                    client.database(selectedAtExec);
+                }
                 slot.onReply(reply);
-                pinning.replied(epoch);
+                client.replied(epoch);
             }
 
             @Override
             public void onFailure(String error) {
                 settleWrites();
                 slot.onFailure(error);
-                pinning.replied(epoch);
+                client.replied(epoch);
             }
 
             /** The write happened (or may have): its keys, and a finished transaction's, leave the cache. */
@@ -229,14 +278,14 @@ final class PinnedCommands {
                         own.release();
                     }
                 }
-                for (RespCommand queued : ended) {
+                for (QueuedTransaction.QueuedWrite queued : ended) {
                     try {
-                        CommandInfo queuedInfo = client.router().lookup(queued);
+                        CommandInfo queuedInfo = client.router().lookup(queued.command());
                         if (queuedInfo != null) {
-                            invalidation.invalidate(database, queued, queuedInfo);
+                            invalidation.invalidate(queued.database(), queued.command(), queuedInfo);
                         }
                     } finally {
-                        queued.release();
+                        queued.command().release();
                     }
                 }
             }
@@ -286,7 +335,7 @@ final class PinnedCommands {
     private static void abortTransaction(ClientContext client, DedicatedConnection connection) {
         Pinning pinning = client.pinning();
         ReplyCallback slot = client.sink().replyLater();
-        pinning.transaction().takeWrites().forEach(RespCommand::release);
+        pinning.transaction().takeWrites().forEach(write -> write.command().release());
         int epoch = pinning.sent(Pinning.Sent.DISCARD);
         RespCommand discard = RespCommand.of("DISCARD");
         ByteBuf frame = discard.frame().retain();
@@ -299,16 +348,26 @@ final class PinnedCommands {
                     public void onReply(ByteBuf reply) {
                         reply.release();
                         slot.onReply(Unpooled.wrappedBuffer(EXECABORT));
-                        pinning.replied(epoch);
+                        client.replied(epoch);
                     }
 
                     @Override
                     public void onFailure(String error) {
                         slot.onFailure(error);
-                        pinning.replied(epoch);
+                        client.replied(epoch);
                     }
                 },
                 true);
+    }
+
+    /**
+     * True when {@code frame}, EXEC's reply, says the transaction ran: an array, not the null of a
+     * failed WATCH nor an error. Borrows {@code frame}.
+     */
+    private static boolean ran(ByteBuf frame) {
+        return frame.readableBytes() > 2
+                && frame.getByte(frame.readerIndex()) == '*'
+                && frame.getByte(frame.readerIndex() + 1) != '-';
     }
 
     /** True when {@code frame} is Redis's {@code +QUEUED}. Borrows {@code frame}. */

@@ -3,8 +3,8 @@ package io.respite.proxy.dispatch;
 /**
  * Where one client's commands go, and until when: the shared lane, or the client's dedicated
  * upstream connection, for state that lives on a Redis connection. A pure state machine, driven
- * by what is sent on the dedicated connection and by its replies; {@link ClientContext} owns the
- * connection itself.
+ * by what is sent on the dedicated connection and by its replies; {@link ClientContext} leases
+ * the connection itself, and gives it back whenever the state returns to SHARED.
  *
  * <pre>
  *                   MULTI sent                EXEC or DISCARD sent
@@ -14,7 +14,7 @@ package io.respite.proxy.dispatch;
  *     │              │   UNWATCH sent ──────────────────────────────────►│
  *     │ any other command sent (a blocking one) ────────────────────────►│
  *     │ ◄──────────────────────── its last reply in flight arrived ──────┘
- *     └── SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, MONITOR, CLIENT TRACKING, CLIENT REPLY sent
+ *     └── MONITOR, CLIENT TRACKING, CLIENT REPLY sent
  *         ──► RELAYING, for the rest of the connection
  *   RESET, or the dedicated connection lost: SHARED, from any state.
  *
@@ -47,7 +47,7 @@ final class Pinning {
         WATCHING,
         /** The dedicated connection: inside MULTI, until EXEC, DISCARD or RESET. */
         TRANSACTION,
-        /** The dedicated connection for good, its frames relayed as they come: pub/sub, MONITOR, tracking. */
+        /** The dedicated connection for good, its frames relayed as they come: MONITOR, tracking. */
         RELAYING,
         /** No connection: a MULTI was refused, and every command up to EXEC or DISCARD is too. */
         REFUSED,
@@ -62,7 +62,7 @@ final class Pinning {
         DISCARD,
         WATCH,
         UNWATCH,
-        /** SUBSCRIBE and friends, MONITOR, CLIENT TRACKING, CLIENT REPLY. */
+        /** MONITOR, CLIENT TRACKING, CLIENT REPLY. */
         RELAY,
         /** Anything else, a blocking command above all. */
         OTHER

@@ -68,6 +68,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final LoopFlusher flusher;
     private final RespRequestDecoder decoder;
     private final OutputBudget budget;
+    /** The configured output limits, in force while the client has no subscription. */
+    private final OutputLimits limits;
+
     private final long id = IDS.incrementAndGet();
     private final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
     /**
@@ -77,6 +80,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     /** The head of {@link #held} waits until every pending reply has arrived, not just some. */
     private boolean barrier;
+    /** The head of {@link #held} waits until the task {@link #holdUntilResumed} gave runs. */
+    private boolean suspended;
     /** Replies not arrived yet: pending replies not complete. */
     private int inFlight;
     /** True while {@link #drain} runs; a nested call only sets {@link #drainAgain}. */
@@ -115,6 +120,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.handlers = handlers;
         this.flusher = flusher;
         this.decoder = decoder;
+        this.limits = limits;
         this.budget = new OutputBudget(limits.hardBytes(), limits.softBytes(), limits.softNanos());
     }
 
@@ -172,9 +178,36 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         pauseReading();
     }
 
-    /** Hands held requests on, in order, as far as the barrier and backpressure allow. */
+    @Override
+    public Runnable holdUntilResumed(RespCommand command) {
+        held.addFirst(command.retain());
+        suspended = true;
+        pauseReading();
+        return new Runnable() {
+            private boolean ran;
+
+            @Override
+            public void run() {
+                if (ran) {
+                    return;
+                }
+                ran = true;
+                suspended = false;
+                try {
+                    drain();
+                } catch (Throwable t) {
+                    unexpected(t);
+                }
+            }
+        };
+    }
+
+    /** Hands held requests on, in order, as far as the barrier, a suspension and backpressure allow. */
     private void releaseHeld() {
         while (!held.isEmpty() && !closing) {
+            if (suspended) {
+                return;
+            }
             if (barrier ? !pending.isEmpty() : underPressure()) {
                 return;
             }
@@ -224,6 +257,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void relay(ByteBuf frame) {
         reply(frame);
         checkOutputLimits();
+    }
+
+    @Override
+    public void subscriberOutputLimits(boolean subscriber) {
+        budget.limits(subscriber ? OutputLimits.PUBSUB : limits);
     }
 
     @Override

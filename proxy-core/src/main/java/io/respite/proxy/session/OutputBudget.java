@@ -39,9 +39,9 @@ final class OutputBudget {
         EXCEEDED
     }
 
-    private final long hardBytes;
-    private final long softBytes;
-    private final long softNanos;
+    private long hardBytes;
+    private long softBytes;
+    private long softNanos;
 
     private long queuedBytes;
     private long estimateBytes = INITIAL_ESTIMATE_BYTES;
@@ -59,6 +59,14 @@ final class OutputBudget {
         this.hardBytes = hardBytes;
         this.softBytes = softBytes;
         this.softNanos = softNanos;
+    }
+
+    /** Judges by {@code limits} from now on (a client that subscribed, or unsubscribed from everything). */
+    void limits(OutputLimits limits) {
+        hardBytes = limits.hardBytes();
+        softBytes = limits.softBytes();
+        softNanos = limits.softNanos();
+        overSoft = false;
     }
 
     /** True when no further command may be forwarded, with {@code inFlight} replies still to come. */

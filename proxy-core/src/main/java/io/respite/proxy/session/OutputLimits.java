@@ -14,6 +14,9 @@ public record OutputLimits(long hardBytes, long softBytes, long softNanos) {
     /** No limits at all. */
     public static final OutputLimits NONE = new OutputLimits(0, 0, 0);
 
+    /** A subscriber's limits, Redis's {@code client-output-buffer-limit pubsub 32mb 8mb 60} defaults. */
+    public static final OutputLimits PUBSUB = new OutputLimits(32L << 20, 8L << 20, 60_000_000_000L);
+
     public OutputLimits {
         if (hardBytes < 0 || softBytes < 0 || softNanos < 0) {
             throw new IllegalArgumentException(

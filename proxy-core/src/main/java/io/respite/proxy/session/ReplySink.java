@@ -43,6 +43,21 @@ public interface ReplySink {
      */
     void holdUntilDrained(RespCommand command);
 
+    /**
+     * Keeps {@code command} (retaining it) until the returned task runs, then hands it to the
+     * handler again, ahead of everything read after it; reading pauses meanwhile. For a command
+     * that waits for something other than replies (a dedicated connection to be free). The task
+     * runs on the client's loop; only its first run counts. Borrows {@code command}.
+     */
+    Runnable holdUntilResumed(RespCommand command);
+
+    /**
+     * Puts the client under a subscriber's output limits ({@link OutputLimits#PUBSUB}, Redis's
+     * {@code client-output-buffer-limit pubsub} defaults) while it has subscriptions, or back
+     * under the configured ones.
+     */
+    void subscriberOutputLimits(boolean subscriber);
+
     /** Closes the connection once every reply so far has been written (QUIT, a lost connection state). */
     void closeAfterReplies();
 

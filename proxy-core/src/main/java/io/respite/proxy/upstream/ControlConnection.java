@@ -12,6 +12,13 @@ import io.respite.proxy.reply.ReplyCallback;
  */
 public interface ControlConnection {
 
+    /**
+     * Starts connecting, once. Separate from opening, so that the owner can keep its reference
+     * (which its listener reads on the loop) before the first event can reach that listener;
+     * handing the connect to the loop publishes what was written before.
+     */
+    void open();
+
     /** The loop the connection lives on. */
     EventLoop loop();
 

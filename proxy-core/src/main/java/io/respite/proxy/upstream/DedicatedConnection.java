@@ -4,8 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.respite.proxy.reply.ReplyCallback;
 
 /**
- * An upstream connection owned by one client session, for state that lives on a connection:
- * transactions, WATCH, blocking commands, subscriptions, MONITOR, client-side tracking. Frames no
+ * An upstream connection leased by one client session, for state that lives on a connection:
+ * transactions, WATCH, blocking commands, subscriptions, MONITOR, client-side tracking. The
+ * session gives it back ({@link #release}) when that state has ended, or closes it when the
+ * state cannot be vouched for; either ends the lease, and every later call is refused. Frames no
  * command is waiting for (pub/sub messages, pushes, MONITOR output, the replies to commands sent
  * with {@link #sendWithoutReply}) go to the owner's frame consumer in arrival order. It never
  * reconnects: if it breaks, the owner is told and the state it held is gone, as it would be for a
@@ -40,6 +42,18 @@ public interface DedicatedConnection {
      */
     void pauseReading(boolean paused);
 
-    /** Closes the connection; the owner's loss callback is not called for a close asked for here. */
+    /**
+     * Ends the lease: the session holds no state on the connection any more and awaits no reply
+     * on it, so the pool may lease it again. {@code clean}: nothing the session sent changed
+     * connection state beyond what EXEC, DISCARD and UNWATCH end (no SELECT inside MULTI, no CLIENT
+     * SETNAME, HELLO...), so the connection is leased again as it is; otherwise the pool resets it
+     * first.
+     */
+    void release(boolean clean);
+
+    /**
+     * Ends the lease and closes the connection, whose state is unknown (a reply still due, a
+     * subscription); the owner's loss callback is not called for a close asked for here.
+     */
     void close();
 }

@@ -73,7 +73,7 @@ import org.jspecify.annotations.Nullable;
  * own ({@link Backoff}, {@link FailureCause}, {@link Handshake}, {@link AvailabilityLog},
  * {@link ProgressWatch}).
  */
-final class UpstreamConnection implements DedicatedConnection {
+final class UpstreamConnection {
 
     private static final Logger LOG = Logger.getLogger(UpstreamConnection.class.getName());
 
@@ -201,6 +201,27 @@ final class UpstreamConnection implements DedicatedConnection {
         outOfBand = true;
     }
 
+    /**
+     * Makes a dedicated connection that served one session clean for the next: {@code RESET}
+     * (which ends every piece of state Redis keeps for a connection, protocol, user and database
+     * included), then the handshake again, pipelined ahead of whatever the next session sends. An
+     * error in either breaks the connection. Returns false, having closed the connection, when it
+     * is not ready: its state is then unknown.
+     */
+    boolean reset() {
+        if (state != State.READY) {
+            close();
+            return false;
+        }
+        writeInternal(RespCommand.of("RESET"), "RESET", null);
+        for (Handshake step : Handshake.of(settings, version)) {
+            writeInternal(RespCommand.of(step.args().toArray(String[]::new)), step.what(), null);
+        }
+        selectedDatabase = settings.database();
+        flushTarget.flushLater();
+        return true;
+    }
+
     /** Starts connecting, and the watchdog; must be called on the loop. */
     void connect() {
         if (state == State.CLOSED) {
@@ -242,13 +263,13 @@ final class UpstreamConnection implements DedicatedConnection {
         send(database, frame, callback, true);
     }
 
-    @Override
-    public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
+    /** Sends a command; see {@link DedicatedConnection#send}. Takes ownership of {@code frame}. */
+    void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
         enqueue(database, frame, callback, timed);
     }
 
-    @Override
-    public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
+    /** See {@link DedicatedConnection#sendWithoutReply}. Takes ownership of {@code frame}. */
+    void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
         enqueue(database, frame, null, timed);
     }
 
@@ -284,8 +305,8 @@ final class UpstreamConnection implements DedicatedConnection {
         }
     }
 
-    @Override
-    public void pauseReading(boolean paused) {
+    /** Stops (or resumes) reading from the upstream; see {@link DedicatedConnection#pauseReading}. */
+    void pauseReading(boolean paused) {
         if (channel != null) {
             channel.config().setAutoRead(!paused);
         }
@@ -302,8 +323,14 @@ final class UpstreamConnection implements DedicatedConnection {
         } else if (timed) {
             progress.awaitFrame();
         }
-        channel.write(frame, channel.voidPromise());
-        flushTarget.flushLater();
+        if (callback != null && !timed) {
+            // A blocking command goes out now, not with the loop's batch: a write that another
+            // client sends right after it must reach Redis after it, as it would without respite.
+            channel.writeAndFlush(frame, channel.voidPromise());
+        } else {
+            channel.write(frame, channel.voidPromise());
+            flushTarget.flushLater();
+        }
     }
 
     /**
@@ -593,8 +620,7 @@ final class UpstreamConnection implements DedicatedConnection {
     }
 
     /** Fails everything pending and stops for good. */
-    @Override
-    public void close() {
+    void close() {
         if (state == State.CLOSED) {
             return;
         }

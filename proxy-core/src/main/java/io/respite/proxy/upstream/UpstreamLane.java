@@ -44,12 +44,28 @@ public interface UpstreamLane {
     void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback);
 
     /**
-     * Opens a connection for one session's connection-scoped state, or returns null when the
-     * limit on dedicated connections is reached.
+     * Leases a dedicated connection for one session's connection-scoped state (an idle one of the
+     * loop's pool, or a new one), or returns null when {@code --max-pinned} are busy. The session
+     * gives it back ({@link DedicatedConnection#release}) as soon as that state ends.
      *
      * @param frames receives, taking ownership, every frame no command sent with a callback waits for
      * @param lost told once, with the error text for the client, if the connection breaks
      */
     @Nullable
     DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost);
+
+    /**
+     * Calls {@code wake} on this lane's loop with true once a dedicated connection may be had
+     * again (a lease ended: {@link #dedicated} may now succeed, or may find it taken and wait
+     * again), or with false after {@code --timeout} without one.
+     */
+    void awaitDedicated(Consumer<Boolean> wake);
+
+    /**
+     * Opens a RESP3 connection for the loop's subscriptions ({@code SubscriberHub}): not leased
+     * and not counted in {@code --max-pinned}, since one serves every subscriber of the loop. Its
+     * pushes (messages and confirmations) go to {@code frames}, taking ownership; {@code lost} is
+     * told once if it breaks. Close it with {@link DedicatedConnection#close}.
+     */
+    DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost);
 }

@@ -30,8 +30,8 @@ import org.jspecify.annotations.Nullable;
 public final class UpstreamPool implements Upstream {
 
     private final IdentityHashMap<EventLoop, Lane> lanes = new IdentityHashMap<>();
-    /** Dedicated connections open now, over all loops; bounded by the settings. */
-    private final AtomicInteger dedicatedOpen = new AtomicInteger();
+    /** Dedicated connections leased now (and out-of-band ones open), over all loops; bounded by the settings. */
+    private final AtomicInteger dedicatedBusy = new AtomicInteger();
 
     private final Map<EventLoop, LoopFlusher> flushers;
     private final UpstreamSettings settings;
@@ -66,7 +66,10 @@ public final class UpstreamPool implements Upstream {
             EventLoop loop = (EventLoop) executor;
             Lane lane = new Lane(loop, flusherOf(loop), onReady, listener);
             lanes.put(loop, lane);
-            loop.execute(lane.resp2::connect);
+            loop.execute(() -> {
+                lane.resp2.connect();
+                lane.dedicated.start();
+            });
         }
     }
 
@@ -87,14 +90,19 @@ public final class UpstreamPool implements Upstream {
     }
 
     /**
-     * Opens a reconnecting RESP3 connection of respite's own on {@code loop}: pushes go to
-     * {@code pushes} (taking ownership), state changes to {@code listener}.
+     * A reconnecting RESP3 connection of respite's own on {@code loop}, not connecting until
+     * {@link ControlConnection#open}: pushes go to {@code pushes} (taking ownership), state changes
+     * to {@code listener}.
      */
     public ControlConnection control(EventLoop loop, Consumer<ByteBuf> pushes, ConnectionListener listener) {
         UpstreamConnection connection = new UpstreamConnection(
                 loop, flusherOf(loop), settings, RespVersion.RESP3, pushes, listener, () -> null, null);
-        loop.execute(connection::connect);
         return new ControlConnection() {
+            @Override
+            public void open() {
+                loop.execute(connection::connect);
+            }
+
             @Override
             public EventLoop loop() {
                 return loop;
@@ -138,8 +146,20 @@ public final class UpstreamPool implements Upstream {
         }
     }
 
+    /**
+     * A dedicated connection was given back or closed: the sessions waiting for one, on whatever
+     * loop, may try again. Each loop's waiters are woken on their own loop.
+     */
+    private void freed() {
+        for (Lane lane : lanes.values()) {
+            if (lane.dedicated.hasWaiters()) {
+                lane.loop.execute(lane.dedicated::wakeWaiters);
+            }
+        }
+    }
+
     /** For dedicated connections, whose loss is reported to their owner instead. */
-    private static final ConnectionListener NO_LISTENER = new ConnectionListener() {
+    static final ConnectionListener NO_LISTENER = new ConnectionListener() {
         @Override
         public void ready(boolean recovered) {}
 
@@ -156,6 +176,7 @@ public final class UpstreamPool implements Upstream {
         private final ConnectionListener onDown;
         private final UpstreamConnection resp2;
         private @Nullable UpstreamConnection resp3;
+        private final DedicatedPool dedicated;
 
         Lane(
                 EventLoop loop,
@@ -167,12 +188,14 @@ public final class UpstreamPool implements Upstream {
             this.onReady = onReady;
             this.onDown = onDown;
             this.resp2 = newConnection(RespVersion.RESP2);
+            this.dedicated = new DedicatedPool(loop, flusher, settings, dedicatedBusy, UpstreamPool.this::freed);
         }
 
         private UpstreamConnection newConnection(RespVersion version) {
             ConnectionListener listener = new ConnectionListener() {
                 @Override
                 public void ready(boolean recovered) {
+                    dedicated.upstreamReady();
                     onReady.accept(Lane.this, recovered);
                 }
 
@@ -205,8 +228,8 @@ public final class UpstreamPool implements Upstream {
 
         @Override
         public void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback) {
-            if (dedicatedOpen.incrementAndGet() > settings.maxDedicated()) {
-                dedicatedOpen.decrementAndGet();
+            if (dedicatedBusy.incrementAndGet() > settings.maxDedicated()) {
+                dedicatedBusy.decrementAndGet();
                 frame.release();
                 callback.onFailure(FailureCause.clientError("no connection to spare for it (see --max-pinned)"));
                 return;
@@ -264,7 +287,8 @@ public final class UpstreamPool implements Upstream {
             void closed() {
                 if (!closed) {
                     closed = true;
-                    dedicatedOpen.decrementAndGet();
+                    dedicatedBusy.decrementAndGet();
+                    freed();
                 }
             }
         }
@@ -272,19 +296,20 @@ public final class UpstreamPool implements Upstream {
         @Override
         public @Nullable DedicatedConnection dedicated(
                 RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
-            if (dedicatedOpen.incrementAndGet() > settings.maxDedicated()) {
-                dedicatedOpen.decrementAndGet();
-                return null;
-            }
+            return dedicated.lease(version, frames, lost);
+        }
+
+        @Override
+        public void awaitDedicated(Consumer<Boolean> wake) {
+            dedicated.await(wake);
+        }
+
+        @Override
+        public DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost) {
             UpstreamConnection connection = new UpstreamConnection(
-                    loop, flusher, settings, version, frames, NO_LISTENER, () -> null, reason -> {
-                        dedicatedOpen.decrementAndGet();
-                        lost.accept(reason);
-                    });
+                    loop, flusher, settings, RespVersion.RESP3, frames, NO_LISTENER, () -> null, lost);
             connection.connect();
             return new DedicatedConnection() {
-                private boolean closed;
-
                 @Override
                 public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
                     connection.send(database, frame, callback, timed);
@@ -301,12 +326,13 @@ public final class UpstreamPool implements Upstream {
                 }
 
                 @Override
+                public void release(boolean clean) {
+                    connection.close();
+                }
+
+                @Override
                 public void close() {
-                    if (!closed) {
-                        closed = true;
-                        dedicatedOpen.decrementAndGet();
-                        connection.close();
-                    }
+                    connection.close();
                 }
             };
         }
@@ -325,6 +351,7 @@ public final class UpstreamPool implements Upstream {
         }
 
         void close() {
+            dedicated.close();
             resp2.close();
             if (resp3 != null) {
                 resp3.close();

@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  * @param timeout how long a command may wait for its reply before the connection is declared broken
  * @param limits decoder limits for replies
  * @param channelType the socket channel class matching the event loop group (epoll or NIO)
- * @param maxDedicated most dedicated (pinned) connections open at once, over all sessions
+ * @param maxDedicated most dedicated (pinned) connections busy at once, over all sessions; a lease
+ *     waits up to {@code timeout} for one
+ * @param idleDedicated dedicated connections kept connected and idle, per event loop and protocol
+ * @param idleDedicatedTimeout how long an idle dedicated connection is kept, beyond the warm one
  */
 public record UpstreamSettings(
         String host,
@@ -28,7 +31,9 @@ public record UpstreamSettings(
         Duration timeout,
         RespLimits limits,
         Class<? extends SocketChannel> channelType,
-        int maxDedicated) {
+        int maxDedicated,
+        int idleDedicated,
+        Duration idleDedicatedTimeout) {
 
     /** First delay before reconnecting, in milliseconds; doubles up to {@link #MAX_BACKOFF_MILLIS}. */
     public static final long MIN_BACKOFF_MILLIS = 50;
@@ -42,6 +47,7 @@ public record UpstreamSettings(
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(channelType, "channelType");
+        Objects.requireNonNull(idleDedicatedTimeout, "idleDedicatedTimeout");
     }
 
     /** {@code host:port}, for messages. */

@@ -241,5 +241,15 @@ class CoherenceTest {
         public DedicatedConnection dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
             throw new UnsupportedOperationException("the test opens nothing");
         }
+
+        @Override
+        public void awaitDedicated(Consumer<Boolean> wake) {
+            throw new UnsupportedOperationException("the test opens nothing");
+        }
+
+        @Override
+        public DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost) {
+            throw new UnsupportedOperationException("the test opens nothing");
+        }
     }
 }

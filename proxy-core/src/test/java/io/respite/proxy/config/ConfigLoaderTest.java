@@ -65,6 +65,8 @@ class ConfigLoaderTest {
                 Arguments.of("io-threads", "3", get(ProxyConfig::ioThreads), 3),
                 Arguments.of("drain-timeout", "0", get(ProxyConfig::drainTimeout), Duration.ZERO),
                 Arguments.of("max-pinned", "12", get(ProxyConfig::maxPinned), 12),
+                Arguments.of("pinned-idle", "0", get(ProxyConfig::pinnedIdle), 0),
+                Arguments.of("pinned-idle-timeout", "5m", get(ProxyConfig::pinnedIdleTimeout), Duration.ofMinutes(5)),
                 Arguments.of(
                         "client-output-limit",
                         "8mb 1mb 5s",

@@ -77,6 +77,11 @@ class ProxyConfigTest {
                 Arguments.of(op(b -> b.maxClients(0)), "max-clients: 0 (expected: an integer of at least 1)"),
                 Arguments.of(op(b -> b.timeout(Duration.ZERO)), "timeout: 0ms (expected: a duration of more than 0)"),
                 Arguments.of(op(b -> b.ioThreads(0)), "io-threads: 0 (expected: an integer of at least 1)"),
+                Arguments.of(op(b -> b.maxPinned(0)), "max-pinned: 0 (expected: an integer of at least 1)"),
+                Arguments.of(op(b -> b.pinnedIdle(-1)), "pinned-idle: -1 (expected: an integer of 0 or more)"),
+                Arguments.of(
+                        op(b -> b.pinnedIdleTimeout(Duration.ZERO)),
+                        "pinned-idle-timeout: 0ms (expected: a duration of more than 0)"),
                 Arguments.of(
                         op(b -> b.drainTimeout(Duration.ofMillis(-1))),
                         "drain-timeout: -1ms (expected: a duration of 0 or more)"),

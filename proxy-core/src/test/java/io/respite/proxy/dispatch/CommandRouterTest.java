@@ -2,9 +2,12 @@ package io.respite.proxy.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceDriver;
@@ -13,10 +16,12 @@ import io.respite.proxy.command.Catalog;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +51,30 @@ class CommandRouterTest {
 
     private void send(String... args) {
         handle(client, args);
+    }
+
+    /**
+     * The wait for a dedicated connection that the last command began ends, with one free
+     * ({@code available}) or after --timeout: the held command comes back to the router.
+     */
+    private void waitEnds(boolean available) {
+        Consumer<Boolean> wake = lane.waiting.poll();
+        assertNotNull(wake, "nothing waits for a dedicated connection");
+        wake.accept(available);
+        RespCommand held = sink.held.remove(sink.held.size() - 1);
+        try {
+            client.handle(held);
+        } finally {
+            held.release();
+        }
+    }
+
+    /** Sends a command that needs a dedicated connection while none is free, and lets the wait run out. */
+    private void sendRefused(String... args) {
+        int replies = sink.replies.size();
+        send(args);
+        assertEquals(replies, sink.replies.size(), "held while it waits for a connection");
+        waitEnds(false);
     }
 
     private static void handle(CommandHandler handler, String... args) {
@@ -614,9 +643,109 @@ class CommandRouterTest {
         assertEquals(Pinning.State.SETTLING, context().pinning().state());
         blpop.answer("*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
         assertEquals(Pinning.State.SHARED, context().pinning().state());
+        assertEquals(Boolean.TRUE, lane.onlyDedicated().releasedClean, "given back as soon as it is answered");
         send("XREAD", "STREAMS", "s", "0");
-        assertTrue(lane.onlyDedicated().sent.poll().timed(), "XREAD without BLOCK does not block");
+        assertTrue(lane.dedicated.get(1).sent.poll().timed(), "XREAD without BLOCK does not block");
+    }
+
+    @Test
+    void aTransactionGivesItsConnectionBackWhenExecIsAnswered() {
         send("MULTI");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        send("SET", "k", "v");
+        send("EXEC");
+        dedicated.sent.poll().answer("+OK\r\n");
+        dedicated.sent.poll().answer("+QUEUED\r\n");
+        assertNull(dedicated.releasedClean, "held until the last reply");
+        dedicated.sent.poll().answer("*1\r\n+OK\r\n");
+        assertEquals(Boolean.TRUE, dedicated.releasedClean);
+        assertFalse(context().pinning().pinned());
+    }
+
+    @Test
+    void aConnectionWhoseStateChangedIsGivenBackToBeReset() {
+        send("MULTI");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        send("SELECT", "3");
+        send("SET", "k", "v");
+        send("EXEC");
+        assertEquals("SELECT 3", dedicated.sent.toArray(FakeLane.Sent[]::new)[1].command(), "queued, as on Redis");
+        assertEquals(0, context().database(), "SELECT inside MULTI takes effect at EXEC");
+        dedicated.sent.poll().answer("+OK\r\n");
+        dedicated.sent.poll().answer("+QUEUED\r\n");
+        dedicated.sent.poll().answer("+QUEUED\r\n");
+        dedicated.sent.poll().answer("*2\r\n+OK\r\n+OK\r\n");
+        assertEquals(3, context().database(), "the transaction ran: the client is in database 3");
+        assertEquals(Boolean.FALSE, dedicated.releasedClean, "reset before it is leased again");
+    }
+
+    @Test
+    void aSelectInsideATransactionThatDidNotRunLeavesTheDatabase() {
+        send("WATCH", "k");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        dedicated.sent.poll().answer("+OK\r\n");
+        send("MULTI");
+        send("SELECT", "3");
+        send("EXEC");
+        dedicated.sent.poll().answer("+OK\r\n");
+        dedicated.sent.poll().answer("+QUEUED\r\n");
+        dedicated.sent.poll().answer("*-1\r\n");
+        assertEquals(0, context().database(), "the WATCH failed: nothing ran");
+    }
+
+    @Test
+    void connectionCommandsWhileWatchingAreAnsweredHere() {
+        send("WATCH", "k");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        dedicated.sent.poll().answer("+OK\r\n");
+        send("SELECT", "2");
+        assertEquals("+OK\r\n", sink.last());
+        assertEquals(2, context().database());
+        send("CLIENT", "SETNAME", "worker");
+        assertEquals("+OK\r\n", sink.last());
+        send("HELLO", "3");
+        assertTrue(sink.last().startsWith("-ERR respite cannot switch protocols"), sink.last());
+        send("GET", "k");
+        assertEquals(2, dedicated.sent.poll().database(), "the next command runs in the database selected");
+        assertTrue(dedicated.sent.isEmpty(), "SELECT and CLIENT SETNAME stayed here");
+    }
+
+    @Test
+    void authInsideATransactionIsRefusedAndAbortsIt() {
+        send("MULTI");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        dedicated.sent.poll().answer("+OK\r\n");
+        send("AUTH", "pw");
+        assertTrue(sink.last().startsWith("-ERR respite does not queue AUTH inside MULTI"), sink.last());
+        send("EXEC");
+        FakeLane.Sent discard = dedicated.sent.poll();
+        assertEquals("DISCARD", discard.command());
+        discard.answer("+OK\r\n");
+        assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", sink.last());
+    }
+
+    @Test
+    void aClientThatLeavesMidCommandClosesItsConnectionAndOneThatLeavesWatchingGivesItBack() {
+        send("BLPOP", "q", "0");
+        client.closed();
+        assertTrue(lane.onlyDedicated().closed, "a reply was still due: its state is unknown");
+        client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false));
+        send("WATCH", "k");
+        FakeLane.Dedicated watching = lane.dedicated.get(1);
+        watching.sent.poll().answer("+OK\r\n");
+        client.closed();
+        assertEquals(Boolean.FALSE, watching.releasedClean, "nothing due: given back, to be reset");
+    }
+
+    @Test
+    void aCommandWaitsForAConnectionWhenAllAreBusy() {
+        lane.dedicatedLeft = 0;
+        send("MULTI");
+        assertTrue(sink.replies.isEmpty(), "held, not refused");
+        lane.dedicatedLeft = 1;
+        waitEnds(true);
+        assertEquals("MULTI", lane.onlyDedicated().sent.poll().command());
+        assertEquals(Pinning.State.TRANSACTION, context().pinning().state());
     }
 
     @Test
@@ -630,8 +759,8 @@ class CommandRouterTest {
     }
 
     @Test
-    void subscribeRelaysForGoodAndPausesWithTheClient() {
-        send("SUBSCRIBE", "ch");
+    void monitorRelaysForGoodAndPausesWithTheClient() {
+        send("MONITOR");
         FakeLane.Dedicated dedicated = lane.onlyDedicated();
         assertNull(dedicated.sent.poll().callback(), "relayed: frames go to the client as they come");
         assertTrue(context().pinning().relaying());
@@ -655,9 +784,9 @@ class CommandRouterTest {
 
     @Test
     void aLostDedicatedConnectionClosesTheClient() {
-        send("SUBSCRIBE", "ch");
+        send("MONITOR");
         lane.onlyDedicated().lost.accept("ERR upstream unavailable (timeout after 5000 ms)");
-        assertEquals("-ERR upstream unavailable (timeout after 5000 ms)\r\n", sink.last(), "a subscriber is told why");
+        assertEquals("-ERR upstream unavailable (timeout after 5000 ms)\r\n", sink.last(), "a monitor is told why");
         assertTrue(sink.closedAfterReplies);
         assertFalse(context().pinning().pinned());
     }
@@ -665,7 +794,7 @@ class CommandRouterTest {
     @Test
     void beyondMaxPinnedTheClientIsTold() {
         lane.dedicatedLeft = 0;
-        send("MULTI");
+        sendRefused("MULTI");
         assertTrue(sink.last().startsWith("-ERR max number of pinned connections reached"), sink.last());
         assertFalse(context().pinning().pinned());
     }
@@ -704,7 +833,7 @@ class CommandRouterTest {
     @Test
     void aRefusedMultiRunsNothingOfItsTransaction() {
         lane.dedicatedLeft = 0;
-        send("MULTI");
+        sendRefused("MULTI");
         send("INCR", "counter");
         assertTrue(sink.last().startsWith("-ERR not queued: the transaction could not begin"), sink.last());
         send("PING");
@@ -721,11 +850,11 @@ class CommandRouterTest {
     @Test
     void aRefusedMultiEndsWithDiscardOrReset() {
         lane.dedicatedLeft = 0;
-        send("MULTI");
+        sendRefused("MULTI");
         send("DISCARD");
         assertEquals("+OK\r\n", sink.last());
         assertEquals(Pinning.State.SHARED, context().pinning().state());
-        send("MULTI");
+        sendRefused("MULTI");
         send("RESET");
         assertEquals("+RESET\r\n", sink.last());
         assertEquals(Pinning.State.SHARED, context().pinning().state());
@@ -734,7 +863,7 @@ class CommandRouterTest {
     @Test
     void aRefusedWatchRefusesTheTransactionThatReliesOnIt() {
         lane.dedicatedLeft = 0;
-        send("WATCH", "k");
+        sendRefused("WATCH", "k");
         assertTrue(sink.last().startsWith("-ERR max number of pinned connections reached"), sink.last());
         send("GET", "k");
         assertEquals("GET k", lane.shared.poll().command(), "reads go on as usual");
@@ -750,7 +879,7 @@ class CommandRouterTest {
     @Test
     void unwatchEndsARefusedWatch() {
         lane.dedicatedLeft = 0;
-        send("WATCH", "k");
+        sendRefused("WATCH", "k");
         send("BLPOP", "list", "0");
         assertTrue(sink.last().startsWith("-ERR a WATCH of this connection could not be kept"), sink.last());
         send("UNWATCH");
@@ -783,8 +912,112 @@ class CommandRouterTest {
         send("CONFIG", "GET", "requirepass");
         lane.shared.poll().answer("*2\r\n$11\r\nrequirepass\r\n$2\r\npw\r\n");
         assertEquals("*2\r\n$11\r\nrequirepass\r\n$21\r\n(redacted by respite)\r\n", sink.last());
-        send("SUBSCRIBE", "ch");
+        send("MONITOR");
         send("CONFIG", "GET", "requirepass");
         assertTrue(sink.last().startsWith("-ERR respite does not relay CONFIG GET"), sink.last());
+    }
+
+    // ---- pub/sub ---------------------------------------------------------------------------------
+
+    private static ByteBuf push(String... elements) {
+        StringBuilder frame = new StringBuilder(">" + elements.length + "\r\n");
+        for (String element : elements) {
+            frame.append(
+                    element.startsWith(":") ? element + "\r\n" : "$" + element.length() + "\r\n" + element + "\r\n");
+        }
+        return Unpooled.copiedBuffer(frame, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void subscriptionsShareTheLoopsSubscriberConnectionAndAreConfirmedByRedis() {
+        CommandRouter router = new CommandRouter(
+                cache, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence);
+        client = router.newClient(sink, lane);
+        send("SUBSCRIBE", "a", "b");
+        FakeLane.Dedicated upstream = lane.subscribers.get(0);
+        assertEquals(
+                List.of("subscribe a", "subscribe b"),
+                upstream.sent.stream().map(FakeLane.Sent::command).toList());
+        assertTrue(lane.dedicated.isEmpty(), "no connection of the client's own");
+        assertNull(sink.replies.get(0), "not confirmed before Redis confirms");
+        upstream.frames.accept(push("subscribe", "a", ":1"));
+        assertEquals("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n", sink.replies.get(0));
+        upstream.frames.accept(push("subscribe", "b", ":2"));
+        assertEquals("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n", sink.replies.get(1));
+        assertTrue(sink.subscriberLimits, "under a subscriber's output limits");
+
+        FakeSink otherSink = new FakeSink();
+        CommandHandler other = router.newClient(otherSink, lane);
+        handle(other, "HELLO", "3");
+        handle(other, "SUBSCRIBE", "a");
+        assertEquals(2, upstream.sent.size(), "a is held upstream already");
+        assertEquals(">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n", otherSink.last(), "RESP3: a push, at once");
+
+        upstream.frames.accept(push("message", "a", "hi"));
+        assertEquals(List.of("*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n"), sink.relayed, "RESP2: an array");
+        assertEquals(List.of(">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n"), otherSink.relayed);
+
+        send("UNSUBSCRIBE", "a");
+        assertEquals("*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n", sink.last());
+        assertEquals(2, upstream.sent.size(), "the other client still holds a");
+        handle(other, "UNSUBSCRIBE");
+        assertEquals("unsubscribe a", upstream.sent.peekLast().command(), "the last one out unsubscribes upstream");
+        assertEquals(">3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n", otherSink.last());
+        handle(other, "UNSUBSCRIBE");
+        assertEquals(">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n", otherSink.last(), "none left: a nil name");
+    }
+
+    @Test
+    void aRespTwoSubscriberMayOnlyRunWhatRedisAllows() {
+        send("PSUBSCRIBE", "n*");
+        lane.subscribers.get(0).frames.accept(push("psubscribe", "n*", ":1"));
+        send("GET", "k");
+        assertEquals(
+                "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                        + "in this context\r\n",
+                sink.last());
+        send("PING");
+        FakeLane.Sent ping = lane.subscribers.get(0).sent.pollLast();
+        assertEquals("PING", ping.command(), "asked upstream, so a dead upstream shows");
+        assertNull(sink.last());
+        ping.answer("+PONG\r\n");
+        assertEquals("*2\r\n$4\r\npong\r\n$0\r\n\r\n", sink.last());
+        send("PING", "x");
+        lane.subscribers.get(0).sent.pollLast().answer("+PONG\r\n");
+        assertEquals("*2\r\n$4\r\npong\r\n$1\r\nx\r\n", sink.last());
+        send("SSUBSCRIBE", "s");
+        assertEquals("ssubscribe s", lane.subscribers.get(0).sent.peekLast().command());
+        lane.subscribers.get(0).frames.accept(push("ssubscribe", "s", ":1"));
+        assertEquals("*3\r\n$10\r\nssubscribe\r\n$1\r\ns\r\n:1\r\n", sink.last(), "shard channels count apart");
+        send("RESET");
+        assertEquals("+RESET\r\n", sink.last());
+        assertEquals(
+                "punsubscribe n*",
+                lane.subscribers.get(0).sent.toArray(FakeLane.Sent[]::new)[2].command());
+        assertFalse(sink.subscriberLimits);
+        send("GET", "k");
+        assertEquals("GET k", lane.shared.poll().command(), "out of subscribed mode");
+    }
+
+    @Test
+    void aLostSubscriberConnectionClosesItsSubscribers() {
+        send("SUBSCRIBE", "a");
+        lane.subscribers.get(0).lost.accept("ERR upstream unavailable (connection closed)");
+        assertEquals(
+                "-ERR upstream unavailable (connection closed)\r\n", sink.replies.get(0), "the pending confirmation");
+        assertEquals("-ERR upstream unavailable (connection closed)\r\n", sink.last());
+        assertTrue(sink.closedAfterReplies);
+    }
+
+    @Test
+    void aMonitorDoesNotSeeTheSelectsRespiteSendsForItself() {
+        send("MONITOR");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        dedicated.frames.accept(Unpooled.copiedBuffer("+OK\r\n", StandardCharsets.UTF_8));
+        dedicated.frames.accept(
+                Unpooled.copiedBuffer("+1.2 [5 127.0.0.1:40000] \"SELECT\" \"5\"\r\n", StandardCharsets.UTF_8));
+        dedicated.frames.accept(
+                Unpooled.copiedBuffer("+1.3 [5 127.0.0.1:40000] \"GET\" \"SELECT\"\r\n", StandardCharsets.UTF_8));
+        assertEquals(List.of("+OK\r\n", "+1.3 [5 127.0.0.1:40000] \"GET\" \"SELECT\"\r\n"), sink.relayed);
     }
 }

@@ -96,6 +96,24 @@ final class FakeLane implements UpstreamLane {
         return connection;
     }
 
+    /** What waits for a dedicated connection, in order: call with true (one is free) or false (timed out). */
+    final ArrayDeque<Consumer<Boolean>> waiting = new ArrayDeque<>();
+
+    @Override
+    public void awaitDedicated(Consumer<Boolean> wake) {
+        waiting.add(wake);
+    }
+
+    /** Subscriber connections opened, each recording what it is sent. */
+    final List<Dedicated> subscribers = new ArrayList<>();
+
+    @Override
+    public DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost) {
+        Dedicated connection = new Dedicated(RespVersion.RESP3, frames, lost);
+        subscribers.add(connection);
+        return connection;
+    }
+
     /** The only dedicated connection opened so far. */
     Dedicated onlyDedicated() {
         if (dedicated.size() != 1) {
@@ -113,6 +131,8 @@ final class FakeLane implements UpstreamLane {
         final ArrayDeque<Sent> sent = new ArrayDeque<>();
         boolean closed;
         boolean readingPaused;
+        /** Given back: null while leased, else whether it was given back clean. */
+        Boolean releasedClean;
 
         Dedicated(RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
             this.version = version;
@@ -136,7 +156,21 @@ final class FakeLane implements UpstreamLane {
         }
 
         @Override
+        public void release(boolean clean) {
+            if (closed || releasedClean != null) {
+                throw new AssertionError("ended twice");
+            }
+            if (!sent.isEmpty()) {
+                throw new AssertionError("given back with commands awaiting replies: " + sent);
+            }
+            releasedClean = clean;
+        }
+
+        @Override
         public void close() {
+            if (releasedClean != null) {
+                throw new AssertionError("closed after it was given back");
+            }
             closed = true;
             // As the real connection does: a close asked for fails what waits, and says nothing else.
             for (Sent s; (s = sent.poll()) != null; ) {

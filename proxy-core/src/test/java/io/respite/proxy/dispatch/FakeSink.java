@@ -82,6 +82,25 @@ final class FakeSink implements ReplySink {
         held.add(command.retain());
     }
 
+    /** Commands held by {@link #holdUntilResumed}, with what resumes them. */
+    final List<Runnable> resumes = new ArrayList<>();
+
+    @Override
+    public Runnable holdUntilResumed(RespCommand command) {
+        held.add(command.retain());
+        Runnable resume = () -> {};
+        resumes.add(resume);
+        return resume;
+    }
+
+    /** Whether the client is under a subscriber's output limits. */
+    boolean subscriberLimits;
+
+    @Override
+    public void subscriberOutputLimits(boolean subscriber) {
+        subscriberLimits = subscriber;
+    }
+
     @Override
     public void closeAfterReplies() {
         closedAfterReplies = true;

@@ -102,7 +102,7 @@ class PinningTest {
         for (String path : List.of("OTHER", "WATCH", "MULTI", "RELAY")) {
             Pinning pinning = at(path);
             RespCommand write = RespCommand.of("SET", "k", "v");
-            pinning.transaction().queueWrite(write);
+            pinning.transaction().queueWrite(0, write);
             pinning.reset();
             assertEquals(SHARED, pinning.state(), path);
             assertEquals(0, pinning.inFlight(), path);

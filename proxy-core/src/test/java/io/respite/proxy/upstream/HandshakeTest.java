@@ -21,7 +21,9 @@ class HandshakeTest {
                 Duration.ofSeconds(5),
                 RespLimits.DEFAULT,
                 NioSocketChannel.class,
-                10);
+                10,
+                2,
+                Duration.ofSeconds(60));
     }
 
     private static List<String> steps(UpstreamSettings settings, RespVersion version) {
