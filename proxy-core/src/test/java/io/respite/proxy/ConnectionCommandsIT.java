@@ -1,6 +1,7 @@
 package io.respite.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.respite.testing.RespTestClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -174,6 +176,50 @@ class ConnectionCommandsIT {
             assertEquals("$-1\r\n", client.callString("GET", "missing"), "RESP2 again");
             assertEquals("$-1\r\n", client.callString("CLIENT", "GETNAME"), "no name");
         }
+    }
+
+    /**
+     * CLIENT LIST and CLIENT KILL through respite concern respite's clients, as CLIENT ID and
+     * CLIENT INFO do; a KILL that matches none of them goes on to Redis.
+     */
+    @Test
+    void clientListAndKillConcernRespitesClients(RedisServer redis) throws IOException {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis);
+                RespTestClient direct = RespTestClient.connect(redis.address())) {
+            RespTestClient first = fixture.client();
+            RespTestClient second = fixture.client();
+            assertEquals("+OK\r\n", second.callString("CLIENT", "SETNAME", "victim"));
+            assertEquals("+OK\r\n", second.callString("SELECT", "3"));
+            String secondId = second.callString("CLIENT", "ID").substring(1).strip();
+            String list = first.callString("CLIENT", "LIST");
+            String line = list.lines()
+                    .filter(l -> l.contains("id=" + secondId + " "))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(list));
+            assertTrue(line.contains(" name=victim ") && line.contains(" db=3 ") && line.contains(" flags=N "), line);
+            assertTrue(line.contains(" cmd=client|id ") || line.contains(" cmd=client "), line);
+            // Redis's own fields, in Redis's order, are all there.
+            List<String> redisKeys = keys(direct.callString("CLIENT", "INFO"));
+            List<String> respiteKeys = keys(line);
+            assertTrue(respiteKeys.containsAll(redisKeys), respiteKeys + " lacks some of " + redisKeys);
+            assertTrue(first.callString("CLIENT", "LIST", "ID", secondId).contains("name=victim"), "CLIENT LIST ID");
+            assertFalse(first.callString("CLIENT", "LIST", "TYPE", "pubsub").contains("id="), "nobody subscribed");
+
+            assertEquals(":1\r\n", first.callString("CLIENT", "KILL", "ID", secondId));
+            assertTrue(second.isClosedByPeer(), "killed");
+            assertEquals(":0\r\n", first.callString("CLIENT", "KILL", "ID", "987654321"), "Redis's answer: none");
+        }
+    }
+
+    private static List<String> keys(String line) {
+        List<String> keys = new ArrayList<>();
+        for (String field : line.strip().split(" ")) {
+            int equals = field.indexOf('=');
+            if (equals > 0) {
+                keys.add(field.substring(field.lastIndexOf('\n') + 1, equals));
+            }
+        }
+        return keys;
     }
 
     @Test

@@ -188,6 +188,27 @@ class PubSubIT {
         }
     }
 
+    @Test
+    void anUpstreamRestartMidStreamClosesTheSubscribers(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
+            List<RespTestClient> subscribers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                RespTestClient subscriber = fixture.client();
+                assertEquals(frame(false, "subscribe", "live", ":1"), subscriber.callString("SUBSCRIBE", "live"));
+                subscribers.add(subscriber);
+            }
+            assertEquals(":2\r\n", redis.callString("PUBLISH", "live", "before"), "two loops, two connections");
+            redis.stop();
+            redis.start();
+            for (RespTestClient subscriber : subscribers) {
+                assertEquals(frame(false, "message", "live", "before"), text(subscriber.readReply()));
+                String reply = text(subscriber.readReply());
+                assertTrue(reply.startsWith("-ERR upstream unavailable"), reply);
+                assertTrue(subscriber.isClosedByPeer(), "closed, as a connection to Redis that broke");
+            }
+        }
+    }
+
     /** A pub/sub frame: a RESP2 array or a RESP3 push of bulk strings, an element ":n" an integer. */
     private static String frame(boolean resp3, String... elements) {
         StringBuilder out = new StringBuilder((resp3 ? ">" : "*") + elements.length + "\r\n");

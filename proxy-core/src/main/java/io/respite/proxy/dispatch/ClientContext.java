@@ -38,6 +38,11 @@ final class ClientContext implements CommandHandler {
      * UNWATCH end: the pool must reset it when it is given back.
      */
     private boolean dedicatedChanged;
+
+    private final long connectedAtNanos = System.nanoTime();
+    private long lastCommandNanos = connectedAtNanos;
+    /** The last command's name, lower case, for CLIENT LIST. */
+    private String lastCommand = "NULL";
     /** The client runs MONITOR: its dedicated connection's frames are Redis's monitor lines. */
     private boolean monitoring;
     /** A wait for a dedicated connection ran out: the command it held is refused, not held again. */
@@ -61,7 +66,42 @@ final class ClientContext implements CommandHandler {
 
     @Override
     public void handle(RespCommand command) {
+        lastCommandNanos = System.nanoTime();
         router.route(this, command);
+    }
+
+    long connectedAtNanos() {
+        return connectedAtNanos;
+    }
+
+    long lastCommandNanos() {
+        return lastCommandNanos;
+    }
+
+    String lastCommand() {
+        return lastCommand;
+    }
+
+    /** Records the command's name, lower case, for CLIENT LIST. */
+    void lastCommand(String name) {
+        lastCommand = name;
+    }
+
+    /** CLIENT LIST's flags: O monitor, P subscriber, x in MULTI, b waiting on a blocking command, N none. */
+    String flags() {
+        StringBuilder flags = new StringBuilder();
+        if (monitoring) {
+            flags.append('O');
+        }
+        if (subscribed()) {
+            flags.append('P');
+        }
+        if (pinning.inTransaction()) {
+            flags.append('x');
+        } else if (pinning.state() == Pinning.State.SETTLING) {
+            flags.append('b');
+        }
+        return flags.length() == 0 ? "N" : flags.toString();
     }
 
     @Override
@@ -75,6 +115,7 @@ final class ClientContext implements CommandHandler {
 
     @Override
     public void closed() {
+        router.clients().forget(this);
         dropDedicated();
         if (subscriptions != null) {
             subscriptions.clear();

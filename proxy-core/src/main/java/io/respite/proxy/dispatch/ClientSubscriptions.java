@@ -176,6 +176,11 @@ final class ClientSubscriptions implements Subscriber {
         client.sink().closeAfterReplies();
     }
 
+    /** The client's names of {@code kind}. */
+    int size(Kind kind) {
+        return of(kind).size();
+    }
+
     /** Subscriptions a reply about {@code kind} counts: shard channels apart, channels and patterns together. */
     private int count(Kind kind) {
         return kind == Kind.SHARD

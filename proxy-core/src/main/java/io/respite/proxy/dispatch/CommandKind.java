@@ -3,6 +3,7 @@ package io.respite.proxy.dispatch;
 import io.respite.proxy.command.NameIndex;
 import io.respite.resp.RespCommand;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,19 @@ enum CommandKind {
     CROSS_PROTOCOL;
 
     private static final NameIndex<CommandKind> BY_NAME = index();
+
+    private final String lowerName = name().toLowerCase(Locale.ROOT);
+
+    /**
+     * The name of {@code command}, lower case, without allocating for the kinds named after their
+     * one command.
+     */
+    String commandName(RespCommand command) {
+        return switch (this) {
+            case PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET, CLIENT, GET, MGET, MULTI, WATCH -> lowerName;
+            default -> command.argString(0).toLowerCase(Locale.ROOT);
+        };
+    }
 
     /** The kind of {@code command}, by its name; null for a command that is simply forwarded. */
     static @Nullable CommandKind of(RespCommand command) {

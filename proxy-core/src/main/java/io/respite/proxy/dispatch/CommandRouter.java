@@ -49,6 +49,7 @@ public final class CommandRouter {
     private static final byte[] FUNCTION = Replies.ascii("FUNCTION");
     private static final byte[] CLIENT = Replies.ascii("CLIENT");
     private static final byte[] KILL = Replies.ascii("KILL");
+    private static final byte[] LIST = Replies.ascii("LIST");
     private static final byte[] UNBLOCK = Replies.ascii("UNBLOCK");
     private static final byte[] PAUSE = Replies.ascii("PAUSE");
     private static final byte[] UNPAUSE = Replies.ascii("UNPAUSE");
@@ -61,6 +62,7 @@ public final class CommandRouter {
     private final CachedMultiGets multiGets;
     private final WriteInvalidation invalidation;
     private final PinnedCommands pinned;
+    private final ClientRegistry clients = new ClientRegistry();
     /** Each loop's subscription hub, by the loop's lane. */
     private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
 
@@ -84,12 +86,16 @@ public final class CommandRouter {
     /** The handler of a new client, which reaches it through {@code sink} and the upstream through {@code lane}. */
     public CommandHandler newClient(ReplySink sink, UpstreamLane lane) {
         sink.requireAuthentication(policy.requirePass() != null);
-        return new ClientContext(this, sink, lane, policy.requirePass() == null, policy.initialDatabase());
+        ClientContext client =
+                new ClientContext(this, sink, lane, policy.requirePass() == null, policy.initialDatabase());
+        clients.register(client);
+        return client;
     }
 
     /** Handles one command of {@code client}. Borrows {@code command}. */
     void route(ClientContext client, RespCommand command) {
         CommandKind kind = CommandKind.of(command);
+        client.lastCommand(kind == null ? "forwarded" : kind.commandName(command));
         if (kind == CommandKind.CROSS_PROTOCOL) {
             crossProtocol(client, command);
             return;
@@ -158,6 +164,12 @@ public final class CommandRouter {
             case CLIENT -> {
                 if (PinnedCommands.relaysClient(command)) {
                     pinned.pin(client, command, kind, lookup(command));
+                } else if (command.argCount() > 1 && command.argEqualsIgnoreCase(1, LIST)) {
+                    clients.list(client, command);
+                } else if (command.argCount() > 1
+                        && command.argEqualsIgnoreCase(1, KILL)
+                        && clients.kill(client, command)) {
+                    return;
                 } else if (outOfBand(command)) {
                     sendOutOfBand(client, command);
                 } else if (!connection.client(client, command)) {
@@ -198,6 +210,11 @@ public final class CommandRouter {
         } else {
             client.subscriptions().subscribe(kind, command);
         }
+    }
+
+    /** Every client of this router, for CLIENT LIST and CLIENT KILL. */
+    ClientRegistry clients() {
+        return clients;
     }
 
     /** The subscription hub of {@code lane}'s loop, made on first use. */

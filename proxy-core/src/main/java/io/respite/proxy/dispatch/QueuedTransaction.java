@@ -53,6 +53,11 @@ final class QueuedTransaction {
         queued++;
     }
 
+    /** Commands Redis answered QUEUED so far. */
+    int queuedCount() {
+        return queued;
+    }
+
     /** Positions, in EXEC's reply, of the replies to queued CONFIG GETs. */
     IntList configGets() {
         return configGets;

@@ -3,12 +3,14 @@ package io.respite.proxy.dispatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.respite.proxy.pubsub.Kind;
 import io.respite.resp.RespType;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /** Replies respite writes itself, in Redis's exact words. */
 final class Replies {
@@ -92,11 +94,37 @@ final class Replies {
      * verbatim string ({@code txt}) in RESP3 and a bulk string in RESP2.
      */
     static ByteBuf clientInfo(ClientContext client) {
-        String line =
-                "id=" + client.sink().id() + " addr=" + address(client.sink().remoteAddress())
-                        + " laddr=" + address(client.sink().localAddress()) + " name="
-                        + (client.name() == null ? "" : client.name()) + " db=" + client.database()
-                        + " resp=" + (client.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
+        return clientText(client, clientLine(client));
+    }
+
+    /**
+     * One line of CLIENT LIST or CLIENT INFO about {@code client}, with the fields Redis 7 gives, in
+     * its order; those that describe Redis's own buffers (qbuf, omem...) are 0, and fd is -1, as
+     * Redis gives for a connection without a socket of its own.
+     */
+    static String clientLine(ClientContext client) {
+        long now = System.nanoTime();
+        ClientSubscriptions subscriptions = client.subscribed() ? client.subscriptions() : null;
+        return "id=" + client.sink().id() + " addr=" + address(client.sink().remoteAddress())
+                + " laddr=" + address(client.sink().localAddress()) + " fd=-1 name="
+                + (client.name() == null ? "" : client.name())
+                + " age=" + TimeUnit.NANOSECONDS.toSeconds(now - client.connectedAtNanos())
+                + " idle=" + TimeUnit.NANOSECONDS.toSeconds(now - client.lastCommandNanos())
+                + " flags=" + client.flags() + " db=" + client.database()
+                + " sub=" + (subscriptions == null ? 0 : subscriptions.size(Kind.CHANNEL))
+                + " psub=" + (subscriptions == null ? 0 : subscriptions.size(Kind.PATTERN))
+                + " ssub=" + (subscriptions == null ? 0 : subscriptions.size(Kind.SHARD))
+                + " multi="
+                + (client.pinning().inTransaction()
+                        ? client.pinning().transaction().queuedCount()
+                        : -1)
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r"
+                + " cmd=" + client.lastCommand() + " user=default redir=-1 resp="
+                + (client.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
+    }
+
+    /** CLIENT INFO's and CLIENT LIST's text: a bulk string, or in RESP3 a verbatim one, as Redis's. */
+    static ByteBuf clientText(ClientContext client, String line) {
         byte[] text = line.getBytes(StandardCharsets.UTF_8);
         if (client.version() != RespVersion.RESP3) {
             return bulk(text);
@@ -107,7 +135,7 @@ final class Replies {
         return out.writeBytes(CRLF);
     }
 
-    private static String address(SocketAddress address) {
+    static String address(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }

@@ -197,9 +197,14 @@ class CommandRouterTest {
         send("CLIENT", "SETINFO", "lib-name", "x");
         assertEquals("+OK\r\n", sink.last());
         send("CLIENT", "INFO");
-        assertTrue(sink.last().contains("id=7 addr=127.0.0.1:50000 laddr=127.0.0.1:6380 name=worker db=0 resp=2"));
+        String info = sink.last();
+        assertTrue(info.contains("id=7 addr=127.0.0.1:50000 laddr=127.0.0.1:6380 fd=-1 name=worker "), info);
+        assertTrue(info.contains(" flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 "), info);
+        assertTrue(info.contains(" cmd=client user=default redir=-1 resp=2 "), info);
         send("CLIENT", "LIST");
-        assertEquals("CLIENT LIST", lane.shared.poll().command(), "others are forwarded");
+        assertTrue(sink.last().contains("id=7 addr=127.0.0.1:50000 "), "respite's clients: " + sink.last());
+        send("CLIENT", "NO-EVICT", "on");
+        assertEquals("CLIENT NO-EVICT on", lane.shared.poll().command(), "others are forwarded");
     }
 
     @Test
