@@ -129,6 +129,34 @@ class PooledConnectionsIT {
         }
     }
 
+    /**
+     * A waiter that went away does not take the place a lease frees: the next waiter gets it (with
+     * a --timeout far beyond the read timeout, a lost wake-up would fail the read), and a client
+     * whose earlier wait was served waits again when it has to.
+     */
+    @Test
+    void aFreedPlaceGoesToAWaiterThatIsStillThere(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(
+                redis, b -> b.maxPinned(2).timeout(Duration.ofSeconds(60)).ioThreads(1))) {
+            RespTestClient a = fixture.client();
+            RespTestClient b = fixture.client();
+            assertEquals("+OK\r\n", a.callString("WATCH", "k"));
+            assertEquals("+OK\r\n", b.callString("WATCH", "k"));
+            RespTestClient gone = fixture.client();
+            gone.send(RespTestClient.encodeCommand("WATCH", "k"));
+            RespTestClient d = fixture.client(Duration.ofSeconds(10));
+            d.send(RespTestClient.encodeCommand("WATCH", "k"));
+            gone.close();
+            assertEquals("+OK\r\n", a.callString("UNWATCH"));
+            assertEquals("+OK\r\n", new String(d.readReply(), StandardCharsets.UTF_8), "the place went to d");
+            a.send(RespTestClient.encodeCommand("WATCH", "k"));
+            assertEquals("+OK\r\n", b.callString("UNWATCH"));
+            assertEquals("+OK\r\n", new String(a.readReply(), StandardCharsets.UTF_8), "a waited, and got b's");
+            assertEquals("+OK\r\n", d.callString("UNWATCH"));
+            assertEquals("+OK\r\n", a.callString("UNWATCH"));
+        }
+    }
+
     /** A transaction, a WATCHed transaction and a BLPOP that times out, as one client of a pool would. */
     private static void runEachKind(RespTestClient client, int i) throws IOException {
         assertEquals("+OK\r\n", client.callString("MULTI"));

@@ -209,6 +209,25 @@ class PubSubIT {
         }
     }
 
+    /** As Redis writes pushes: a RESP3 subscriber gets a message while a reply is still due to it. */
+    @Test
+    void aRespThreeSubscriberGetsMessagesAheadOfARepliesStillDue(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
+            RespTestClient subscriber = fixture.client();
+            assertTrue(subscriber.callString("HELLO", "3").startsWith("%"));
+            assertEquals(frame(true, "subscribe", "news", ":1"), subscriber.callString("SUBSCRIBE", "news"));
+            subscriber.send(RespTestClient.encodeCommand("BLPOP", "queue", "0"));
+            Await.until(
+                    "BLPOP blocks in Redis",
+                    ProxyFixture.AWAIT,
+                    () -> redis.callString("INFO", "clients").contains("blocked_clients:1\r\n"));
+            assertEquals(":1\r\n", redis.callString("PUBLISH", "news", "early"));
+            assertEquals(frame(true, "message", "news", "early"), text(subscriber.readReply()), "not behind BLPOP");
+            assertEquals(":1\r\n", redis.callString("LPUSH", "queue", "x"));
+            assertEquals("*2\r\n$5\r\nqueue\r\n$1\r\nx\r\n", text(subscriber.readReply()));
+        }
+    }
+
     /** A pub/sub frame: a RESP2 array or a RESP3 push of bulk strings, an element ":n" an integer. */
     private static String frame(boolean resp3, String... elements) {
         StringBuilder out = new StringBuilder((resp3 ? ">" : "*") + elements.length + "\r\n");

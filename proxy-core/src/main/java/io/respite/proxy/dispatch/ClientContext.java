@@ -206,7 +206,16 @@ final class ClientContext implements CommandHandler {
         if (dedicated == null) {
             dedicated = lane.dedicated(version, this::relayed, this::dedicatedLost);
             dedicatedChanged = false;
+            if (dedicated != null) {
+                dedicatedWaitExpired = false;
+            }
         }
+        return dedicated;
+    }
+
+    /** The dedicated connection the client leases now, or null; leases none. */
+    @Nullable
+    DedicatedConnection leased() {
         return dedicated;
     }
 

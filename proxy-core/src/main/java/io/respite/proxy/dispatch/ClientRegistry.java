@@ -31,6 +31,11 @@ final class ClientRegistry {
         clients.remove(client.sink().id());
     }
 
+    /** Clients connected now. */
+    int size() {
+        return clients.size();
+    }
+
     /** CLIENT LIST [TYPE type] [ID id ...]: one line per client, as Redis's. Borrows {@code command}. */
     void list(ClientContext asking, RespCommand command) {
         String type = null;

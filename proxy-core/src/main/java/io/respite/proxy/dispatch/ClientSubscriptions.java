@@ -33,6 +33,8 @@ final class ClientSubscriptions implements Subscriber {
     private final SubscriberHub hub;
     /** A reply of these subscriptions failed with the subscriber connection: the client knows why it goes. */
     private boolean told;
+    /** The subscriber connection broke: the client is closing, and subscribes no more. */
+    private boolean lost;
     /** Names per kind, as ISO-8859-1 strings (one char per byte), in subscription order. */
     private final Map<Kind, Set<String>> names = new EnumMap<>(Kind.class);
 
@@ -56,6 +58,10 @@ final class ClientSubscriptions implements Subscriber {
 
     /** SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE with {@code command}'s names (at least one). Borrows it. */
     void subscribe(Kind kind, RespCommand command) {
+        if (lost) {
+            client.sink().replyError("ERR upstream unavailable (the subscriber connection was lost)");
+            return;
+        }
         boolean wasActive = active();
         Set<String> held = of(kind);
         for (int i = 1; i < command.argCount(); i++) {
@@ -78,6 +84,16 @@ final class ClientSubscriptions implements Subscriber {
                     confirmed.release();
                     told = true;
                     slot.onFailure(error);
+                }
+
+                @Override
+                public void refused(String error) {
+                    confirmed.release();
+                    of(kind).remove(key);
+                    slot.onFailure(error);
+                    if (!active()) {
+                        client.sink().subscriberOutputLimits(false);
+                    }
                 }
             });
         }
@@ -136,9 +152,17 @@ final class ClientSubscriptions implements Subscriber {
         return client.version() == RespVersion.RESP3;
     }
 
+    /**
+     * A RESP3 client gets the push at once, as Redis writes pushes; a RESP2 one in reply order
+     * (in subscribed mode only subscription replies can be due, and a message must follow them).
+     */
     @Override
     public void deliver(ByteBuf message) {
-        client.sink().relay(message);
+        if (resp3()) {
+            client.sink().push(message);
+        } else {
+            client.sink().relay(message);
+        }
     }
 
     /**
@@ -169,6 +193,7 @@ final class ClientSubscriptions implements Subscriber {
      */
     @Override
     public void lost(String error) {
+        lost = true;
         names.values().forEach(Set::clear);
         if (!told && !client.sink().hasPendingReplies()) {
             client.sink().replyError(error);

@@ -50,6 +50,7 @@ public final class CommandRouter {
     private static final byte[] CLIENT = Replies.ascii("CLIENT");
     private static final byte[] KILL = Replies.ascii("KILL");
     private static final byte[] LIST = Replies.ascii("LIST");
+    private static final byte[] INFO = Replies.ascii("INFO");
     private static final byte[] UNBLOCK = Replies.ascii("UNBLOCK");
     private static final byte[] PAUSE = Replies.ascii("PAUSE");
     private static final byte[] UNPAUSE = Replies.ascii("UNPAUSE");
@@ -63,6 +64,7 @@ public final class CommandRouter {
     private final WriteInvalidation invalidation;
     private final PinnedCommands pinned;
     private final ClientRegistry clients = new ClientRegistry();
+    private final InfoSection info;
     /** Each loop's subscription hub, by the loop's lane. */
     private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
 
@@ -81,6 +83,7 @@ public final class CommandRouter {
         this.multiGets = new CachedMultiGets(cache, coherence, replies);
         this.invalidation = new WriteInvalidation(cache);
         this.pinned = new PinnedCommands(invalidation, connection, policy.redactSecrets());
+        this.info = new InfoSection(cache, coherence, clients::size);
     }
 
     /** The handler of a new client, which reaches it through {@code sink} and the upstream through {@code lane}. */
@@ -282,6 +285,16 @@ public final class CommandRouter {
             } else {
                 pinned.send(client, command, kind, lookup(command));
             }
+        } else if (client.sink().hasPendingReplies()
+                && kind != CommandKind.MULTI
+                && kind != CommandKind.WATCH
+                && kind != CommandKind.BLOCKING
+                && kind != CommandKind.GET
+                && kind != CommandKind.MGET
+                && kind != CommandKind.RELAY) {
+            // A connection command answered here changes (or reads) what replies still due may
+            // change: an EXEC that runs a queued SELECT. It waits for them, as it would on Redis.
+            client.sink().holdUntilDrained(command);
         } else {
             switch (kind) {
                 case SELECT -> connection.select(client, command);
@@ -298,7 +311,13 @@ public final class CommandRouter {
                     }
                 }
                 case CLIENT -> {
-                    if (PinnedCommands.relaysClient(command) || !connection.client(client, command)) {
+                    if (command.argCount() > 1 && command.argEqualsIgnoreCase(1, LIST)) {
+                        clients.list(client, command);
+                    } else if (command.argCount() > 1
+                            && command.argEqualsIgnoreCase(1, KILL)
+                            && clients.kill(client, command)) {
+                        return;
+                    } else if (PinnedCommands.relaysClient(command) || !connection.client(client, command)) {
                         pinned.send(client, command, kind, lookup(command));
                     }
                 }
@@ -311,6 +330,9 @@ public final class CommandRouter {
     private void forwardOrPin(ClientContext client, RespCommand command) {
         if (outOfBand(command)) {
             sendOutOfBand(client, command);
+            return;
+        }
+        if (command.argEqualsIgnoreCase(0, INFO) && info.info(client, command, this)) {
             return;
         }
         CommandInfo info = lookup(command);
@@ -330,6 +352,11 @@ public final class CommandRouter {
         } else if (policy.redactSecrets() && isConfigGet(info)) {
             callback = new Redacting(callback);
         }
+        client.lane().send(client.database(), client.version(), command.frame().retain(), callback);
+    }
+
+    /** Sends a command of respite's own for {@code client} on its shared lane. Borrows {@code command}. */
+    void sendShared(ClientContext client, RespCommand command, ReplyCallback callback) {
         client.lane().send(client.database(), client.version(), command.frame().retain(), callback);
     }
 

@@ -257,6 +257,10 @@ final class PinnedCommands {
                 }
                 if (selectedAtExec >= 0 && ran(reply)) {
                     client.database(selectedAtExec);
+                    DedicatedConnection held = client.leased();
+                    if (held != null) {
+                        held.selected(selectedAtExec);
+                    }
                 }
                 slot.onReply(reply);
                 client.replied(epoch);

@@ -30,6 +30,12 @@ import org.jspecify.annotations.Nullable;
  * it is never missed. Confirmations of one name arrive in the order the commands were sent, so
  * each name keeps a FIFO of what waits on each command sent.
  *
+ * <p>Outcomes: every command sent (subscribe, unsubscribe, PING) is queued in order, since Redis
+ * answers them in order: a confirmation push ends the subscribe or unsubscribe at the head, and
+ * a frame that is not a push is the head's reply: a PING's PONG, or the error of a subscribe
+ * Redis refused (an ACL's NOPERM, BUSY): that name's waiting subscribers are told, and the name is
+ * forgotten.
+ *
  * <p>Failure: when the connection breaks, every subscriber is told ({@link Subscriber#lost}),
  * every pending confirmation fails, and everything is forgotten; the next subscription opens a
  * new connection.
@@ -46,6 +52,15 @@ public final class SubscriberHub {
     private final Map<Kind, Map<String, ArrayDeque<List<Confirmation>>>> unconfirmed = new EnumMap<>(Kind.class);
 
     private @Nullable DedicatedConnection connection;
+    /** Commands sent and not answered yet, in order. */
+    private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+
+    /** A command on the subscriber connection: a subscribe or unsubscribe of a name, or a PING. */
+    private record Sent(
+            @Nullable Kind kind,
+            String name,
+            boolean subscribe,
+            @Nullable ReplyCallback ping) {}
 
     /** @param lane the loop's way upstream, where the subscriber connection comes from */
     public SubscriberHub(UpstreamLane lane) {
@@ -73,7 +88,7 @@ public final class SubscriberHub {
             List<Confirmation> first = new ArrayList<>();
             first.add(confirmation);
             of(unconfirmed, kind).computeIfAbsent(key, k -> new ArrayDeque<>()).add(first);
-            send(kind.subscribe(), name);
+            send(kind, true, name);
         } else {
             current.add(subscriber);
             if (waiting != null && !waiting.isEmpty()) {
@@ -93,7 +108,7 @@ public final class SubscriberHub {
             return;
         }
         byName.remove(key);
-        send(kind.unsubscribe(), name);
+        send(kind, false, name);
     }
 
     /**
@@ -105,7 +120,9 @@ public final class SubscriberHub {
     public void ping(ReplyCallback callback) {
         RespCommand ping = RespCommand.of("PING");
         try {
-            connection().send(0, ping.frame().retain(), callback, true);
+            DedicatedConnection open = connection();
+            sent.add(new Sent(null, "", false, callback));
+            open.sendWithoutReply(0, ping.frame().retain(), true);
         } finally {
             ping.release();
         }
@@ -120,20 +137,30 @@ public final class SubscriberHub {
         return open;
     }
 
-    private void send(String command, byte[] name) {
+    private void send(Kind kind, boolean subscribe, byte[] name) {
+        String command = subscribe ? kind.subscribe() : kind.unsubscribe();
         RespCommand frame = RespCommand.of(command.getBytes(StandardCharsets.US_ASCII), name);
         try {
-            connection().sendWithoutReply(0, frame.frame().retain(), true);
+            DedicatedConnection open = connection();
+            sent.add(new Sent(kind, new String(name, StandardCharsets.ISO_8859_1), subscribe, null));
+            open.sendWithoutReply(0, frame.frame().retain(), true);
         } finally {
             frame.release();
         }
     }
 
-    /** A frame from the subscriber connection: a message to fan out, or a confirmation. Takes ownership. */
+    /**
+     * A frame from the subscriber connection: a message to fan out, a confirmation, or the reply
+     * of the command at the head of {@link #sent}. Takes ownership.
+     */
     private void frame(ByteBuf frame) {
         try {
+            if (frame.getByte(frame.readerIndex()) != '>') {
+                replied(frame);
+                return;
+            }
             int[] elements = RespFrames.elements(frame);
-            if (elements == null || elements.length < 4 || frame.getByte(frame.readerIndex()) != '>') {
+            if (elements == null || elements.length < 4) {
                 return;
             }
             String type = bulk(frame, elements, 0);
@@ -147,12 +174,47 @@ public final class SubscriberHub {
                     return;
                 }
                 if (type.equals(kind.subscribe())) {
+                    sent.poll();
                     confirm(kind, name);
+                    return;
+                }
+                if (type.equals(kind.unsubscribe())) {
+                    sent.poll();
                     return;
                 }
             }
         } finally {
             frame.release();
+        }
+    }
+
+    /** A reply that is not a push: the PONG of a PING, or the error of a refused command. Borrows it. */
+    private void replied(ByteBuf frame) {
+        Sent head = sent.poll();
+        if (head == null) {
+            return;
+        }
+        if (head.ping() != null) {
+            head.ping().onReply(frame.retain());
+        } else if (head.subscribe() && head.kind() != null && frame.getByte(frame.readerIndex()) == '-') {
+            refuse(
+                    head.kind(),
+                    head.name(),
+                    frame.toString(StandardCharsets.UTF_8).substring(1).strip());
+        }
+    }
+
+    /** Redis refused the subscribe of {@code name}: its subscribers are told, and it is forgotten. */
+    private void refuse(Kind kind, String name, String error) {
+        of(subscribers, kind).remove(name);
+        Map<String, ArrayDeque<List<Confirmation>>> byName = of(unconfirmed, kind);
+        ArrayDeque<List<Confirmation>> waiting = byName.get(name);
+        List<Confirmation> refused = waiting == null ? null : waiting.poll();
+        if (waiting != null && waiting.isEmpty()) {
+            byName.remove(name);
+        }
+        if (refused != null) {
+            refused.forEach(confirmation -> confirmation.refused(error));
         }
     }
 
@@ -200,6 +262,12 @@ public final class SubscriberHub {
     /** The subscriber connection broke: everybody on it is told, and everything starts over. */
     private void lost(String error) {
         connection = null;
+        List<ReplyCallback> pings = new ArrayList<>();
+        for (Sent command; (command = sent.poll()) != null; ) {
+            if (command.ping() != null) {
+                pings.add(command.ping());
+            }
+        }
         List<Subscriber> told = new ArrayList<>();
         for (Map<String, Set<Subscriber>> byName : subscribers.values()) {
             for (Set<Subscriber> set : byName.values()) {
@@ -212,8 +280,11 @@ public final class SubscriberHub {
             byName.values().forEach(queue -> queue.forEach(failed::addAll));
             byName.clear();
         }
-        failed.forEach(confirmation -> confirmation.failed(error));
+        // Subscribers first: a failed reply lets a client's held commands run, and a subscribe
+        // among them must find the client already without subscriptions, not start a new hub.
         new LinkedHashSet<>(told).forEach(subscriber -> subscriber.lost(error));
+        failed.forEach(confirmation -> confirmation.failed(error));
+        pings.forEach(ping -> ping.onFailure(error));
     }
 
     /** Element {@code i} of an aggregate as an ISO-8859-1 string, or null when it is not a bulk string. */

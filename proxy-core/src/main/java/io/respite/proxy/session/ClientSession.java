@@ -254,6 +254,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
+    public void push(ByteBuf push) {
+        if (closing) {
+            push.release();
+            return;
+        }
+        writer.write(push);
+        checkOutputLimits();
+    }
+
+    @Override
     public void relay(ByteBuf frame) {
         reply(frame);
         checkOutputLimits();

@@ -33,6 +33,13 @@ public interface ReplySink {
      */
     void relay(ByteBuf frame);
 
+    /**
+     * A RESP3 push (a pub/sub message): written at once, between whole replies, ahead of replies
+     * still due, as Redis writes pushes, within the client's output limits. Takes ownership of
+     * {@code push}.
+     */
+    void push(ByteBuf push);
+
     /** True while replies are owed to the client. */
     boolean hasPendingReplies();
 

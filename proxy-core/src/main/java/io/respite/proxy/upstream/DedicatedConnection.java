@@ -36,6 +36,12 @@ public interface DedicatedConnection {
     void sendWithoutReply(int database, ByteBuf frame, boolean timed);
 
     /**
+     * A SELECT the session queued inside MULTI ran at EXEC: the connection is now in
+     * {@code database}, and writes a SELECT before a command for any other.
+     */
+    void selected(int database);
+
+    /**
      * Stops (or resumes) reading from the upstream, so that a client that does not read its
      * pub/sub messages holds them back in Redis, under Redis's own output limits, instead of in
      * respite's memory.

@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * sent anything that changes connection state beyond what EXEC, DISCARD and UNWATCH end (a
  * SELECT inside MULTI, CLIENT SETNAME, HELLO...), the connection is {@code RESET} and handshaken
  * again first, pipelined ahead of the next lessee's commands. A lease closed instead (the client
- * went mid-command, RESET while subscribed) closes its connection: its state is unknown.
+ * went with a reply due, RESET while monitoring) closes its connection: its state is unknown.
  *
  * <p>Keeping warm: a tick closes connections idle for {@code --pinned-idle-timeout}, except one
  * per protocol in use, and opens that one when it is missing (the first one, for RESP2, once the
@@ -46,7 +46,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Waiting: a session that finds {@code --max-pinned} busy waits for a lease to end, up to
  * {@code --timeout}, in FIFO order per loop; any pool giving a connection back wakes the waiters
- * of every loop that has some, as many as there are free places.
+ * of every loop that has some, while places are free. Not fair across loops: a newcomer, or a
+ * waiter of another loop, may take a freed place first; a waiter that then finds none waits again.
  *
  * <p>Threading: everything runs on {@link #loop}, except {@link #hasWaiters} and the shared
  * {@code busy} counter.
@@ -143,6 +144,10 @@ final class DedicatedPool {
                 },
                 settings.timeout().toMillis(),
                 TimeUnit.MILLISECONDS);
+        // A lease may have ended on another loop between the failed lease and now, unseen.
+        if (busy.get() < settings.maxDedicated()) {
+            loop.execute(this::wakeWaiters);
+        }
     }
 
     /** Whether sessions of this loop wait for a lease; any thread. */
@@ -150,10 +155,13 @@ final class DedicatedPool {
         return waiting.get() > 0;
     }
 
-    /** Wakes as many waiters as there are free places; on the loop. */
+    /**
+     * Wakes waiters, in order, while places are free; on the loop. A woken session leases at once
+     * (its held command runs again), so a place is counted taken only when it was: a waiter that
+     * went away, or could not run yet, passes its turn on.
+     */
     void wakeWaiters() {
-        int free = settings.maxDedicated() - busy.get();
-        for (Waiter waiter; free-- > 0 && (waiter = waiters.poll()) != null; ) {
+        for (Waiter waiter; busy.get() < settings.maxDedicated() && (waiter = waiters.poll()) != null; ) {
             waiting.decrementAndGet();
             if (waiter.timeout != null) {
                 waiter.timeout.cancel(false);
@@ -341,6 +349,13 @@ final class DedicatedPool {
                 return;
             }
             pooled.connection.sendWithoutReply(database, frame, timed);
+        }
+
+        @Override
+        public void selected(int database) {
+            if (!ended) {
+                pooled.connection.selected(database);
+            }
         }
 
         @Override

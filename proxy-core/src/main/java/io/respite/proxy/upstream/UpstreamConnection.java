@@ -305,6 +305,11 @@ final class UpstreamConnection {
         }
     }
 
+    /** The connection's database changed by a command of the client's own; see {@link DedicatedConnection#selected}. */
+    void selected(int database) {
+        selectedDatabase = database;
+    }
+
     /** Stops (or resumes) reading from the upstream; see {@link DedicatedConnection#pauseReading}. */
     void pauseReading(boolean paused) {
         if (channel != null) {

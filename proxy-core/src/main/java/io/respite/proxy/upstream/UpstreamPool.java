@@ -321,6 +321,11 @@ public final class UpstreamPool implements Upstream {
                 }
 
                 @Override
+                public void selected(int database) {
+                    connection.selected(database);
+                }
+
+                @Override
                 public void pauseReading(boolean paused) {
                     connection.pauseReading(paused);
                 }

@@ -982,13 +982,14 @@ class CommandRouterTest {
                         + "in this context\r\n",
                 sink.last());
         send("PING");
-        FakeLane.Sent ping = lane.subscribers.get(0).sent.pollLast();
-        assertEquals("PING", ping.command(), "asked upstream, so a dead upstream shows");
+        FakeLane.Dedicated upstream = lane.subscribers.get(0);
+        assertEquals("PING", upstream.sent.pollLast().command(), "asked upstream, so a dead upstream shows");
         assertNull(sink.last());
-        ping.answer("+PONG\r\n");
+        upstream.frames.accept(Unpooled.copiedBuffer("+PONG\r\n", StandardCharsets.UTF_8));
         assertEquals("*2\r\n$4\r\npong\r\n$0\r\n\r\n", sink.last());
         send("PING", "x");
-        lane.subscribers.get(0).sent.pollLast().answer("+PONG\r\n");
+        upstream.sent.pollLast();
+        upstream.frames.accept(Unpooled.copiedBuffer("+PONG\r\n", StandardCharsets.UTF_8));
         assertEquals("*2\r\n$4\r\npong\r\n$1\r\nx\r\n", sink.last());
         send("SSUBSCRIBE", "s");
         assertEquals("ssubscribe s", lane.subscribers.get(0).sent.peekLast().command());
@@ -1024,5 +1025,76 @@ class CommandRouterTest {
         dedicated.frames.accept(
                 Unpooled.copiedBuffer("+1.3 [5 127.0.0.1:40000] \"GET\" \"SELECT\"\r\n", StandardCharsets.UTF_8));
         assertEquals(List.of("+OK\r\n", "+1.3 [5 127.0.0.1:40000] \"GET\" \"SELECT\"\r\n"), sink.relayed);
+    }
+
+    @Test
+    void infoCarriesRespitesSectionAfterRedisOwn() {
+        send("INFO", "respite");
+        assertTrue(
+                sink.last().startsWith("$") && sink.last().contains("\r\n# Respite\r\nrespite_version:"), sink.last());
+        assertTrue(sink.last().contains("\r\ncache_hits:0\r\n"), sink.last());
+        send("INFO");
+        FakeLane.Sent info = lane.shared.poll();
+        assertEquals("INFO", info.command());
+        info.answer("$20\r\n# Server\r\nport:6379\r\n\r\n");
+        String reply = sink.last();
+        assertTrue(reply.startsWith("$") && reply.contains("# Server\r\nport:6379\r\n\r\n# Respite\r\n"), reply);
+        int length = Integer.parseInt(reply.substring(1, reply.indexOf("\r\n")));
+        assertEquals(reply.length() - reply.indexOf("\r\n") - 4, length, "the bulk length covers the section");
+        send("INFO", "server", "respite");
+        assertEquals("INFO server", lane.shared.poll().command(), "Redis's sections asked of Redis");
+        send("INFO", "keyspace");
+        assertEquals("INFO keyspace", lane.shared.poll().command(), "Redis's sections only: forwarded as they are");
+    }
+
+    @Test
+    void aSubscribeRedisRefusesIsRefusedToTheClientAndForgotten() {
+        send("SUBSCRIBE", "secret", "open");
+        FakeLane.Dedicated upstream = lane.subscribers.get(0);
+        upstream.frames.accept(Unpooled.copiedBuffer(
+                "-NOPERM this user has no permissions to access one of the channels used as arguments\r\n",
+                StandardCharsets.UTF_8));
+        upstream.frames.accept(push("subscribe", "open", ":1"));
+        assertEquals(
+                "-NOPERM this user has no permissions to access one of the channels used as arguments\r\n",
+                sink.replies.get(0));
+        assertEquals("*3\r\n$9\r\nsubscribe\r\n$4\r\nopen\r\n:2\r\n", sink.replies.get(1));
+        upstream.frames.accept(push("message", "secret", "x"));
+        assertTrue(sink.relayed.isEmpty(), "not subscribed to what Redis refused");
+        send("UNSUBSCRIBE");
+        assertEquals("*3\r\n$11\r\nunsubscribe\r\n$4\r\nopen\r\n:0\r\n", sink.last(), "only open was held");
+        send("SUBSCRIBE", "secret");
+        assertEquals("subscribe secret", upstream.sent.peekLast().command(), "asked again, not assumed");
+    }
+
+    @Test
+    void aSelectPipelinedAfterAnExecThatSelectsWaitsForIt() {
+        send("MULTI");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        send("SELECT", "1");
+        send("EXEC");
+        send("SELECT", "2");
+        assertEquals(1, sink.held.size(), "held behind the EXEC that will select 1");
+        dedicated.sent.poll().answer("+OK\r\n");
+        dedicated.sent.poll().answer("+QUEUED\r\n");
+        dedicated.sent.poll().answer("*1\r\n+OK\r\n");
+        assertEquals(1, context().database());
+        assertEquals(1, dedicated.selected, "the connection knows where the EXEC left it");
+        RespCommand held = sink.held.remove(0);
+        try {
+            client.handle(held);
+        } finally {
+            held.release();
+        }
+        assertEquals(2, context().database(), "the later SELECT wins, as on Redis");
+    }
+
+    @Test
+    void clientListAndKillWhileWatchingConcernRespitesClients() {
+        send("WATCH", "k");
+        lane.onlyDedicated().sent.poll().answer("+OK\r\n");
+        send("CLIENT", "LIST");
+        assertTrue(sink.last().contains("id=7 "), sink.last());
+        assertTrue(lane.onlyDedicated().sent.isEmpty(), "not sent to Redis");
     }
 }

@@ -150,6 +150,14 @@ final class FakeLane implements UpstreamLane {
             sent.add(new Sent(database, version, words(frame), null, timed));
         }
 
+        /** The database a SELECT queued in MULTI left the connection in, or -1. */
+        int selected = -1;
+
+        @Override
+        public void selected(int database) {
+            selected = database;
+        }
+
         @Override
         public void pauseReading(boolean paused) {
             readingPaused = paused;

@@ -68,6 +68,11 @@ final class FakeSink implements ReplySink {
     }
 
     @Override
+    public void push(ByteBuf push) {
+        relayed.add(text(push));
+    }
+
+    @Override
     public void relay(ByteBuf frame) {
         relayed.add(text(frame));
     }

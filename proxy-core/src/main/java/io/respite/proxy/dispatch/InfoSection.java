@@ -1,0 +1,139 @@
+package io.respite.proxy.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.respite.proxy.cache.CacheStats;
+import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.coherence.Coherence;
+import io.respite.proxy.coherence.CoherenceStats;
+import io.respite.proxy.reply.ReplyCallback;
+import io.respite.resp.RespCommand;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * INFO through respite: Redis's own sections, with a {@code # Respite} section appended (to the
+ * default sections, to {@code all} and {@code everything}, and wherever {@code respite} is asked
+ * for), in Redis's {@code field:value} lines, so that clients parsing INFO keep working;
+ * {@code INFO respite} alone is answered here. Stateless but for its start time.
+ */
+final class InfoSection {
+
+    private static final String VERSION = version();
+
+    private final StripedLruCache cache;
+    private final Coherence coherence;
+    private final IntSupplier clients;
+    private final long startNanos = System.nanoTime();
+
+    /** @param clients how many clients are connected */
+    InfoSection(StripedLruCache cache, Coherence coherence, IntSupplier clients) {
+        this.cache = cache;
+        this.coherence = coherence;
+        this.clients = clients;
+    }
+
+    /**
+     * Handles INFO when respite's section belongs in the reply, returning true; returns false for
+     * an INFO of Redis's sections only, which the caller forwards as it is. Borrows {@code command}.
+     */
+    boolean info(ClientContext client, RespCommand command, CommandRouter router) {
+        List<String> sections = new ArrayList<>();
+        boolean respite = command.argCount() == 1;
+        for (int i = 1; i < command.argCount(); i++) {
+            String section = command.argString(i).toLowerCase(Locale.ROOT);
+            if (section.equals("respite")) {
+                respite = true;
+            } else {
+                respite |= section.equals("all") || section.equals("everything") || section.equals("default");
+                sections.add(section);
+            }
+        }
+        if (!respite) {
+            return false;
+        }
+        if (command.argCount() > 1 && sections.isEmpty()) {
+            client.sink().reply(Replies.clientText(client, section()));
+            return true;
+        }
+        List<String> args = new ArrayList<>();
+        args.add("INFO");
+        args.addAll(sections);
+        RespCommand upstream = RespCommand.of(args.toArray(String[]::new));
+        try {
+            ReplyCallback slot = client.sink().replyLater();
+            router.sendShared(client, upstream, new ReplyCallback() {
+                @Override
+                public void onReply(ByteBuf frame) {
+                    slot.onReply(append(frame));
+                }
+
+                @Override
+                public void onFailure(String error) {
+                    slot.onFailure(error);
+                }
+            });
+        } finally {
+            upstream.release();
+        }
+        return true;
+    }
+
+    /** Redis's INFO text with respite's section after it; takes ownership of {@code frame}. */
+    private ByteBuf append(ByteBuf frame) {
+        byte type = frame.isReadable() ? frame.getByte(frame.readerIndex()) : 0;
+        if (type != '$' && type != '=') {
+            return frame; // an error: passed on as it is
+        }
+        try {
+            String reply = frame.toString(StandardCharsets.UTF_8);
+            int start = reply.indexOf("\r\n") + 2;
+            String text = reply.substring(start, reply.length() - 2);
+            String prefix = type == '=' ? text.substring(0, 4) : "";
+            String body = text.substring(prefix.length());
+            String joined = prefix + body + (body.isEmpty() ? "" : "\r\n") + section();
+            byte[] bytes = joined.getBytes(StandardCharsets.UTF_8);
+            ByteBuf out = Unpooled.buffer(bytes.length + 16);
+            out.writeCharSequence((char) type + Integer.toString(bytes.length) + "\r\n", StandardCharsets.US_ASCII);
+            out.writeBytes(bytes);
+            out.writeCharSequence("\r\n", StandardCharsets.US_ASCII);
+            return out;
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** The {@code # Respite} section, lines ending in CRLF as Redis's. */
+    String section() {
+        CacheStats stats = cache.stats();
+        CoherenceStats coherent = coherence.stats();
+        return "# Respite\r\n"
+                + "respite_version:" + VERSION + "\r\n"
+                + "uptime_in_seconds:" + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos) + "\r\n"
+                + "connected_clients:" + clients.getAsInt() + "\r\n"
+                + "coherence_mode:" + coherence.mode().name().toLowerCase(Locale.ROOT) + "\r\n"
+                + "caching:" + (coherence.caching() ? 1 : 0) + "\r\n"
+                + "cache_entries:" + stats.entries() + "\r\n"
+                + "cache_bytes:" + stats.weightBytes() + "\r\n"
+                + "cache_hits:" + stats.hits() + "\r\n"
+                + "cache_misses:" + stats.misses() + "\r\n"
+                + "cache_coalesced:" + stats.coalesced() + "\r\n"
+                + "cache_evicted_by_size:" + stats.evictedBySize() + "\r\n"
+                + "cache_evicted_by_bytes:" + stats.evictedByBytes() + "\r\n"
+                + "cache_expired:" + stats.expired() + "\r\n"
+                + "cache_invalidated:" + stats.invalidated() + "\r\n"
+                + "cache_stale_fills_dropped:" + stats.staleFillsDropped() + "\r\n"
+                + "invalidation_messages:" + coherent.messages() + "\r\n"
+                + "invalidation_keys:" + coherent.keys() + "\r\n"
+                + "coherence_flushes:" + coherent.flushes() + "\r\n";
+    }
+
+    private static String version() {
+        String version = InfoSection.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+}
