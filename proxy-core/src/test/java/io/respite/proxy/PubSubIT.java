@@ -3,6 +3,7 @@ package io.respite.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
@@ -225,6 +226,28 @@ class PubSubIT {
             assertEquals(frame(true, "message", "news", "early"), text(subscriber.readReply()), "not behind BLPOP");
             assertEquals(":1\r\n", redis.callString("LPUSH", "queue", "x"));
             assertEquals("*2\r\n$5\r\nqueue\r\n$1\r\nx\r\n", text(subscriber.readReply()));
+        }
+    }
+
+    /** A channel the upstream user may not use: Redis's refusal reaches the client, nothing hangs. */
+    @Test
+    void aSubscribeTheUpstreamUserMayNotMakeIsRefusedAsRedisRefusesIt(RedisServer redis) throws Exception {
+        assertEquals(
+                "+OK\r\n",
+                redis.callString("ACL", "SETUSER", "app", "on", ">app-pass", "~*", "+@all", "resetchannels", "&open"));
+        try (ProxyFixture fixture = ProxyFixture.startCaching(
+                        redis,
+                        b -> b.upstream(
+                                UpstreamUri.parse("redis://app:app-pass@" + redis.host() + ":" + redis.port())));
+                RespTestClient direct = RespTestClient.connect(redis.address())) {
+            assertEquals("+OK\r\n", direct.callString("AUTH", "app", "app-pass"));
+            String refusedByRedis = direct.callString("SUBSCRIBE", "secret");
+            assertTrue(refusedByRedis.startsWith("-NOPERM"), refusedByRedis);
+            RespTestClient client = fixture.client();
+            assertEquals(refusedByRedis, client.callString("SUBSCRIBE", "secret"), "Redis's own refusal");
+            assertEquals(frame(false, "subscribe", "open", ":1"), client.callString("SUBSCRIBE", "open"));
+            assertEquals(":1\r\n", redis.callString("PUBLISH", "open", "hi"));
+            assertEquals(frame(false, "message", "open", "hi"), text(client.readReply()));
         }
     }
 
