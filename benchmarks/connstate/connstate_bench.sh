@@ -4,34 +4,19 @@
 # for SUBSCRIBERS subscribers of one channel (PubSubLatency.java) and the upstream connections
 # respite used for them.
 #   benchmarks/connstate/connstate_bench.sh
-# Env: JAR (default proxy-core/target/respite.jar), CLIENTS (50), SECONDS (10), PORT_BASE (16600),
+# Env: JAR (default proxy-core/target/respite.jar), CLIENTS (50), SECONDS_RUN (10), PORT_BASE (16600),
 #      SUBSCRIBERS (1000), MESSAGES (200), RESPITE_ARGS (extra respite options), JAVA_FLAGS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-jar=${JAR:-$root/proxy-core/target/respite.jar}
 clients=${CLIENTS:-50}
 seconds=${SECONDS_RUN:-10}
 base=${PORT_BASE:-16600}
-flags=${JAVA_FLAGS:--XX:+UseParallelGC -XX:ActiveProcessorCount=2 -Xms64m -Xmx640m}
-command -v redis-server >/dev/null || { echo "missing redis-server (apt-get install redis-server)" >&2; exit 1; }
-[ -f "$jar" ] || { echo "missing $jar: run make build" >&2; exit 1; }
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-redis-server --port "$base" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
-pids+=($!)
-# shellcheck disable=SC2086
-java $flags -jar "$jar" --port $((base + 1)) --upstream "redis://127.0.0.1:$base" ${RESPITE_ARGS:-} \
-  >"$work/respite.log" 2>&1 &
-pids+=($!)
-for port in "$base" $((base + 1)); do
-  for _ in $(seq 1 600); do
-    redis-cli -p "$port" PING 2>/dev/null | grep -q PONG && break
-    sleep 0.1
-  done
-done
+# shellcheck source=../lib.sh
+. "$root/benchmarks/lib.sh"
+start_redis "$base"
+start_respite $((base + 1)) "$base" respite
+await_ping "$base" $((base + 1))
 echo "direct:  $(java "$here/TransactionLoad.java" 127.0.0.1 "$base" "$clients" "$seconds")"
 echo "respite: $(java "$here/TransactionLoad.java" 127.0.0.1 $((base + 1)) "$clients" "$seconds")"
 echo "upstream clients after: $(redis-cli -p "$base" INFO clients | grep connected_clients)"

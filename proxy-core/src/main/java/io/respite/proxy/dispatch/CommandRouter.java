@@ -190,6 +190,14 @@ public final class CommandRouter {
         }
     }
 
+    /** The connection commands respite answers itself while a client is pinned, outside MULTI. */
+    private static boolean answeredHere(CommandKind kind) {
+        return switch (kind) {
+            case SELECT, AUTH, PING, ECHO, HELLO, CLIENT -> true;
+            default -> false;
+        };
+    }
+
     /** What a RESP2 client in subscribed mode may still run, as on Redis. */
     private static boolean allowedWhileSubscribed(@Nullable CommandKind kind) {
         return kind == CommandKind.PUBSUB
@@ -285,13 +293,7 @@ public final class CommandRouter {
             } else {
                 pinned.send(client, command, kind, lookup(command));
             }
-        } else if (client.sink().hasPendingReplies()
-                && kind != CommandKind.MULTI
-                && kind != CommandKind.WATCH
-                && kind != CommandKind.BLOCKING
-                && kind != CommandKind.GET
-                && kind != CommandKind.MGET
-                && kind != CommandKind.RELAY) {
+        } else if (answeredHere(kind) && client.sink().hasPendingReplies()) {
             // A connection command answered here changes (or reads) what replies still due may
             // change: an EXEC that runs a queued SELECT. It waits for them, as it would on Redis.
             client.sink().holdUntilDrained(command);

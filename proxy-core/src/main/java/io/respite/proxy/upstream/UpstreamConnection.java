@@ -73,7 +73,7 @@ import org.jspecify.annotations.Nullable;
  * own ({@link Backoff}, {@link FailureCause}, {@link Handshake}, {@link AvailabilityLog},
  * {@link ProgressWatch}).
  */
-final class UpstreamConnection {
+final class UpstreamConnection implements DedicatedConnection {
 
     private static final Logger LOG = Logger.getLogger(UpstreamConnection.class.getName());
 
@@ -215,7 +215,7 @@ final class UpstreamConnection {
         }
         writeInternal(RespCommand.of("RESET"), "RESET", null);
         for (Handshake step : Handshake.of(settings, version)) {
-            writeInternal(RespCommand.of(step.args().toArray(String[]::new)), step.what(), null);
+            writeStep(step, null);
         }
         selectedDatabase = settings.database();
         flushTarget.flushLater();
@@ -263,13 +263,13 @@ final class UpstreamConnection {
         send(database, frame, callback, true);
     }
 
-    /** Sends a command; see {@link DedicatedConnection#send}. Takes ownership of {@code frame}. */
-    void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
+    @Override
+    public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
         enqueue(database, frame, callback, timed);
     }
 
-    /** See {@link DedicatedConnection#sendWithoutReply}. Takes ownership of {@code frame}. */
-    void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
+    @Override
+    public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
         enqueue(database, frame, null, timed);
     }
 
@@ -305,13 +305,13 @@ final class UpstreamConnection {
         }
     }
 
-    /** The connection's database changed by a command of the client's own; see {@link DedicatedConnection#selected}. */
-    void selected(int database) {
+    @Override
+    public void selected(int database) {
         selectedDatabase = database;
     }
 
-    /** Stops (or resumes) reading from the upstream; see {@link DedicatedConnection#pauseReading}. */
-    void pauseReading(boolean paused) {
+    @Override
+    public void pauseReading(boolean paused) {
         if (channel != null) {
             channel.config().setAutoRead(!paused);
         }
@@ -367,6 +367,11 @@ final class UpstreamConnection {
         channel.write(frame, channel.voidPromise());
     }
 
+    /** Writes one handshake step; see {@link #writeInternal}. */
+    private void writeStep(Handshake step, @Nullable Runnable onSuccess) {
+        writeInternal(RespCommand.of(step.args().toArray(String[]::new)), step.what(), onSuccess);
+    }
+
     /** TCP is up: write the handshake; the connection is ready when it has been answered. */
     private void connected(Channel ch) {
         flushTarget = flusher.target(ch);
@@ -379,7 +384,7 @@ final class UpstreamConnection {
             ready();
         }
         for (Handshake step : steps) {
-            writeInternal(RespCommand.of(step.args().toArray(String[]::new)), step.what(), () -> {
+            writeStep(step, () -> {
                 if (--handshakePending == 0) {
                     ready();
                 }
@@ -624,8 +629,15 @@ final class UpstreamConnection {
         }
     }
 
+    /** A connection of no pool (the loop's subscriber connection): giving it back closes it. */
+    @Override
+    public void release(boolean clean) {
+        close();
+    }
+
     /** Fails everything pending and stops for good. */
-    void close() {
+    @Override
+    public void close() {
         if (state == State.CLOSED) {
             return;
         }

@@ -309,37 +309,7 @@ public final class UpstreamPool implements Upstream {
             UpstreamConnection connection = new UpstreamConnection(
                     loop, flusher, settings, RespVersion.RESP3, frames, NO_LISTENER, () -> null, lost);
             connection.connect();
-            return new DedicatedConnection() {
-                @Override
-                public void send(int database, ByteBuf frame, ReplyCallback callback, boolean timed) {
-                    connection.send(database, frame, callback, timed);
-                }
-
-                @Override
-                public void sendWithoutReply(int database, ByteBuf frame, boolean timed) {
-                    connection.sendWithoutReply(database, frame, timed);
-                }
-
-                @Override
-                public void selected(int database) {
-                    connection.selected(database);
-                }
-
-                @Override
-                public void pauseReading(boolean paused) {
-                    connection.pauseReading(paused);
-                }
-
-                @Override
-                public void release(boolean clean) {
-                    connection.close();
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
-                }
-            };
+            return connection;
         }
 
         @Override

@@ -1,0 +1,34 @@
+# Shared by the benchmark scripts: source it after setting $root. Starts a redis-server and
+# respite replicas on 127.0.0.1, waits for them, and stops everything by PID on exit.
+# Env: JAR (default proxy-core/target/respite.jar), RESPITE_ARGS (extra respite options), JAVA_FLAGS.
+jar=${JAR:-$root/proxy-core/target/respite.jar}
+flags=${JAVA_FLAGS:--XX:+UseParallelGC -XX:ActiveProcessorCount=2 -Xms64m -Xmx640m}
+command -v redis-server >/dev/null || { echo "missing redis-server (apt-get install redis-server)" >&2; exit 1; }
+[ -f "$jar" ] || { echo "missing $jar: run make build" >&2; exit 1; }
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start_redis PORT
+start_redis() {
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+  pids+=($!)
+}
+
+# start_respite PORT UPSTREAM_PORT NAME
+start_respite() {
+  # shellcheck disable=SC2086
+  java $flags -jar "$jar" --port "$1" --upstream "redis://127.0.0.1:$2" ${RESPITE_ARGS:-} >"$work/$3.log" 2>&1 &
+  pids+=($!)
+}
+
+# await_ping PORT...: until each answers PING (up to a minute each)
+await_ping() {
+  for port in "$@"; do
+    for _ in $(seq 1 600); do
+      redis-cli -p "$port" PING 2>/dev/null | grep -q PONG && break
+      sleep 0.1
+    done
+  done
+}
