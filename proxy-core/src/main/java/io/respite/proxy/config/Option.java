@@ -143,7 +143,56 @@ enum Option {
             "Command (CONFIG) or subcommand (CONFIG|SET) clients may not run, as Redis's rename-command NAME \"\"; "
                     + "repeatable, or a comma-separated list.",
             (b, o, v) -> b.deniedCommands(Values.parseCommandNames(o, v)),
-            Form.REPEATABLE_WORDS);
+            Form.REPEATABLE_WORDS),
+    HTTP_PORT(
+            "http-port",
+            "PORT",
+            "none",
+            "TCP port of the HTTP API (GET/PUT/DELETE /keys/KEY, /lookup?key=KEY, /KEY); 0 picks a free port. "
+                    + "None: no HTTP API.",
+            (b, o, v) -> b.httpPort(Values.parseInt(o, v))),
+    HTTP_BIND("http-bind", "ADDR", "--bind", "Address the HTTP API listens on.", (b, o, v) -> b.httpBind(v)),
+    HTTP_MAX_BODY(
+            "http-max-body",
+            "SIZE",
+            "512mb",
+            "Largest HTTP request body (a PUT's value), Redis's own limit by default; larger ones get 413 unread.",
+            (b, o, v) -> b.httpMaxBodyBytes(Values.parseSize(o, v))),
+    HTTP_HEADER_TIMEOUT(
+            "http-header-timeout",
+            "DURATION",
+            "10s",
+            "How long an HTTP client may take to send a request's headers before it is cut off (slow-loris).",
+            (b, o, v) -> b.httpHeaderTimeout(Values.parseDuration(o, v))),
+    UPSTREAM_OPS_LIMIT(
+            "upstream-ops-limit",
+            "N",
+            "none",
+            "Most commands in flight to Redis at once, from every client of this respite; beyond it commands wait "
+                    + "in --upstream-queue. Cache hits never wait. 0 or none: no limit.",
+            (b, o, v) -> b.upstreamOpsLimit(Values.parseIntOrNone(o, v))),
+    UPSTREAM_QUEUE(
+            "upstream-queue",
+            "N",
+            String.valueOf(AdmissionOptions.DEFAULT_UPSTREAM_QUEUE),
+            "Commands that may wait for --upstream-ops-limit; beyond them a command fails at once "
+                    + "(-ERR respite busy, HTTP 503).",
+            (b, o, v) -> b.upstreamQueue(Values.parseInt(o, v))),
+    RATE_LIMIT(
+            "rate-limit",
+            "'RATE [BURST]'",
+            "none",
+            "Requests a second each client connection may make (RESP commands, HTTP requests; hits count), "
+                    + "with bursts up to BURST (RATE by default); the excess is refused, never reaching Redis.",
+            (b, o, v) -> b.rateLimit(Values.isNone(v) ? null : RateLimit.parse(o, v)),
+            Form.WORDS),
+    GLOBAL_RATE_LIMIT(
+            "global-rate-limit",
+            "'RATE [BURST]'",
+            "none",
+            "Requests a second of every client of this respite together, as --rate-limit.",
+            (b, o, v) -> b.globalRateLimit(Values.isNone(v) ? null : RateLimit.parse(o, v)),
+            Form.WORDS);
 
     /** Prefix of every environment variable the loader reads. */
     static final String ENV_PREFIX = "RESPITE_";

@@ -67,6 +67,11 @@ import org.jspecify.annotations.Nullable;
  *       <td>Files whose first line is {@code requirepass}, or the upstream's password: secrets
  *       kept out of {@code ps} and the environment. Not components: the builder folds them into
  *       {@code requirepass} and {@code upstream}.</td></tr>
+ *   <tr><td>{@code http-port}, {@code http-bind}, {@code http-max-body}, {@code http-header-timeout}</td>
+ *       <td>off, {@code bind}, 512mb, 10s</td><td>The HTTP API ({@link HttpOptions}).</td></tr>
+ *   <tr><td>{@code upstream-ops-limit}, {@code upstream-queue}, {@code rate-limit},
+ *       {@code global-rate-limit}</td><td>none, {@value AdmissionOptions#DEFAULT_UPSTREAM_QUEUE}, none, none</td>
+ *       <td>Admission control ({@link AdmissionOptions}).</td></tr>
  * </table>
  *
  * @param bind              address to listen on: an IP address or host name
@@ -89,6 +94,8 @@ import org.jspecify.annotations.Nullable;
  * @param coherence         how the cache follows Redis
  * @param trackingPrefixes  key prefixes for BCAST tracking; empty for default tracking
  * @param cacheNil          whether nil GETs are cached; null for "in tracking mode"
+ * @param http              the HTTP API's options
+ * @param admission         the ops limit and the rate limits
  */
 public record ProxyConfig(
         String bind,
@@ -110,7 +117,9 @@ public record ProxyConfig(
         Set<String> deniedCommands,
         CoherenceOption coherence,
         List<String> trackingPrefixes,
-        @Nullable Boolean cacheNil) {
+        @Nullable Boolean cacheNil,
+        HttpOptions http,
+        AdmissionOptions admission) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -174,6 +183,14 @@ public record ProxyConfig(
         Objects.requireNonNull(clientOutputLimit, "clientOutputLimit");
         deniedCommands = Set.copyOf(Objects.requireNonNull(deniedCommands, "deniedCommands"));
         Objects.requireNonNull(coherence, "coherence");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(admission, "admission");
+        String httpBind = http.bind();
+        check(
+                httpBind == null || BIND.matcher(httpBind).matches(),
+                "http-bind",
+                String.valueOf(httpBind),
+                "an IP address or host name");
         trackingPrefixes = List.copyOf(Objects.requireNonNull(trackingPrefixes, "trackingPrefixes"));
         check(
                 trackingPrefixes.isEmpty() || coherence == CoherenceOption.TRACKING,
@@ -229,7 +246,8 @@ public record ProxyConfig(
                 + ", maxPinned=" + maxPinned + ", pinnedIdle=" + pinnedIdle + ", pinnedIdleTimeout=" + pinnedIdleTimeout
                 + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
-                + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + "]";
+                + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
+                + ", admission=" + admission + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -268,6 +286,8 @@ public record ProxyConfig(
         private CoherenceOption coherence = CoherenceOption.TRACKING;
         private List<String> trackingPrefixes = List.of();
         private @Nullable Boolean cacheNil;
+        private HttpOptions http = HttpOptions.OFF;
+        private AdmissionOptions admission = AdmissionOptions.NONE;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
 
@@ -393,6 +413,54 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link HttpOptions#port()}: the HTTP API on that port (0: a free one). */
+        public Builder httpPort(int port) {
+            this.http = http.withPort(port);
+            return this;
+        }
+
+        /** Sets {@link HttpOptions#bind()}. */
+        public Builder httpBind(String bind) {
+            this.http = http.withBind(bind);
+            return this;
+        }
+
+        /** Sets {@link HttpOptions#maxBodyBytes()}. */
+        public Builder httpMaxBodyBytes(long bytes) {
+            this.http = http.withMaxBodyBytes(bytes);
+            return this;
+        }
+
+        /** Sets {@link HttpOptions#headerTimeout()}. */
+        public Builder httpHeaderTimeout(Duration timeout) {
+            this.http = http.withHeaderTimeout(timeout);
+            return this;
+        }
+
+        /** Sets {@link AdmissionOptions#upstreamOpsLimit()}; 0 for none. */
+        public Builder upstreamOpsLimit(int limit) {
+            this.admission = admission.withUpstreamOpsLimit(limit);
+            return this;
+        }
+
+        /** Sets {@link AdmissionOptions#upstreamQueue()}. */
+        public Builder upstreamQueue(int queue) {
+            this.admission = admission.withUpstreamQueue(queue);
+            return this;
+        }
+
+        /** Sets {@link AdmissionOptions#rateLimit()}; null for none. */
+        public Builder rateLimit(@Nullable RateLimit limit) {
+            this.admission = admission.withRateLimit(limit);
+            return this;
+        }
+
+        /** Sets {@link AdmissionOptions#globalRateLimit()}; null for none. */
+        public Builder globalRateLimit(@Nullable RateLimit limit) {
+            this.admission = admission.withGlobalRateLimit(limit);
+            return this;
+        }
+
         /** {@code requirepass}, read from {@code requirepass-file}; giving both is an error. */
         public Builder requirepassFromFile(String requirepass) {
             this.requirepassFromFile = requirepass;
@@ -445,7 +513,9 @@ public record ProxyConfig(
                     deniedCommands,
                     coherence,
                     trackingPrefixes,
-                    cacheNil);
+                    cacheNil,
+                    http,
+                    admission);
         }
     }
 }

@@ -81,6 +81,16 @@ final class Values {
         }
     }
 
+    /** Whether {@code text} is {@code none}, the word for an option left unset. */
+    static boolean isNone(String text) {
+        return text.strip().equalsIgnoreCase("none");
+    }
+
+    /** As {@link #parseInt}, with {@code none} for 0. */
+    static int parseIntOrNone(String option, String text) {
+        return isNone(text) ? 0 : parseInt(option, text);
+    }
+
     /**
      * A list of command names ({@code --deny-command}), separated by commas or spaces, each a
      * command ({@code config}) or a subcommand ({@code config|set}); returned lower case.

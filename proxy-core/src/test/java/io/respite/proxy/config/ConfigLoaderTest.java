@@ -86,7 +86,16 @@ class ConfigLoaderTest {
                         "upstream-password-file",
                         SECRET_FILE.toString(),
                         get(ProxyConfig::upstream),
-                        new UpstreamUri("127.0.0.1", 6379, null, "s3 cret", 0)));
+                        new UpstreamUri("127.0.0.1", 6379, null, "s3 cret", 0)),
+                Arguments.of("http-port", "8080", get(c -> c.http().port()), 8080),
+                Arguments.of("http-bind", "0.0.0.0", get(c -> c.http().bind()), "0.0.0.0"),
+                Arguments.of("http-max-body", "1mb", get(c -> c.http().maxBodyBytes()), 1L << 20),
+                Arguments.of("http-header-timeout", "3s", get(c -> c.http().headerTimeout()), Duration.ofSeconds(3)),
+                Arguments.of("upstream-ops-limit", "4", get(c -> c.admission().upstreamOpsLimit()), 4),
+                Arguments.of("upstream-queue", "7", get(c -> c.admission().upstreamQueue()), 7),
+                Arguments.of("rate-limit", "100 300", get(c -> c.admission().rateLimit()), new RateLimit(100, 300)),
+                Arguments.of(
+                        "global-rate-limit", "50", get(c -> c.admission().globalRateLimit()), new RateLimit(50, 50)));
     }
 
     /** A secret file for the *-file options: its first line is the secret, a second line is ignored. */
@@ -360,7 +369,10 @@ class ConfigLoaderTest {
         ProxyConfig.Builder builder = ProxyConfig.builder();
         for (Option option : Option.values()) {
             // Defaults said in words: "the number of ...", "yes in tracking mode, ...".
-            if (!option.defaultText.equals("none") && option != Option.IO_THREADS && option != Option.CACHE_NIL) {
+            if (!option.defaultText.equals("none")
+                    && option != Option.IO_THREADS
+                    && option != Option.CACHE_NIL
+                    && option != Option.HTTP_BIND) {
                 option.apply(builder, option.defaultText);
             }
         }
