@@ -25,6 +25,7 @@ import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
+import io.respite.proxy.http.HttpApi;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
 import io.respite.proxy.upstream.Upstream;
@@ -94,6 +95,8 @@ public final class ProxyServer {
     private @Nullable Upstream upstream;
     private @Nullable CacheSweeper sweeper;
     private @Nullable Channel serverChannel;
+    /** The HTTP API's listening channel, when --http-port is set. */
+    private @Nullable Channel httpChannel;
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
@@ -183,10 +186,68 @@ public final class ProxyServer {
             throw new IllegalStateException(
                     String.format("Failed to bind port %d on %s: %s", config.port(), config.bind(), e.getMessage()), e);
         }
+        if (config.http().enabled()) {
+            startHttp(bootstrap, router, pool, loops);
+        }
         LOG.log(Level.INFO, "respite listening on {0} ({1}, {2} io threads), upstream {3}", new Object[] {
             address(), resources.transport, config.ioThreads(), config.upstream()
         });
         reportMemory();
+    }
+
+    /**
+     * Binds the HTTP API's port on the same loops as the RESP port: its connections are clients of
+     * the same router, cache and lanes.
+     */
+    private void startHttp(ServerBootstrap resp, CommandRouter router, Upstream pool, ProxyResources loops) {
+        HttpApi api = new HttpApi(
+                config.http(), config.requirepass(), config.upstream().database());
+        String bind = Objects.requireNonNullElse(config.http().bind(), config.bind());
+        ServerBootstrap http = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                acceptHttp(ch, api, router, pool, loops);
+            }
+        });
+        try {
+            httpChannel =
+                    http.bind(bind, config.http().port()).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            // As for the RESP port: Netty rethrows the bind error undeclared.
+            closeEverything();
+            throw new IllegalStateException(
+                    String.format(
+                            "Failed to bind the HTTP port %d on %s: %s",
+                            config.http().port(), bind, e.getMessage()),
+                    e);
+        }
+        LOG.log(Level.INFO, "HTTP API on {0}", httpAddress());
+    }
+
+    private void acceptHttp(SocketChannel ch, HttpApi api, CommandRouter router, Upstream pool, ProxyResources loops) {
+        if (clientCount.incrementAndGet() > config.maxClients()) {
+            clientCount.decrementAndGet();
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> clientCount.decrementAndGet());
+        EventLoop loop = ch.eventLoop();
+        UpstreamLane lane = pool.lane(loop);
+        api.initChannel(
+                ch,
+                sink -> router.newClient(sink, lane),
+                () -> 0L,
+                Objects.requireNonNull(loops.flushers.get(loop), "flusher"));
+        clients.add(ch);
+    }
+
+    /** The HTTP API's bound address (useful with --http-port 0). */
+    public InetSocketAddress httpAddress() {
+        Channel bound = httpChannel;
+        if (bound == null) {
+            throw new IllegalStateException("no HTTP API");
+        }
+        return (InetSocketAddress) bound.localAddress();
     }
 
     /** Says how much memory the JVM has, and warns when the heap is too small for --max-memory. */
@@ -272,6 +333,9 @@ public final class ProxyServer {
             return;
         }
         serverChannel.close().syncUninterruptibly();
+        if (httpChannel != null) {
+            httpChannel.close().syncUninterruptibly();
+        }
         List<Future<Void>> drained = new ArrayList<>();
         for (Channel client : clients) {
             ClientSession session = client.pipeline().get(ClientSession.class);

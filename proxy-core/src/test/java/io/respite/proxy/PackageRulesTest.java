@@ -125,6 +125,23 @@ final class PackageRulesTest {
                             + "codec's public API");
 
     @ArchTest
+    static final ArchRule httpKnowsOnlyTheClientContract = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.http..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.proxy",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.upstream..",
+                    "io.respite.proxy.cache..",
+                    "io.respite.proxy.coherence..",
+                    "io.respite.proxy.command..",
+                    "io.respite.proxy.pubsub..",
+                    "io.respite.resp.internal..")
+            .because("http: depends on session, reply, eventloop, config, the codec's public API, Netty and Jackson");
+
+    @ArchTest
     static final ArchRule coherenceKnowsNoSessionsNorDispatch = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy.coherence..")

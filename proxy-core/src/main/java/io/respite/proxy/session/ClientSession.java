@@ -71,7 +71,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The configured output limits, in force while the client has no subscription. */
     private final OutputLimits limits;
 
-    private final long id = IDS.incrementAndGet();
+    private final long id = nextClientId();
     private final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
     /**
      * Requests not handled yet, in order: commands (each holding one reference) and a protocol
@@ -129,6 +129,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.ctx = ctx;
         this.writer = new ReplyWriter(ctx, flusher);
         this.handler = handlers.apply(this);
+    }
+
+    /** A new client id, unique in this process and shared with the HTTP API's connections, as CLIENT ID gives it. */
+    public static long nextClientId() {
+        return IDS.incrementAndGet();
     }
 
     /** Takes ownership of {@code msg}: a {@link RespCommand} (released here) or a {@link RespProtocolError}. */

@@ -1,0 +1,70 @@
+package io.respite.proxy.http;
+
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request's place in its connection's response order: answered exactly once, at once or
+ * when its commands' replies arrive, and written when every exchange ahead of it has been. An
+ * answer that comes after the connection closed is released.
+ *
+ * <p>On the connection's event loop; not thread-safe.
+ */
+final class Exchange {
+
+    private final HttpConnection connection;
+    private final HttpMethod method;
+    private final boolean keepAlive;
+    private @Nullable FullHttpResponse response;
+    private boolean answered;
+    /** The connection closes after this answer: the request's body will not be read (413). */
+    private boolean closesConnection;
+
+    Exchange(HttpConnection connection, HttpMethod method, boolean keepAlive) {
+        this.connection = connection;
+        this.method = method;
+        this.keepAlive = keepAlive;
+    }
+
+    /** Answers the request; a second answer is released unsent. Takes ownership of {@code answer}. */
+    void respond(FullHttpResponse answer) {
+        if (answered) {
+            answer.release();
+            return;
+        }
+        answered = true;
+        response = answer;
+        connection.answered(this);
+    }
+
+    /** The connection is to close after this answer, its request's body unread. */
+    void closeConnection() {
+        closesConnection = true;
+    }
+
+    boolean closesConnection() {
+        return closesConnection;
+    }
+
+    HttpMethod method() {
+        return method;
+    }
+
+    /** Whether the client keeps the connection open after this request. */
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    boolean answered() {
+        return answered;
+    }
+
+    /** The answer, handed to the caller, who owns it then; null if there is none (yet, or any more). */
+    @Nullable
+    FullHttpResponse take() {
+        FullHttpResponse taken = response;
+        response = null;
+        return taken;
+    }
+}
