@@ -162,7 +162,10 @@ class HttpApiIT {
             assertLookup(fixture, "/lookup?key=nope", 404, "{\"key\": \"nope\", \"value\": null, \"status\": 404}");
             assertLookup(fixture, "/lookup", 400, "{\"key\": null, \"value\": null, \"status\": 400}");
             assertLookup(fixture, "/lookup?key=", 400, "{\"key\": \"\", \"value\": null, \"status\": 400}");
-            redis.call("SET", "word", "caf\u00e9 \ud83d\ude00 \"q\" \\ \n\u0001\u007f");
+            // Non-ASCII (é, an emoji outside the BMP), quote, backslash, newline, a control character, DEL.
+            String word = "caf" + (char) 0xe9 + " " + new String(Character.toChars(0x1f600)) + " \"q\" \\ \n" + (char) 1
+                    + (char) 0x7f;
+            redis.call("SET", "word", word);
             assertLookup(
                     fixture,
                     "/lookup?key=word",
