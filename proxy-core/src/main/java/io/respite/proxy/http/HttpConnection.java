@@ -171,7 +171,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         starting = true;
         Routes.Body wanted;
         try {
-            wanted = routes.begin(request, exchange, bridge, admission.getAsLong());
+            wanted = routes.begin(request, exchange, bridge, ctx.alloc(), admission.getAsLong());
         } finally {
             starting = false;
         }

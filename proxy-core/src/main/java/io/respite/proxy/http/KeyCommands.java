@@ -2,7 +2,6 @@ package io.respite.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.respite.resp.RespCommand;
@@ -177,12 +176,13 @@ final class KeyCommands {
 
     /**
      * {@code SET key <body> [PX ms] [NX]} around the body's own buffers: the value is not copied on
-     * its way upstream. Takes ownership of {@code body}.
+     * its way upstream. Every part is direct, as the body's blocks are: a frame with one heap part
+     * would be copied whole into a direct buffer by the transport. Takes ownership of {@code body}.
      */
     static RespCommand setCommand(byte[] key, CompositeByteBuf body, long ttlMillis, boolean nx) {
         int args = 3 + (ttlMillis > 0 ? 2 : 0) + (nx ? 1 : 0);
         int[] bounds = new int[2 * args];
-        ByteBuf head = Unpooled.buffer(32 + key.length);
+        ByteBuf head = body.alloc().directBuffer(32 + key.length);
         head.writeByte('*').writeBytes(ascii(Integer.toString(args))).writeShort(CRLF);
         bulk(head, SET, 0, bounds, 0);
         bulk(head, key, 0, bounds, 1);
@@ -190,7 +190,7 @@ final class KeyCommands {
         head.writeByte('$').writeBytes(ascii(Integer.toString(length))).writeShort(CRLF);
         bounds[4] = head.readableBytes();
         bounds[5] = length;
-        ByteBuf tail = Unpooled.buffer(48);
+        ByteBuf tail = body.alloc().directBuffer(48);
         tail.writeShort(CRLF);
         int tailStart = head.readableBytes() + length;
         int arg = 3;
@@ -201,7 +201,7 @@ final class KeyCommands {
         if (nx) {
             bulk(tail, NX, tailStart, bounds, arg);
         }
-        CompositeByteBuf frame = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        CompositeByteBuf frame = body.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
         frame.addComponent(true, head);
         frame.addComponent(true, body);
         frame.addComponent(true, tail);

@@ -1,6 +1,7 @@
 package io.respite.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -77,7 +78,7 @@ final class Routes {
      * request, else how long until it would.
      */
     @Nullable
-    Body begin(HttpRequest request, Exchange exchange, CommandBridge bridge, long admitNanos) {
+    Body begin(HttpRequest request, Exchange exchange, CommandBridge bridge, ByteBufAllocator alloc, long admitNanos) {
         RequestTarget target;
         try {
             target = RequestTarget.parse(request.uri());
@@ -107,7 +108,7 @@ final class Routes {
             String path = target.path();
             if (path.startsWith(KEYS) && path.length() > KEYS.length()) {
                 byte[] key = RequestTarget.decode(path, KEYS.length(), path.length(), false);
-                return keys(request, target, key, exchange, bridge);
+                return keys(request, target, key, exchange, bridge, alloc);
             }
             int slash = path.indexOf('/', 1);
             String segment = path.substring(1);
@@ -128,7 +129,12 @@ final class Routes {
     }
 
     private @Nullable Body keys(
-            HttpRequest request, RequestTarget target, byte[] key, Exchange exchange, CommandBridge bridge) {
+            HttpRequest request,
+            RequestTarget target,
+            byte[] key,
+            Exchange exchange,
+            CommandBridge bridge,
+            ByteBufAllocator alloc) {
         HttpMethod method = request.method();
         boolean write = method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST);
         parameters(target, write ? Set.of("db", "ttl", "nx") : Set.of("db"));
@@ -164,34 +170,16 @@ final class Routes {
             exchange.respond(tooLarge());
             return null;
         }
-        return new Body() {
-            private final CompositeByteBuf body = Unpooled.compositeBuffer(Integer.MAX_VALUE);
-
+        return new BodyBlocks(alloc, declared, maxBodyBytes) {
             @Override
-            public boolean append(ByteBuf part) {
-                if (body.readableBytes() + (long) part.readableBytes() > maxBodyBytes) {
-                    part.release();
-                    body.release();
-                    exchange.closeConnection();
-                    exchange.respond(tooLarge());
-                    return false;
-                }
-                if (part.isReadable()) {
-                    body.addComponent(true, part);
-                } else {
-                    part.release();
-                }
-                return true;
-            }
-
-            @Override
-            public void complete() {
+            void complete(CompositeByteBuf body) {
                 KeyCommands.put(bridge, exchange, db, key, body, ttlMillis, nx, type, Routes::failed);
             }
 
             @Override
-            public void discard() {
-                body.release();
+            void overLimit() {
+                exchange.closeConnection();
+                exchange.respond(tooLarge());
             }
         };
     }
