@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -334,6 +335,81 @@ class HttpApiIT {
                     Duration.ofSeconds(15),
                     () -> put(fixture, "/keys/k", "w", null).statusCode() < 300);
             assertEquals("w", new String(get(fixture, "/keys/k").body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void writesOverHttpAndRespReachTheOtherReplicasCache(RedisServer redis) throws Exception {
+        try (ProxyFixture httpReplica = startHttp(redis);
+                ProxyFixture respReplica = ProxyFixture.startCaching(redis)) {
+            RespTestClient resp = respReplica.client();
+            assertEquals("+OK\r\n", resp.callString("SET", "shared", "v1"));
+            respReplica.awaitCached(resp, "shared", "$2\r\nv1\r\n");
+            assertEquals(204, put(httpReplica, "/keys/shared", "v2", null).statusCode());
+            Await.until(
+                    "the RESP replica serves the HTTP write",
+                    ProxyFixture.AWAIT,
+                    () -> resp.callString("GET", "shared").equals("$2\r\nv2\r\n"));
+
+            long hits = httpReplica.stats().hits();
+            Await.until("the HTTP replica caches the value", ProxyFixture.AWAIT, () -> {
+                assertEquals("v2", new String(get(httpReplica, "/keys/shared").body(), StandardCharsets.UTF_8));
+                return httpReplica.stats().hits() > hits + 1;
+            });
+            assertEquals("+OK\r\n", resp.callString("SET", "shared", "v3"));
+            Await.until(
+                    "the HTTP replica serves the RESP write",
+                    ProxyFixture.AWAIT,
+                    () -> new String(get(httpReplica, "/keys/shared").body(), StandardCharsets.UTF_8).equals("v3"));
+        }
+    }
+
+    @Test
+    void requirepassIsAskedOfHttpClientsToo(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.httpPort(0).requirepass("s3 cret"))) {
+            HttpResponse<byte[]> anonymous = get(fixture, "/keys/k");
+            assertEquals(401, anonymous.statusCode());
+            assertEquals(
+                    Optional.of("Basic realm=\"respite\""), anonymous.headers().firstValue("www-authenticate"));
+            String wrong = "Basic " + Base64.getEncoder().encodeToString(ProxyFixture.utf8("default:nope"));
+            assertEquals(
+                    401,
+                    send(fixture, request(fixture, "/keys/k").header("Authorization", wrong))
+                            .statusCode());
+            String basic = "Basic " + Base64.getEncoder().encodeToString(ProxyFixture.utf8("default:s3 cret"));
+            assertEquals(
+                    201,
+                    send(
+                                    fixture,
+                                    request(fixture, "/keys/k")
+                                            .header("Authorization", basic)
+                                            .PUT(BodyPublishers.ofString("v")))
+                            .statusCode());
+            HttpResponse<byte[]> bearer =
+                    send(fixture, request(fixture, "/keys/k").header("Authorization", "Bearer s3 cret"));
+            assertEquals(200, bearer.statusCode());
+            assertEquals("v", new String(bearer.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void expectContinueGetsAHundredThenTheAnswer(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = startHttp(redis);
+                Socket socket =
+                        new Socket("127.0.0.1", fixture.proxy().httpAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("PUT /keys/c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] interim = in.readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
+            assertEquals("HTTP/1.1 100 Continue\r\n\r\n", new String(interim, StandardCharsets.US_ASCII));
+            out.write("abcGET /keys/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String rest = readAll(in);
+            assertTrue(rest.startsWith("HTTP/1.1 201 "), rest);
+            assertTrue(rest.endsWith("\r\n\r\nabc"), rest);
         }
     }
 
