@@ -320,10 +320,10 @@ class HttpApiIT {
     }
 
     @Test
-    void upstreamDownIs503AndServesAgainAfterRestart(RedisServer redis) throws Exception {
+    void upstreamKilledIs503AndServesAgainAfterRestart(RedisServer redis) throws Exception {
         try (ProxyFixture fixture = startHttp(redis)) {
             assertEquals(201, put(fixture, "/keys/k", "v", null).statusCode());
-            redis.stop();
+            redis.kill();
             long start = System.nanoTime();
             HttpResponse<byte[]> down = get(fixture, "/keys/other");
             assertEquals(503, down.statusCode(), new String(down.body(), StandardCharsets.UTF_8));
