@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.PlatformDependent;
+import io.respite.proxy.admission.Admission;
 import io.respite.proxy.cache.CacheStats;
 import io.respite.proxy.cache.CacheSweeper;
 import io.respite.proxy.cache.StripedLruCache;
@@ -90,6 +91,8 @@ public final class ProxyServer {
     private final Coherence coherence;
     /** Whether nil GETs are cached: as configured, else in tracking mode. */
     private final boolean cacheNil;
+    /** Rate limits and the upstream ops limit, shared by every client. */
+    private final Admission admission;
 
     private @Nullable ProxyResources resources;
     private @Nullable Upstream upstream;
@@ -100,6 +103,7 @@ public final class ProxyServer {
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
+        this.admission = new Admission(config.admission());
         this.cache = StripedLruCache.builder()
                 .maxEntries(config.capacityEntries())
                 .maxBytes(config.maxMemoryBytes())
@@ -277,13 +281,13 @@ public final class ProxyServer {
         }
         ch.closeFuture().addListener(f -> clientCount.decrementAndGet());
         EventLoop loop = ch.eventLoop();
-        UpstreamLane lane = pool.lane(loop);
+        UpstreamLane lane = admission.limit(pool.lane(loop));
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.DEFAULT);
         ch.pipeline()
                 .addLast(
                         decoder,
                         new ClientSession(
-                                sink -> router.newClient(sink, lane),
+                                sink -> router.newClient(sink, lane, admission.newClient()),
                                 Objects.requireNonNull(loops.flushers.get(loop), "flusher"),
                                 decoder,
                                 outputLimits));
@@ -302,6 +306,11 @@ public final class ProxyServer {
     /** Counters of the local cache. */
     public CacheStats cacheStats() {
         return cache.stats();
+    }
+
+    /** Rate limits and the upstream ops limit, with their counters; shared by every client. */
+    public Admission admission() {
+        return admission;
     }
 
     /** How the cache follows Redis: the mode in force, whether it caches now, its counters. */

@@ -120,9 +120,26 @@ final class PackageRulesTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.respite.proxy.config..", "io.respite.proxy.eventloop..")
-            .because(
-                    "dispatch: depends on session, upstream, pubsub, command, cache, coherence, reply, logging and the "
-                            + "codec's public API");
+            .because("dispatch: depends on session, upstream, admission, pubsub, command, cache, coherence, reply, "
+                    + "logging and the codec's public API");
+
+    @ArchTest
+    static final ArchRule admissionStaysBelowDispatchAndSessions = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.admission..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.resp.internal..",
+                    "io.respite.proxy",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.session..",
+                    "io.respite.proxy.cache..",
+                    "io.respite.proxy.coherence..",
+                    "io.respite.proxy.command..",
+                    "io.respite.proxy.pubsub..")
+            .because("admission: depends on the upstream lane and reply contracts, the config's option records and "
+                    + "Netty; must not depend on dispatch, sessions, the cache or coherence");
 
     @ArchTest
     static final ArchRule httpKnowsOnlyTheClientContract = noClasses()

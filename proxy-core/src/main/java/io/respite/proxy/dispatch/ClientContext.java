@@ -1,6 +1,7 @@
 package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
+import io.respite.proxy.admission.ClientAdmission;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.upstream.DedicatedConnection;
@@ -22,7 +23,13 @@ final class ClientContext implements CommandHandler {
     private final CommandRouter router;
     private final ReplySink sink;
     private final UpstreamLane lane;
+    private final ClientAdmission admission;
     private final Pinning pinning = new Pinning();
+    /**
+     * The next command handed in is one this client held back (it comes back first, see {@link
+     * #holdUntilDrained}): it was admitted already, and is not counted again.
+     */
+    private boolean heldAdmitted;
 
     private int database;
     private RespVersion version = RespVersion.RESP2;
@@ -56,10 +63,17 @@ final class ClientContext implements CommandHandler {
      * @param authenticated whether the client starts authenticated (true when no password is required)
      * @param database the database the client uses until it selects another
      */
-    ClientContext(CommandRouter router, ReplySink sink, UpstreamLane lane, boolean authenticated, int database) {
+    ClientContext(
+            CommandRouter router,
+            ReplySink sink,
+            UpstreamLane lane,
+            ClientAdmission admission,
+            boolean authenticated,
+            int database) {
         this.router = router;
         this.sink = sink;
         this.lane = lane;
+        this.admission = admission;
         this.authenticated = authenticated;
         this.database = database;
     }
@@ -67,7 +81,22 @@ final class ClientContext implements CommandHandler {
     @Override
     public void handle(RespCommand command) {
         lastCommandNanos = System.nanoTime();
+        if (heldAdmitted) {
+            heldAdmitted = false;
+        } else if (admission.tryAdmit() != 0) {
+            CommandRouter.rateLimited(this);
+            return;
+        }
         router.route(this, command);
+    }
+
+    /**
+     * Holds {@code command} until the replies due before it have gone out; it then comes back to
+     * {@link #handle}, admitted already. Borrows {@code command}.
+     */
+    void holdUntilDrained(RespCommand command) {
+        sink.holdUntilDrained(command);
+        heldAdmitted = true;
     }
 
     long connectedAtNanos() {
@@ -145,6 +174,10 @@ final class ClientContext implements CommandHandler {
 
     UpstreamLane lane() {
         return lane;
+    }
+
+    ClientAdmission admission() {
+        return admission;
     }
 
     Pinning pinning() {
@@ -230,6 +263,7 @@ final class ClientContext implements CommandHandler {
             return false;
         }
         Runnable resume = sink.holdUntilResumed(command);
+        heldAdmitted = true;
         lane.awaitDedicated(available -> {
             dedicatedWaitExpired = !available;
             resume.run();

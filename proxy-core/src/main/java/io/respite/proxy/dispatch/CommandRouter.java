@@ -1,6 +1,8 @@
 package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
+import io.respite.proxy.admission.Admission;
+import io.respite.proxy.admission.ClientAdmission;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.command.Catalog;
@@ -86,11 +88,14 @@ public final class CommandRouter {
         this.info = new InfoSection(cache, coherence, clients::size);
     }
 
-    /** The handler of a new client, which reaches it through {@code sink} and the upstream through {@code lane}. */
-    public CommandHandler newClient(ReplySink sink, UpstreamLane lane) {
+    /**
+     * The handler of a new client, which reaches it through {@code sink} and the upstream through
+     * {@code lane}, each of its requests admitted by {@code admission} first.
+     */
+    public CommandHandler newClient(ReplySink sink, UpstreamLane lane, ClientAdmission admission) {
         sink.requireAuthentication(policy.requirePass() != null);
         ClientContext client =
-                new ClientContext(this, sink, lane, policy.requirePass() == null, policy.initialDatabase());
+                new ClientContext(this, sink, lane, admission, policy.requirePass() == null, policy.initialDatabase());
         clients.register(client);
         return client;
     }
@@ -296,7 +301,7 @@ public final class CommandRouter {
         } else if (answeredHere(kind) && client.sink().hasPendingReplies()) {
             // A connection command answered here changes (or reads) what replies still due may
             // change: an EXEC that runs a queued SELECT. It waits for them, as it would on Redis.
-            client.sink().holdUntilDrained(command);
+            client.holdUntilDrained(command);
         } else {
             switch (kind) {
                 case SELECT -> connection.select(client, command);
@@ -382,6 +387,11 @@ public final class CommandRouter {
         CROSS_PROTOCOL_LOG.log(client.sink().describe() + ": sent '" + command.argString(0) + "', as an HTTP client "
                 + "would; closing it (Redis's guard against cross-protocol scripting)");
         client.sink().abort();
+    }
+
+    /** Refuses a request over its rate limit: it never reaches Redis, and inside MULTI EXEC aborts. */
+    static void rateLimited(ClientContext client) {
+        refuse(client, Admission.RATE_LIMITED);
     }
 
     /** Refuses a command here; inside a transaction that makes EXEC abort, as in Redis. */

@@ -184,7 +184,7 @@ final class ConnectionCommands {
         if (version != client.version() && client.sink().hasPendingReplies()) {
             // RESP2 and RESP3 commands travel on different upstream connections: let everything
             // sent so far be answered before switching, so nothing overtakes it.
-            client.sink().holdUntilDrained(command);
+            client.holdUntilDrained(command);
             return;
         }
         if (!client.authenticated()) {

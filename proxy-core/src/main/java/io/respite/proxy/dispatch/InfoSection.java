@@ -2,6 +2,7 @@ package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.respite.proxy.admission.AdmissionStats;
 import io.respite.proxy.cache.CacheStats;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
@@ -57,19 +58,21 @@ final class InfoSection {
             return false;
         }
         if (command.argCount() > 1 && sections.isEmpty()) {
-            client.sink().reply(Replies.clientText(client, section()));
+            client.sink()
+                    .reply(Replies.clientText(client, section(client.admission().stats())));
             return true;
         }
         List<String> args = new ArrayList<>();
         args.add("INFO");
         args.addAll(sections);
         RespCommand upstream = RespCommand.of(args.toArray(String[]::new));
+        AdmissionStats admission = client.admission().stats();
         try {
             ReplyCallback slot = client.sink().replyLater();
             router.sendShared(client, upstream, new ReplyCallback() {
                 @Override
                 public void onReply(ByteBuf frame) {
-                    slot.onReply(append(frame));
+                    slot.onReply(append(frame, admission));
                 }
 
                 @Override
@@ -84,7 +87,7 @@ final class InfoSection {
     }
 
     /** Redis's INFO text with respite's section after it; takes ownership of {@code frame}. */
-    private ByteBuf append(ByteBuf frame) {
+    private ByteBuf append(ByteBuf frame, AdmissionStats admission) {
         byte type = frame.isReadable() ? frame.getByte(frame.readerIndex()) : 0;
         if (type != '$' && type != '=') {
             return frame; // an error: passed on as it is
@@ -95,7 +98,7 @@ final class InfoSection {
             String text = reply.substring(start, reply.length() - 2);
             String prefix = type == '=' ? text.substring(0, 4) : "";
             String body = text.substring(prefix.length());
-            String joined = prefix + body + (body.isEmpty() ? "" : "\r\n") + section();
+            String joined = prefix + body + (body.isEmpty() ? "" : "\r\n") + section(admission);
             byte[] bytes = joined.getBytes(StandardCharsets.UTF_8);
             ByteBuf out = Unpooled.buffer(bytes.length + 16);
             out.writeCharSequence((char) type + Integer.toString(bytes.length) + "\r\n", StandardCharsets.US_ASCII);
@@ -107,8 +110,8 @@ final class InfoSection {
         }
     }
 
-    /** The {@code # Respite} section, lines ending in CRLF as Redis's. */
-    String section() {
+    /** The {@code # Respite} section, lines ending in CRLF as Redis's; {@code admission}'s counters among them. */
+    String section(AdmissionStats admission) {
         CacheStats stats = cache.stats();
         CoherenceStats coherent = coherence.stats();
         return "# Respite\r\n"
@@ -129,7 +132,13 @@ final class InfoSection {
                 + "cache_stale_fills_dropped:" + stats.staleFillsDropped() + "\r\n"
                 + "invalidation_messages:" + coherent.messages() + "\r\n"
                 + "invalidation_keys:" + coherent.keys() + "\r\n"
-                + "coherence_flushes:" + coherent.flushes() + "\r\n";
+                + "coherence_flushes:" + coherent.flushes() + "\r\n"
+                + "admission_rate_limited_client:" + admission.rateLimitedClient() + "\r\n"
+                + "admission_rate_limited_global:" + admission.rateLimitedGlobal() + "\r\n"
+                + "admission_ops_in_flight:" + admission.opsInFlight() + "\r\n"
+                + "admission_ops_queued:" + admission.opsQueued() + "\r\n"
+                + "admission_ops_waited:" + admission.opsWaited() + "\r\n"
+                + "admission_ops_refused:" + admission.opsRefused() + "\r\n";
     }
 
     private static String version() {

@@ -69,7 +69,7 @@ final class PinnedCommands {
      */
     void pin(ClientContext client, RespCommand command, CommandKind kind, @Nullable CommandInfo info) {
         if (client.sink().hasPendingReplies()) {
-            client.sink().holdUntilDrained(command);
+            client.holdUntilDrained(command);
             return;
         }
         if (client.dedicated() == null) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.respite.proxy.admission.Admission;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceDriver;
@@ -41,7 +42,8 @@ class CommandRouterTest {
     private CommandHandler client = client(new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false));
 
     private CommandHandler client(DispatchPolicy policy) {
-        return new CommandRouter(cache, catalog, policy, coherence).newClient(sink, lane);
+        return new CommandRouter(cache, catalog, policy, coherence)
+                .newClient(sink, lane, Admission.none().unlimitedClient());
     }
 
     @AfterEach
@@ -90,7 +92,7 @@ class CommandRouterTest {
     private CommandHandler secondClient(FakeSink sink) {
         return new CommandRouter(
                         cache, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence)
-                .newClient(sink, lane);
+                .newClient(sink, lane, Admission.none().unlimitedClient());
     }
 
     private ClientContext context() {
@@ -346,7 +348,7 @@ class CommandRouterTest {
                 StripedLruCache.builder().maxEntries(1000).ticker(() -> now[0]).build();
         CommandHandler timedClient = new CommandRouter(
                         timed, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence)
-                .newClient(sink, lane);
+                .newClient(sink, lane, Admission.none().unlimitedClient());
         RespCommand get = RespCommand.of("GET", "k");
         try {
             timedClient.handle(get);
@@ -937,7 +939,7 @@ class CommandRouterTest {
     void subscriptionsShareTheLoopsSubscriberConnectionAndAreConfirmedByRedis() {
         CommandRouter router = new CommandRouter(
                 cache, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence);
-        client = router.newClient(sink, lane);
+        client = router.newClient(sink, lane, Admission.none().unlimitedClient());
         send("SUBSCRIBE", "a", "b");
         FakeLane.Dedicated upstream = lane.subscribers.get(0);
         assertEquals(
@@ -952,7 +954,8 @@ class CommandRouterTest {
         assertTrue(sink.subscriberLimits, "under a subscriber's output limits");
 
         FakeSink otherSink = new FakeSink();
-        CommandHandler other = router.newClient(otherSink, lane);
+        CommandHandler other =
+                router.newClient(otherSink, lane, Admission.none().unlimitedClient());
         handle(other, "HELLO", "3");
         handle(other, "SUBSCRIBE", "a");
         assertEquals(2, upstream.sent.size(), "a is held upstream already");

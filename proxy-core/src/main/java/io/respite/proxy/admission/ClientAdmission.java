@@ -1,0 +1,74 @@
+package io.respite.proxy.admission;
+
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Whether one client's next request may go ahead: its own token bucket ({@code --rate-limit}) and
+ * the one every client shares ({@code --global-rate-limit}). Every request counts, cache hits
+ * included: the limits protect respite's own CPU as well as Redis, and a client cannot tell a hit
+ * from a miss in advance anyway. A refused request never reaches Redis and is counted, by the
+ * limit that refused it.
+ *
+ * <p>A request takes a token from both buckets or from neither: the client's bucket is only
+ * looked at first, and its token taken once the global one has admitted the request, so a request
+ * the global limit refuses costs the client nothing (and since only the client's own loop touches
+ * its bucket, nothing can take that token in between). Both are exact (see {@link RateSlots}).
+ *
+ * <p>A client without limits gets the shared instance {@link Admission#unlimitedClient()}, whose
+ * {@link #tryAdmit()} is two null checks. Owned by the client's connection, on its event loop;
+ * not thread-safe (the global bucket it refers to is).
+ */
+public final class ClientAdmission {
+
+    private final Admission admission;
+    private final LongSupplier nanoClock;
+    private final @Nullable RateSlots own;
+    private final @Nullable GlobalBucket global;
+    /** The debt of {@link #own} (see {@link RateSlots}). */
+    private long ownDebt;
+
+    ClientAdmission(
+            Admission admission, LongSupplier nanoClock, @Nullable RateSlots own, @Nullable GlobalBucket global) {
+        this.admission = admission;
+        this.nanoClock = nanoClock;
+        this.own = own;
+        this.global = global;
+    }
+
+    /**
+     * Admits one request, taking its tokens, and returns 0; or refuses it, taking none, and
+     * returns the nanoseconds until a request would be admitted (at least 1), for a client that
+     * wants to say when to retry.
+     */
+    public long tryAdmit() {
+        if (own == null && global == null) {
+            return 0;
+        }
+        long now = nanoClock.getAsLong();
+        long slot = 0;
+        if (own != null) {
+            slot = own.slotAt(now);
+            if (!own.hasToken(ownDebt, slot)) {
+                admission.refusedByClientLimit();
+                return Math.max(1, own.nanosUntilToken(ownDebt, now));
+            }
+        }
+        if (global != null) {
+            long wait = global.tryTake(now);
+            if (wait != 0) {
+                admission.refusedByGlobalLimit();
+                return wait;
+            }
+        }
+        if (own != null) {
+            ownDebt = RateSlots.take(ownDebt, slot);
+        }
+        return 0;
+    }
+
+    /** The counters of the {@link Admission} this client belongs to. */
+    public AdmissionStats stats() {
+        return admission.stats();
+    }
+}
