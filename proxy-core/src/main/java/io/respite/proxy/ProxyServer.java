@@ -14,6 +14,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import io.respite.proxy.admission.Admission;
+import io.respite.proxy.admission.ClientAdmission;
 import io.respite.proxy.cache.CacheStats;
 import io.respite.proxy.cache.CacheSweeper;
 import io.respite.proxy.cache.StripedLruCache;
@@ -236,11 +237,14 @@ public final class ProxyServer {
         }
         ch.closeFuture().addListener(f -> clientCount.decrementAndGet());
         EventLoop loop = ch.eventLoop();
-        UpstreamLane lane = pool.lane(loop);
+        UpstreamLane lane = admission.limit(pool.lane(loop));
+        // An HTTP request is one admission, however many commands serve it: the router's client
+        // for the connection is unlimited, and the connection asks its own before each request.
+        ClientAdmission rate = admission.newClient();
         api.initChannel(
                 ch,
-                sink -> router.newClient(sink, lane),
-                () -> 0L,
+                sink -> router.newClient(sink, lane, admission.unlimitedClient()),
+                rate::tryAdmit,
                 Objects.requireNonNull(loops.flushers.get(loop), "flusher"));
         clients.add(ch);
     }

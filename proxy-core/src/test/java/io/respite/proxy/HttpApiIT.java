@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.config.RateLimit;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
@@ -410,6 +411,33 @@ class HttpApiIT {
             String rest = readAll(in);
             assertTrue(rest.startsWith("HTTP/1.1 201 "), rest);
             assertTrue(rest.endsWith("\r\n\r\nabc"), rest);
+        }
+    }
+
+    @Test
+    void rateLimitsRefuseTheExcessWith429AndCountIt(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture =
+                        ProxyFixture.startCaching(redis, b -> b.httpPort(0).rateLimit(new RateLimit(1, 5)));
+                Socket socket =
+                        new Socket("127.0.0.1", fixture.proxy().httpAddress().getPort())) {
+            redis.call("SET", "k", "v");
+            socket.setSoTimeout(10_000);
+            // Ten requests at once on one connection: the burst of five is admitted, the rest refused.
+            String request = "GET /keys/k HTTP/1.1\r\nHost: x\r\n\r\n";
+            socket.getOutputStream()
+                    .write((request.repeat(9) + "GET /keys/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String all = readAll(socket.getInputStream());
+            Matcher statuses = Pattern.compile("HTTP/1.1 (\\d{3})").matcher(all);
+            StringBuilder seen = new StringBuilder();
+            while (statuses.find()) {
+                seen.append(statuses.group(1)).append(' ');
+            }
+            assertEquals("200 200 200 200 200 429 429 429 429 429 ", seen.toString(), all);
+            assertTrue(all.contains("retry-after: 1\r\n"), all);
+            assertEquals(5, fixture.proxy().admission().stats().rateLimitedClient());
+            // Another connection has a bucket of its own.
+            assertEquals(200, get(fixture, "/keys/k").statusCode());
         }
     }
 

@@ -13,8 +13,24 @@ import org.jspecify.annotations.Nullable;
  */
 final class DashboardFiles {
 
-    /** A file's bytes and content type. */
-    record File(byte[] bytes, String type) {}
+    /** A file's bytes (never written to) and content type. */
+    static final class File {
+        private final byte[] bytes;
+        private final String type;
+
+        File(byte[] bytes, String type) {
+            this.bytes = bytes;
+            this.type = type;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+
+        String type() {
+            return type;
+        }
+    }
 
     private static final String UPLOT = "META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
 

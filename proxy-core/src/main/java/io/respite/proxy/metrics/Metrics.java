@@ -38,7 +38,7 @@ public final class Metrics {
         CounterWithCallback.builder()
                 .name(name)
                 .help(help)
-                .callback(callback -> callback.call(value.getAsLong()))
+                .callback(callback -> callback.call((double) value.getAsLong()))
                 .register(registry);
     }
 
@@ -51,7 +51,7 @@ public final class Metrics {
                 .name(name)
                 .help(help)
                 .labelNames(label)
-                .callback(callback -> values.accept((labelValue, count) -> callback.call(count, labelValue)))
+                .callback(callback -> values.accept((labelValue, count) -> callback.call((double) count, labelValue)))
                 .register(registry);
     }
 
@@ -61,7 +61,8 @@ public final class Metrics {
                 .name(name)
                 .help(help)
                 .labelNames(label1, label2)
-                .callback(callback -> values.accept((value1, value2, count) -> callback.call(count, value1, value2)))
+                .callback(callback ->
+                        values.accept((value1, value2, count) -> callback.call((double) count, value1, value2)))
                 .register(registry);
     }
 
