@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.PlatformDependent;
+import io.respite.proxy.admin.AdminApi;
 import io.respite.proxy.admission.Admission;
 import io.respite.proxy.admission.ClientAdmission;
 import io.respite.proxy.cache.CacheStats;
@@ -22,6 +23,7 @@ import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CatalogLoader;
+import io.respite.proxy.config.AdminOptions;
 import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
@@ -48,6 +50,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -86,6 +89,11 @@ public final class ProxyServer {
     private final AtomicReference<Catalog> catalog = new AtomicReference<>();
     private final CatalogLoader catalogLoader = new CatalogLoader(catalog);
     private final AtomicInteger clientCount = new AtomicInteger();
+    /** Connections refused at --max-clients, since start. */
+    private final LongAdder rejectedClients = new LongAdder();
+    /** Whether the upstream answers: set as shared connections come up and go down. */
+    private final AtomicBoolean upstreamAvailable = new AtomicBoolean();
+
     private final ChannelGroup clients = new DefaultChannelGroup("respite-clients", GlobalEventExecutor.INSTANCE);
     private final StripedLruCache cache;
     private final OutputLimits outputLimits;
@@ -101,6 +109,8 @@ public final class ProxyServer {
     private @Nullable Channel serverChannel;
     /** The HTTP API's listening channel, when --http-port is set. */
     private @Nullable Channel httpChannel;
+    /** The admin listener's channel, unless --admin-port none (or its default port was taken). */
+    private @Nullable Channel adminChannel;
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
@@ -148,12 +158,11 @@ public final class ProxyServer {
                 config.maxPinned(),
                 config.pinnedIdle(),
                 config.pinnedIdleTimeout());
-        UpstreamPool pool = new UpstreamPool(
-                resources.workers,
-                resources.flushers,
-                settings,
-                this::upstreamReady,
-                cause -> coherence.sharedConnectionDown());
+        UpstreamPool pool =
+                new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady, cause -> {
+                    upstreamAvailable.set(false);
+                    coherence.sharedConnectionDown();
+                });
         upstream = pool;
         ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
@@ -194,6 +203,9 @@ public final class ProxyServer {
         if (config.http().enabled()) {
             startHttp(bootstrap, router, pool, loops);
         }
+        if (config.admin().enabled()) {
+            startAdmin(bootstrap);
+        }
         LOG.log(Level.INFO, "respite listening on {0} ({1}, {2} io threads), upstream {3}", new Object[] {
             address(), resources.transport, config.ioThreads(), config.upstream()
         });
@@ -232,6 +244,7 @@ public final class ProxyServer {
     private void acceptHttp(SocketChannel ch, HttpApi api, CommandRouter router, Upstream pool, ProxyResources loops) {
         if (clientCount.incrementAndGet() > config.maxClients()) {
             clientCount.decrementAndGet();
+            rejectedClients.increment();
             ch.close();
             return;
         }
@@ -247,6 +260,52 @@ public final class ProxyServer {
                 rate::tryAdmit,
                 Objects.requireNonNull(loops.flushers.get(loop), "flusher"));
         clients.add(ch);
+    }
+
+    /**
+     * Binds the admin listener: on by default, so a default port already taken (a second respite
+     * on the host) costs a warning, not the start; a port asked for explicitly must bind.
+     */
+    private void startAdmin(ServerBootstrap resp) {
+        AdminApi api = new AdminApi(
+                new Observability(cache, coherence, admission, clientCount, rejectedClients, upstreamAvailable::get)
+                        .sources());
+        ServerBootstrap admin = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                api.initChannel(ch);
+            }
+        });
+        AdminOptions options = config.admin();
+        try {
+            adminChannel = admin.bind(options.bind(), options.port())
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (Exception e) {
+            if (options.port() == AdminOptions.DEFAULT_PORT) {
+                LOG.log(
+                        Level.WARNING,
+                        "no admin listener: the default port {0} on {1} is taken ({2}); set --admin-port",
+                        new Object[] {options.port(), options.bind(), e.getMessage()});
+                return;
+            }
+            closeEverything();
+            throw new IllegalStateException(
+                    String.format(
+                            "Failed to bind the admin port %d on %s: %s",
+                            options.port(), options.bind(), e.getMessage()),
+                    e);
+        }
+        LOG.log(Level.INFO, "admin listener on http://{0}/ (/health /ready /metrics /stats)", adminAddress());
+    }
+
+    /** The admin listener's bound address (useful with --admin-port 0). */
+    public InetSocketAddress adminAddress() {
+        Channel bound = adminChannel;
+        if (bound == null) {
+            throw new IllegalStateException("no admin listener");
+        }
+        return (InetSocketAddress) bound.localAddress();
     }
 
     /** The HTTP API's bound address (useful with --http-port 0). */
@@ -280,6 +339,7 @@ public final class ProxyServer {
     private void accept(SocketChannel ch, CommandRouter router, Upstream pool, ProxyResources loops) {
         if (clientCount.incrementAndGet() > config.maxClients()) {
             clientCount.decrementAndGet();
+            rejectedClients.increment();
             ch.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS_REACHED)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -328,6 +388,7 @@ public final class ProxyServer {
      * have been replaced by another version.
      */
     private void upstreamReady(UpstreamLane lane, boolean recovered) {
+        upstreamAvailable.set(true);
         if (recovered) {
             cache.invalidateAll();
         }
@@ -348,6 +409,9 @@ public final class ProxyServer {
         serverChannel.close().syncUninterruptibly();
         if (httpChannel != null) {
             httpChannel.close().syncUninterruptibly();
+        }
+        if (adminChannel != null) {
+            adminChannel.close().syncUninterruptibly();
         }
         List<Future<Void>> drained = new ArrayList<>();
         for (Channel client : clients) {

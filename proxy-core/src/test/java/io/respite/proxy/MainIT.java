@@ -55,6 +55,8 @@ class MainIT {
             "--coherence",
             "--tracking-prefix",
             "--cache-nil",
+            "--admin-port",
+            "--admin-bind",
             "--http-port",
             "--http-bind",
             "--http-max-body",

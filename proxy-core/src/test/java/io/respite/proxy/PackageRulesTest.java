@@ -4,6 +4,7 @@ import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
@@ -140,6 +141,16 @@ final class PackageRulesTest {
                     "io.respite.proxy.pubsub..")
             .because("admission: depends on the upstream lane and reply contracts, the config's option records and "
                     + "Netty; must not depend on dispatch, sessions, the cache or coherence");
+
+    @ArchTest
+    static final ArchRule adminAndMetricsKnowNoOtherRespitePackage = noClasses()
+            .that()
+            .resideInAnyPackage("io.respite.proxy.admin..", "io.respite.proxy.metrics..")
+            .should()
+            .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.respite..")
+                    .and(DescribedPredicate.not(JavaClass.Predicates.resideInAnyPackage(
+                            "io.respite.proxy.admin..", "io.respite.proxy.metrics.."))))
+            .because("admin and metrics: depend on Netty and the Prometheus client, on no other respite package");
 
     @ArchTest
     static final ArchRule httpKnowsOnlyTheClientContract = noClasses()

@@ -84,6 +84,7 @@ final class ProxyFixture implements AutoCloseable {
     static ProxyConfig config(RedisServer redis, UnaryOperator<ProxyConfig.Builder> options) {
         return options.apply(ProxyConfig.builder()
                         .port(0)
+                        .adminPort(0)
                         .upstream(UpstreamUri.parse(redis.uri()))
                         .ioThreads(2))
                 .build();

@@ -164,6 +164,20 @@ enum Option {
             "10s",
             "How long an HTTP client may take to send a request's headers before it is cut off (slow-loris).",
             (b, o, v) -> b.httpHeaderTimeout(Values.parseDuration(o, v))),
+    ADMIN_PORT(
+            "admin-port",
+            "PORT",
+            String.valueOf(AdminOptions.DEFAULT_PORT),
+            "TCP port of the admin listener: /health, /ready, /metrics (Prometheus), /stats (JSON) and the "
+                    + "dashboard at /; 0 picks a free port, none turns it off. A default port already taken is "
+                    + "a warning, not an error.",
+            (b, o, v) -> b.adminPort(Values.isNone(v) ? -1 : Values.parseInt(o, v))),
+    ADMIN_BIND(
+            "admin-bind",
+            "ADDR",
+            AdminOptions.DEFAULT_BIND,
+            "Address the admin listener listens on: loopback unless the network should see it.",
+            (b, o, v) -> b.adminBind(v)),
     UPSTREAM_OPS_LIMIT(
             "upstream-ops-limit",
             "N",

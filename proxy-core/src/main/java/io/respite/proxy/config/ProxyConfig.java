@@ -69,6 +69,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code requirepass} and {@code upstream}.</td></tr>
  *   <tr><td>{@code http-port}, {@code http-bind}, {@code http-max-body}, {@code http-header-timeout}</td>
  *       <td>off, {@code bind}, 512mb, 10s</td><td>The HTTP API ({@link HttpOptions}).</td></tr>
+ *   <tr><td>{@code admin-port}, {@code admin-bind}</td><td>{@value AdminOptions#DEFAULT_PORT},
+ *       {@value AdminOptions#DEFAULT_BIND}</td><td>The admin listener ({@link AdminOptions}).</td></tr>
  *   <tr><td>{@code upstream-ops-limit}, {@code upstream-queue}, {@code rate-limit},
  *       {@code global-rate-limit}</td><td>none, {@value AdmissionOptions#DEFAULT_UPSTREAM_QUEUE}, none, none</td>
  *       <td>Admission control ({@link AdmissionOptions}).</td></tr>
@@ -96,6 +98,7 @@ import org.jspecify.annotations.Nullable;
  * @param cacheNil          whether nil GETs are cached; null for "in tracking mode"
  * @param http              the HTTP API's options
  * @param admission         the ops limit and the rate limits
+ * @param admin             the admin listener's options
  */
 public record ProxyConfig(
         String bind,
@@ -119,7 +122,8 @@ public record ProxyConfig(
         List<String> trackingPrefixes,
         @Nullable Boolean cacheNil,
         HttpOptions http,
-        AdmissionOptions admission) {
+        AdmissionOptions admission,
+        AdminOptions admin) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -185,6 +189,8 @@ public record ProxyConfig(
         Objects.requireNonNull(coherence, "coherence");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(admin, "admin");
+        check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
                 httpBind == null || BIND.matcher(httpBind).matches(),
@@ -247,7 +253,7 @@ public record ProxyConfig(
                 + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
-                + ", admission=" + admission + "]";
+                + ", admission=" + admission + ", admin=" + admin + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -288,6 +294,7 @@ public record ProxyConfig(
         private @Nullable Boolean cacheNil;
         private HttpOptions http = HttpOptions.OFF;
         private AdmissionOptions admission = AdmissionOptions.NONE;
+        private AdminOptions admin = AdminOptions.DEFAULT;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
 
@@ -437,6 +444,18 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link AdminOptions#port()}: 0 for a free one, -1 for no admin listener. */
+        public Builder adminPort(int port) {
+            this.admin = admin.withPort(port);
+            return this;
+        }
+
+        /** Sets {@link AdminOptions#bind()}. */
+        public Builder adminBind(String bind) {
+            this.admin = admin.withBind(bind);
+            return this;
+        }
+
         /** Sets {@link AdmissionOptions#upstreamOpsLimit()}; 0 for none. */
         public Builder upstreamOpsLimit(int limit) {
             this.admission = admission.withUpstreamOpsLimit(limit);
@@ -515,7 +534,8 @@ public record ProxyConfig(
                     trackingPrefixes,
                     cacheNil,
                     http,
-                    admission);
+                    admission,
+                    admin);
         }
     }
 }

@@ -91,6 +91,8 @@ class ConfigLoaderTest {
                 Arguments.of("http-bind", "0.0.0.0", get(c -> c.http().bind()), "0.0.0.0"),
                 Arguments.of("http-max-body", "1mb", get(c -> c.http().maxBodyBytes()), 1L << 20),
                 Arguments.of("http-header-timeout", "3s", get(c -> c.http().headerTimeout()), Duration.ofSeconds(3)),
+                Arguments.of("admin-port", "none", get(c -> c.admin().port()), -1),
+                Arguments.of("admin-bind", "0.0.0.0", get(c -> c.admin().bind()), "0.0.0.0"),
                 Arguments.of("upstream-ops-limit", "4", get(c -> c.admission().upstreamOpsLimit()), 4),
                 Arguments.of("upstream-queue", "7", get(c -> c.admission().upstreamQueue()), 7),
                 Arguments.of("rate-limit", "100 300", get(c -> c.admission().rateLimit()), new RateLimit(100, 300)),
