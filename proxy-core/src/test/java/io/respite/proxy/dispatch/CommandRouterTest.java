@@ -14,6 +14,8 @@ import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceDriver;
 import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
+import io.respite.proxy.config.AdmissionOptions;
+import io.respite.proxy.config.RateLimit;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -724,6 +727,32 @@ class CommandRouterTest {
         dedicated.sent.poll().answer("+OK\r\n");
         send("AUTH", "pw");
         assertTrue(sink.last().startsWith("-ERR respite does not queue AUTH inside MULTI"), sink.last());
+        send("EXEC");
+        FakeLane.Sent discard = dedicated.sent.poll();
+        assertEquals("DISCARD", discard.command());
+        discard.answer("+OK\r\n");
+        assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", sink.last());
+    }
+
+    @Test
+    void aRequestOverTheRateLimitIsRefusedInOrderAndInsideMultiAbortsTheTransaction() {
+        AtomicLong clock = new AtomicLong();
+        Admission admission = new Admission(new AdmissionOptions(0, 0, new RateLimit(1, 3), null), clock::get);
+        client = new CommandRouter(
+                        cache, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence)
+                .newClient(sink, lane, admission.newClient());
+        send("MULTI");
+        FakeLane.Dedicated dedicated = lane.onlyDedicated();
+        dedicated.sent.poll().answer("+OK\r\n");
+        send("SET", "a", "1");
+        dedicated.sent.poll().answer("+QUEUED\r\n");
+        send("SET", "b", "2");
+        dedicated.sent.poll().answer("+QUEUED\r\n");
+        send("SET", "c", "3");
+        assertEquals("-ERR rate limit exceeded\r\n", sink.last());
+        assertTrue(dedicated.sent.isEmpty(), "never reaches Redis");
+        assertEquals(1, admission.stats().rateLimitedClient());
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
         send("EXEC");
         FakeLane.Sent discard = dedicated.sent.poll();
         assertEquals("DISCARD", discard.command());
