@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AdmissionIT {
 
     /** Long enough for any test: CLIENT UNPAUSE ends it. */
-    private static final String PAUSE_MILLIS = "1000000";
+    static final String PAUSE_MILLIS = "1000000";
     /** A CLIENT LIST line of a connection the pause holds (flag b; t for tracking may come with it). */
     private static final Pattern PAUSED = Pattern.compile(" flags=[a-zA-Z]*b");
 
@@ -179,7 +179,11 @@ class AdmissionIT {
      * plus those in its query buffer (all SETs of {@code setBytes}; the operator's own connection
      * is not paused).
      */
-    private static long heldInRedis(RespTestClient operator, int setBytes) throws IOException {
+    /**
+     * Commands of {@code commandBytes} each that Redis holds under the pause: one parsed and
+     * blocked per paused connection, and its query buffer's unread bytes.
+     */
+    static long heldInRedis(RespTestClient operator, int commandBytes) throws IOException {
         String list = operator.callString("CLIENT", "LIST");
         long held = 0;
         for (String line : list.split("\n")) {
@@ -188,8 +192,8 @@ class AdmissionIT {
             }
             long qbuf =
                     Long.parseLong(line.replaceAll(".* qbuf=(\\d+) .*", "$1").strip());
-            assertEquals(0, qbuf % setBytes, line);
-            held += 1 + qbuf / setBytes;
+            assertEquals(0, qbuf % commandBytes, line);
+            held += 1 + qbuf / commandBytes;
         }
         return held;
     }

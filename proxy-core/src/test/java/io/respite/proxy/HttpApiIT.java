@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respite.proxy.admission.AdmissionStats;
 import io.respite.proxy.config.RateLimit;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
@@ -21,8 +22,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -438,6 +443,48 @@ class HttpApiIT {
             assertEquals(5, fixture.proxy().admission().stats().rateLimitedClient());
             // Another connection has a bucket of its own.
             assertEquals(200, get(fixture, "/keys/k").statusCode());
+        }
+    }
+
+    @Test
+    void anOpsLimitOfFourHoldsTwoHundredConcurrentRequestsToFourInRedisAndLosesNone(RedisServer redis)
+            throws Exception {
+        int requests = 200;
+        try (ProxyFixture fixture = ProxyFixture.startCaching(
+                        redis, b -> b.httpPort(0).upstreamOpsLimit(4).timeout(Duration.ofSeconds(60)));
+                RespTestClient operator = RespTestClient.connect(redis.address())) {
+            // PUT ?nx is one SET ... NX first, all of one size: Redis's paused query buffers count them.
+            int setBytes = RespTestClient.encodeCommand("SET", "k:000", "v:000", "NX").length;
+            List<CompletableFuture<HttpResponse<byte[]>>> answers = new ArrayList<>();
+            assertEquals("+OK\r\n", operator.callString("CLIENT", "PAUSE", AdmissionIT.PAUSE_MILLIS, "WRITE"));
+            try {
+                for (int i = 0; i < requests; i++) {
+                    answers.add(http.sendAsync(
+                            request(fixture, String.format("/keys/k:%03d?nx", i))
+                                    .timeout(Duration.ofSeconds(60))
+                                    .PUT(BodyPublishers.ofString(String.format("v:%03d", i)))
+                                    .build(),
+                            BodyHandlers.ofByteArray()));
+                }
+                Await.until("four in flight, the rest queued", Duration.ofSeconds(30), () -> {
+                    AdmissionStats stats = fixture.proxy().admission().stats();
+                    return stats.opsInFlight() == 4 && stats.opsQueued() == requests - 4;
+                });
+                Await.until(
+                        "Redis holds the four",
+                        ProxyFixture.AWAIT,
+                        () -> AdmissionIT.heldInRedis(operator, setBytes) == 4);
+                assertEquals(4, AdmissionIT.heldInRedis(operator, setBytes), "and no more arrive");
+            } finally {
+                operator.callString("CLIENT", "UNPAUSE");
+            }
+            for (CompletableFuture<HttpResponse<byte[]>> answer : answers) {
+                assertEquals(201, answer.get(60, TimeUnit.SECONDS).statusCode());
+            }
+            for (int i = 0; i < requests; i++) {
+                String key = String.format("k:%03d", i);
+                assertEquals(String.format("$5\r\nv:%03d\r\n", i), redis.callString("GET", key), "none lost");
+            }
         }
     }
 
