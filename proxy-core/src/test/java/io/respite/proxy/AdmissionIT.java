@@ -175,13 +175,9 @@ class AdmissionIT {
     }
 
     /**
-     * The SETs that sit in Redis unexecuted: on each paused connection, the one parsed and waiting
-     * plus those in its query buffer (all SETs of {@code setBytes}; the operator's own connection
-     * is not paused).
-     */
-    /**
-     * Commands of {@code commandBytes} each that Redis holds under the pause: one parsed and
-     * blocked per paused connection, and its query buffer's unread bytes.
+     * The commands that sit in Redis unexecuted: on each paused connection, the one parsed and
+     * waiting plus those in its query buffer (all of {@code commandBytes}; the operator's own
+     * connection is not paused).
      */
     static long heldInRedis(RespTestClient operator, int commandBytes) throws IOException {
         String list = operator.callString("CLIENT", "LIST");

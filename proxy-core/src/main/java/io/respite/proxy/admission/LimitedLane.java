@@ -21,13 +21,14 @@ import org.jspecify.annotations.Nullable;
  * FIFO queue, if the queue count of all lanes together is below --upstream-queue, and fails at
  * once with Admission.BUSY otherwise. Once the queue holds a command, later sends queue behind it
  * even when a permit is free: that keeps the lane's order (a client's pipeline, and the
- * reply-order contract of UpstreamLane). A released permit goes first to this lane's own queue (on
- * this loop, no hand-off), else to the other lanes that are hungry, each woken by a drain task on
- * its own loop.
+ * reply-order contract of UpstreamLane). A released permit goes to this lane's own queue at once
+ * (on this loop, no hand-off) unless another lane is hungry: then that lane is woken first, by a
+ * drain task on its own loop, and this lane drains in a task of its own, after it.
  *
- * Fairness: a lane that keeps a queue keeps reusing its own permits, so under sustained overload
- * a loop whose lane holds no permit is served when another lane's queue runs empty. Loops get
- * clients round-robin, which keeps them similarly loaded.
+ * Fairness: without that yield, a lane that keeps a queue would keep reusing its own permits,
+ * and under sustained overload a loop whose lane holds no permit would wait until another lane's
+ * queue ran empty, which it may never do. With it, every hungry lane gets a chance at each
+ * released permit; which one wins is a race between loops, not a fixed order.
  *
  * Concurrency
  * -----------
@@ -115,14 +116,20 @@ final class LimitedLane implements UpstreamLane {
         }
     }
 
-    /** Called from any thread: schedules a drain on this lane's loop if the lane is hungry. */
-    void wakeIfHungry() {
+    /** Called from any thread: schedules a drain on this lane's loop if the lane is hungry; whether it was. */
+    boolean wakeIfHungry() {
         if (hungry.compareAndSet(true, false)) {
-            try {
-                lane.loop().execute(drain);
-            } catch (RejectedExecutionException e) {
-                // The loop is shutting down: its queue is dropped when it ends.
-            }
+            drainLater();
+            return true;
+        }
+        return false;
+    }
+
+    private void drainLater() {
+        try {
+            lane.loop().execute(drain);
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down: its queue is dropped when it ends.
         }
     }
 
@@ -210,8 +217,9 @@ final class LimitedLane implements UpstreamLane {
             }
             released = true;
             limit.release();
-            if (queue.isEmpty()) {
-                limit.wakeHungry(LimitedLane.this);
+            if (limit.wakeHungry(LimitedLane.this) && !queue.isEmpty()) {
+                // Another loop waits too: it gets the first go at the permit; this lane drains after.
+                drainLater();
             } else {
                 drain();
             }

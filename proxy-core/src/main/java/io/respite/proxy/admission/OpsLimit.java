@@ -69,13 +69,15 @@ final class OpsLimit {
         queued.decrementAndGet();
     }
 
-    /** Asks each other lane that is hungry to drain its queue, on its own loop. */
-    void wakeHungry(LimitedLane releaser) {
+    /** Asks each other lane that is hungry to drain its queue, on its own loop; whether any was. */
+    boolean wakeHungry(LimitedLane releaser) {
+        boolean woke = false;
         for (LimitedLane lane : lanes) {
             if (lane != releaser) {
-                lane.wakeIfHungry();
+                woke |= lane.wakeIfHungry();
             }
         }
+        return woke;
     }
 
     long inFlight() {

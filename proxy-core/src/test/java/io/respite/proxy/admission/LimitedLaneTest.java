@@ -174,6 +174,35 @@ class LimitedLaneTest {
     }
 
     @Test
+    void aLaneThatKeepsAQueueYieldsAFreedPermitToAnotherHungryLoop() {
+        Admission admission = admission(1, 10);
+        RecordingLane belowA = new RecordingLane();
+        RecordingLane belowB = new RecordingLane();
+        UpstreamLane a = admission.limit(belowA);
+        UpstreamLane b = admission.limit(belowB);
+        send(a, "a1");
+        send(a, "a2");
+        send(a, "a3");
+        send(b, "b1");
+        // a1's permit comes back while a still has a queue: b, hungry, is woken first, and a waits
+        // for a task of its own instead of taking the permit back at once.
+        belowA.next().answer("+a1");
+        assertTrue(belowA.sent.isEmpty(), "a yields");
+        belowB.runTasks();
+        belowA.runTasks();
+        RecordingLane.Sent b1 = belowB.next();
+        assertEquals("b1", b1.text());
+        assertTrue(belowA.sent.isEmpty(), "b took the permit: a stays hungry");
+        b1.answer("+b1");
+        belowA.runTasks();
+        belowA.next().answer("+a2");
+        belowA.next().answer("+a3");
+        assertEquals(List.of("a1 +a1", "b1 +b1", "a2 +a2", "a3 +a3"), received);
+        assertEquals(0, admission.stats().opsInFlight());
+        assertEquals(0, admission.stats().opsQueued());
+    }
+
+    @Test
     void outOfBandCommandsNeverWait() {
         Admission admission = admission(1, 10);
         RecordingLane below = new RecordingLane();
