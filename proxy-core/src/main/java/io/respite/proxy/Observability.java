@@ -11,6 +11,7 @@ import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.coherence.CoherenceStats;
 import io.respite.proxy.metrics.Metrics;
+import io.respite.proxy.upstream.UpstreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,14 +38,17 @@ final class Observability {
     private final AtomicInteger clients;
     private final LongAdder rejectedClients;
     private final BooleanSupplier upstreamAvailable;
+    private final IntSupplier pinned;
     private final String version;
     private final long startNanos = System.nanoTime();
     private final Metrics metrics = new Metrics();
+    private final UpstreamFigures upstream = new UpstreamFigures(metrics);
 
     /**
      * @param clients client connections now (RESP and HTTP)
      * @param rejectedClients connections refused at {@code --max-clients}, since start
      * @param upstreamAvailable whether the upstream answers now
+     * @param pinned dedicated upstream connections leased now
      */
     Observability(
             StripedLruCache cache,
@@ -51,16 +56,23 @@ final class Observability {
             Admission admission,
             AtomicInteger clients,
             LongAdder rejectedClients,
-            BooleanSupplier upstreamAvailable) {
+            BooleanSupplier upstreamAvailable,
+            IntSupplier pinned) {
         this.cache = cache;
         this.coherence = coherence;
         this.admission = admission;
         this.clients = clients;
         this.rejectedClients = rejectedClients;
         this.upstreamAvailable = upstreamAvailable;
+        this.pinned = pinned;
         String implementation = Observability.class.getPackage().getImplementationVersion();
         this.version = implementation == null ? "dev" : implementation;
         register();
+    }
+
+    /** What the shared upstream lanes tell of their commands. */
+    UpstreamObserver upstream() {
+        return upstream;
     }
 
     /** What the admin listener answers from. */
@@ -152,6 +164,8 @@ final class Observability {
                 "1 while the cache serves reads (coherence allows it), else 0.",
                 () -> coherence.caching() ? 1 : 0);
         metrics.gauge("respite_clients", "Client connections, RESP and HTTP.", clients::get);
+        metrics.gauge(
+                "respite_clients_pinned", "Dedicated upstream connections leased to clients now.", pinned::getAsInt);
         metrics.counter("respite_clients_rejected", "Connections refused at --max-clients.", rejectedClients::sum);
         metrics.counter(
                 "respite_rate_limited", "Requests refused by a rate limit, by which limit.", "limit", series -> {
@@ -176,6 +190,14 @@ final class Observability {
                 "Commands refused because --upstream-queue was full.",
                 () -> admission.stats().opsRefused());
         metrics.jvm();
+    }
+
+    private static void writeNumberOrNull(JsonGenerator json, String field, @Nullable Double value) throws IOException {
+        if (value == null) {
+            json.writeNullField(field);
+        } else {
+            json.writeNumberField(field, value);
+        }
     }
 
     /** The JSON snapshot {@code /stats} answers and the dashboard polls. */
@@ -213,15 +235,17 @@ final class Observability {
             json.writeBooleanField("available", upstreamAvailable.getAsBoolean());
             json.writeNumberField("ops_in_flight", admitted.opsInFlight());
             json.writeNumberField("ops_queued", admitted.opsQueued());
-            json.writeNullField("latency_p50_ms");
-            json.writeNullField("latency_p99_ms");
+            UpstreamFigures.Quantiles recent = upstream.recent();
+            writeNumberOrNull(json, "latency_p50_ms", recent.p50Millis());
+            writeNumberOrNull(json, "latency_p99_ms", recent.p99Millis());
+            json.writeNumberField("commands_in_flight", upstream.inFlight());
             json.writeEndObject();
             json.writeObjectFieldStart("commands");
-            json.writeNumberField("forwarded", 0);
+            json.writeNumberField("forwarded", upstream.sentTotal());
             json.writeEndObject();
             json.writeObjectFieldStart("clients");
             json.writeNumberField("connected", clients.get());
-            json.writeNumberField("pinned", 0);
+            json.writeNumberField("pinned", pinned.getAsInt());
             json.writeNumberField("rejected", rejectedClients.sum());
             json.writeNumberField("rate_limited", admitted.rateLimitedClient() + admitted.rateLimitedGlobal());
             json.writeEndObject();

@@ -34,6 +34,7 @@ import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
 import io.respite.proxy.upstream.Upstream;
 import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.proxy.upstream.UpstreamObserver;
 import io.respite.proxy.upstream.UpstreamPool;
 import io.respite.proxy.upstream.UpstreamSettings;
 import io.respite.resp.RespLimits;
@@ -94,6 +95,8 @@ public final class ProxyServer {
     /** Whether the upstream answers: set as shared connections come up and go down. */
     private final AtomicBoolean upstreamAvailable = new AtomicBoolean();
 
+    private final Observability observability;
+
     private final ChannelGroup clients = new DefaultChannelGroup("respite-clients", GlobalEventExecutor.INSTANCE);
     private final StripedLruCache cache;
     private final OutputLimits outputLimits;
@@ -133,6 +136,8 @@ public final class ProxyServer {
         this.coherence = new Coherence(mode, cache, config.trackingPrefixes());
         Boolean nil = config.cacheNil();
         this.cacheNil = nil != null ? nil : mode == CoherenceMode.TRACKING;
+        this.observability = new Observability(
+                cache, coherence, admission, clientCount, rejectedClients, upstreamAvailable::get, this::dedicatedBusy);
     }
 
     /**
@@ -158,11 +163,17 @@ public final class ProxyServer {
                 config.maxPinned(),
                 config.pinnedIdle(),
                 config.pinnedIdleTimeout());
-        UpstreamPool pool =
-                new UpstreamPool(resources.workers, resources.flushers, settings, this::upstreamReady, cause -> {
+        UpstreamPool pool = new UpstreamPool(
+                resources.workers,
+                resources.flushers,
+                settings,
+                this::upstreamReady,
+                cause -> {
                     upstreamAvailable.set(false);
                     coherence.sharedConnectionDown();
-                });
+                },
+                // Without the admin listener nobody reads the figures: none are taken.
+                config.admin().enabled() ? observability.upstream() : UpstreamObserver.NONE);
         upstream = pool;
         ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
@@ -267,9 +278,7 @@ public final class ProxyServer {
      * on the host) costs a warning, not the start; a port asked for explicitly must bind.
      */
     private void startAdmin(ServerBootstrap resp) {
-        AdminApi api = new AdminApi(
-                new Observability(cache, coherence, admission, clientCount, rejectedClients, upstreamAvailable::get)
-                        .sources());
+        AdminApi api = new AdminApi(observability.sources());
         ServerBootstrap admin = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -306,6 +315,11 @@ public final class ProxyServer {
             throw new IllegalStateException("no admin listener");
         }
         return (InetSocketAddress) bound.localAddress();
+    }
+
+    private int dedicatedBusy() {
+        Upstream current = upstream;
+        return current == null ? 0 : current.dedicatedBusy();
     }
 
     /** The HTTP API's bound address (useful with --http-port 0). */

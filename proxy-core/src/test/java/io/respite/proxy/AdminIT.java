@@ -126,6 +126,8 @@ class AdminIT {
             assertEquals(3, rejected.value("respite_clients"));
             assertTrue(rejected.value("jvm_memory_used_bytes", "area", "heap") > 0);
             assertTrue(rejected.has("respite_netty_direct_memory_used_bytes"));
+            assertTrue(rejected.value("respite_upstream_latency_seconds_count") > 0);
+            assertEquals(0, rejected.value("respite_upstream_commands_in_flight"));
         }
     }
 
@@ -148,6 +150,22 @@ class AdminIT {
             assertTrue(stats.path("cache").path("entries").asLong() >= 1);
             assertTrue(stats.path("clients").path("connected").asLong() >= 1);
             assertTrue(stats.path("hot_keys").isArray());
+            assertTrue(stats.path("commands").path("forwarded").asLong() >= 2, "the SET and the GET that missed");
+            assertTrue(stats.path("upstream").path("latency_p99_ms").asDouble() > 0, response.body());
+
+            RespTestClient transaction = fixture.client();
+            assertEquals("+OK\r\n", transaction.callString("MULTI"));
+            Await.until(
+                    "a client leases a dedicated connection",
+                    ProxyFixture.AWAIT,
+                    () -> new ObjectMapper()
+                                    .readTree(get(fixture, "/stats").body())
+                                    .path("clients")
+                                    .path("pinned")
+                                    .asLong()
+                            == 1);
+            assertEquals(1, metrics(fixture).value("respite_clients_pinned"));
+            assertEquals("+OK\r\n", transaction.callString("DISCARD"));
         }
     }
 

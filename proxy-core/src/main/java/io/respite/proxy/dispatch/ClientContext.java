@@ -83,7 +83,7 @@ final class ClientContext implements CommandHandler {
         lastCommandNanos = System.nanoTime();
         if (heldAdmitted) {
             heldAdmitted = false;
-        } else if (admission.tryAdmit() != 0) {
+        } else if (admission.tryAdmit(lastCommandNanos) != 0) {
             CommandRouter.rateLimited(this);
             return;
         }

@@ -11,6 +11,9 @@ public interface Upstream extends AutoCloseable {
     /** The lane that serves sessions on {@code loop}: sessions cache it and send through it. */
     UpstreamLane lane(EventLoop loop);
 
+    /** Dedicated connections leased now (MULTI, WATCH, blocking commands, pub/sub, MONITOR), over every loop. */
+    int dedicatedBusy();
+
     /** Stops reconnecting and closes every connection; pending commands fail. */
     @Override
     void close();

@@ -35,6 +35,7 @@ public final class UpstreamPool implements Upstream {
 
     private final Map<EventLoop, LoopFlusher> flushers;
     private final UpstreamSettings settings;
+    private final UpstreamObserver observer;
     /** The tracking setup shared connections apply; null while there is none (no stream, or ttl mode). */
     private volatile @Nullable TrackingSetup tracking;
 
@@ -44,15 +45,18 @@ public final class UpstreamPool implements Upstream {
      *     whether that is a recovery from a failure (when invalidations may have been missed)
      * @param onDown runs on a loop when one of its shared connections goes down: the keys it
      *     read are no longer tracked
+     * @param observer told of every command on the shared lanes (not of dedicated connections')
      */
     public UpstreamPool(
             EventLoopGroup group,
             Map<EventLoop, LoopFlusher> flushers,
             UpstreamSettings settings,
             BiConsumer<UpstreamLane, Boolean> onReady,
-            Consumer<String> onDown) {
+            Consumer<String> onDown,
+            UpstreamObserver observer) {
         this.flushers = flushers;
         this.settings = settings;
+        this.observer = observer;
         ConnectionListener listener = new ConnectionListener() {
             @Override
             public void ready(boolean recovered) {}
@@ -155,6 +159,37 @@ public final class UpstreamPool implements Upstream {
             if (lane.dedicated.hasWaiters()) {
                 lane.loop.execute(lane.dedicated::wakeWaiters);
             }
+        }
+    }
+
+    /** Dedicated connections leased now, and out-of-band ones open, over every loop. */
+    @Override
+    public int dedicatedBusy() {
+        return dedicatedBusy.get();
+    }
+
+    /** A shared lane's command on its way: tells the observer when it was sent and how it ended. */
+    private final class Observed implements ReplyCallback {
+
+        private final ReplyCallback next;
+        private final long sentNanos = System.nanoTime();
+
+        Observed(ReplyCallback next) {
+            this.next = next;
+            observer.sent();
+        }
+
+        /** Takes ownership of {@code frame}, passing it on. */
+        @Override
+        public void onReply(ByteBuf frame) {
+            observer.answered(System.nanoTime() - sentNanos);
+            next.onReply(frame);
+        }
+
+        @Override
+        public void onFailure(String error) {
+            observer.failed();
+            next.onFailure(error);
         }
     }
 
@@ -314,15 +349,16 @@ public final class UpstreamPool implements Upstream {
 
         @Override
         public void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {
+            ReplyCallback observed = observer == UpstreamObserver.NONE ? callback : new Observed(callback);
             if (version == RespVersion.RESP2) {
-                resp2.send(database, frame, callback);
+                resp2.send(database, frame, observed);
                 return;
             }
             if (resp3 == null) {
                 resp3 = newConnection(RespVersion.RESP3);
                 resp3.connect();
             }
-            resp3.send(database, frame, callback);
+            resp3.send(database, frame, observed);
         }
 
         void close() {
