@@ -10,6 +10,7 @@ import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.coherence.CoherenceStats;
+import io.respite.proxy.dispatch.CommandCounts;
 import io.respite.proxy.metrics.Metrics;
 import io.respite.proxy.upstream.UpstreamObserver;
 import java.io.ByteArrayOutputStream;
@@ -43,6 +44,8 @@ final class Observability {
     private final long startNanos = System.nanoTime();
     private final Metrics metrics = new Metrics();
     private final UpstreamFigures upstream = new UpstreamFigures(metrics);
+    /** The router's command counts, once the router exists (it is made at start). */
+    private volatile @Nullable CommandCounts commands;
 
     /**
      * @param clients client connections now (RESP and HTTP)
@@ -73,6 +76,11 @@ final class Observability {
     /** What the shared upstream lanes tell of their commands. */
     UpstreamObserver upstream() {
         return upstream;
+    }
+
+    /** Reads commands by name and outcome from {@code counts} from now on. */
+    void commands(CommandCounts counts) {
+        this.commands = counts;
     }
 
     /** What the admin listener answers from. */
@@ -163,6 +171,18 @@ final class Observability {
                 "respite_caching",
                 "1 while the cache serves reads (coherence allows it), else 0.",
                 () -> coherence.caching() ? 1 : 0);
+        metrics.counter(
+                "respite_commands",
+                "Client commands by name and outcome: hit, miss (GET and MGET), forwarded, local (answered by "
+                        + "respite), error (refused by respite).",
+                "command",
+                "outcome",
+                series -> {
+                    CommandCounts counts = commands;
+                    if (counts != null) {
+                        counts.forEach(series::series);
+                    }
+                });
         metrics.gauge("respite_clients", "Client connections, RESP and HTTP.", clients::get);
         metrics.gauge(
                 "respite_clients_pinned", "Dedicated upstream connections leased to clients now.", pinned::getAsInt);
@@ -241,7 +261,9 @@ final class Observability {
             json.writeNumberField("commands_in_flight", upstream.inFlight());
             json.writeEndObject();
             json.writeObjectFieldStart("commands");
-            json.writeNumberField("forwarded", upstream.sentTotal());
+            CommandCounts counts = commands;
+            json.writeNumberField("forwarded", counts == null ? 0 : counts.forwarded());
+            json.writeNumberField("upstream_sent", upstream.sentTotal());
             json.writeEndObject();
             json.writeObjectFieldStart("clients");
             json.writeNumberField("connected", clients.get());

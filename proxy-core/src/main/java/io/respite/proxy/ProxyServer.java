@@ -189,6 +189,7 @@ public final class ProxyServer {
                         config.upstream().password() != null,
                         cacheNil),
                 coherence);
+        observability.commands(router.commandCounts());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)

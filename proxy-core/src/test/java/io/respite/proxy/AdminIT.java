@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -69,8 +70,8 @@ class AdminIT {
 
     @Test
     void metricsMoveByExactlyWhatCommandsDo(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture =
-                ProxyFixture.startCaching(redis, b -> b.maxClients(3).capacityEntries(64))) {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(
+                redis, b -> b.maxClients(3).capacityEntries(64).deniedCommands(Set.of("debug")))) {
             RespTestClient client = fixture.client();
             assertEquals("+OK\r\n", client.callString("SET", "m", "v"));
             fixture.awaitCached(client, "m", "$1\r\nv\r\n");
@@ -82,9 +83,22 @@ class AdminIT {
             for (int i = 0; i < 3; i++) {
                 assertEquals("$-1\r\n", client.callString("GET", "absent:" + i));
             }
+            assertEquals("+PONG\r\n", client.callString("PING"));
+            assertEquals("+OK\r\n", client.callString("SET", "other", "1"));
+            assertTrue(client.callString("DEBUG", "SLEEP", "0").startsWith("-ERR"));
             PrometheusText after = metrics(fixture);
             assertEquals(7, delta(before, after, "respite_cache_hits_total"));
             assertEquals(3, delta(before, after, "respite_cache_misses_total"));
+            assertEquals(7, delta(before, after, "respite_commands_total", "command", "get", "outcome", "hit"));
+            assertEquals(3, delta(before, after, "respite_commands_total", "command", "get", "outcome", "miss"));
+            assertEquals(1, after.value("respite_commands_total", "command", "debug", "outcome", "error"));
+            assertEquals(
+                    1,
+                    after.value("respite_commands_total", "command", "ping", "outcome", "local")
+                            - (before.has("respite_commands_total", "command", "ping", "outcome", "local")
+                                    ? before.value("respite_commands_total", "command", "ping", "outcome", "local")
+                                    : 0));
+            assertEquals(1, delta(before, after, "respite_commands_total", "command", "set", "outcome", "forwarded"));
 
             // An invalidation: the key changed behind respite's back.
             redis.call("SET", "m", "w");

@@ -45,18 +45,7 @@ public final class ClientAdmission {
         if (own == null && global == null) {
             return 0;
         }
-        return tryAdmit(nanoClock.getAsLong());
-    }
-
-    /**
-     * As {@link #tryAdmit()}, at {@code nowNanos}, a reading of the admission's clock the caller
-     * already took: a clock read costs as much as the rest of the check.
-     */
-    public long tryAdmit(long nowNanos) {
-        if (own == null && global == null) {
-            return 0;
-        }
-        long now = nowNanos;
+        long now = nanoClock.getAsLong();
         long slot = 0;
         if (own != null) {
             slot = own.slotAt(now);

@@ -38,10 +38,10 @@ final class CachedMultiGets {
 
     /**
      * MGET: every key that hits is answered from the cache; the rest go upstream in one MGET, each
-     * with its PTTL behind it, and the reply is assembled in the client's order from both.
-     * Borrows {@code command}.
+     * with its PTTL behind it, and the reply is assembled in the client's order from both. Returns
+     * whether every key hit. Borrows {@code command}.
      */
-    void mget(ClientContext client, RespCommand command) {
+    boolean mget(ClientContext client, RespCommand command) {
         int keys = command.argCount() - 1;
         byte[][] hits = new byte[keys][];
         LoadToken[] tokens = new LoadToken[keys];
@@ -59,7 +59,7 @@ final class CachedMultiGets {
         }
         if (misses == 0) {
             client.sink().reply(assemble(hits, Unpooled.EMPTY_BUFFER, new int[0]));
-            return;
+            return true;
         }
         int[] missing = new int[misses];
         int[] epochs = new int[misses];
@@ -87,6 +87,7 @@ final class CachedMultiGets {
                             FillReplies.ttlRequest(command, missing[m] + 1),
                             multiGet.ttl(m));
         }
+        return false;
     }
 
     /** Completes an MGET: merges the upstream's values with the hits, then fills the cache as the PTTLs arrive. */

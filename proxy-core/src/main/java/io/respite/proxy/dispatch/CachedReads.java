@@ -48,8 +48,8 @@ final class CachedReads {
         this.replies = replies;
     }
 
-    /** GET key, from the cache or read through it. Borrows {@code command}. */
-    void get(ClientContext client, RespCommand command) {
+    /** GET key, from the cache or read through it: whether it was a hit. Borrows {@code command}. */
+    boolean get(ClientContext client, RespCommand command) {
         byte[] key = CacheKeys.buffer(command, 1);
         int length = CacheKeys.write(client.database(), command, 1, key);
         StripedLruCache.Lookup lookup = CacheKeys.lookup();
@@ -57,7 +57,7 @@ final class CachedReads {
         byte[] hit = lookup.hit();
         if (hit != null) {
             client.sink().reply(hit == NIL ? Replies.nil(client.version()) : hit);
-            return;
+            return true;
         }
         LoadToken token = lookup.token();
         if (token == null) {
@@ -66,12 +66,13 @@ final class CachedReads {
         if (!token.isFirst()) {
             JoinedRead joiner = new JoinedRead(client, client.sink().replyLater(), command);
             if (cache.join(token, joiner)) {
-                return;
+                return false;
             }
             joiner.readItself(token);
-            return;
+            return false;
         }
         read(client, command, client.sink().replyLater(), token);
+        return false;
     }
 
     /** Reads a missed key upstream; {@link Fill} caches what it brings. Borrows {@code command}. */

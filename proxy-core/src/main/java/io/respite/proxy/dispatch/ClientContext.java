@@ -25,6 +25,7 @@ final class ClientContext implements CommandHandler {
     private final UpstreamLane lane;
     private final ClientAdmission admission;
     private final Pinning pinning = new Pinning();
+    private final CommandCounts.Loop counts;
     /**
      * The next command handed in is one this client held back (it comes back first, see {@link
      * #holdUntilDrained}): it was admitted already, and is not counted again.
@@ -76,6 +77,12 @@ final class ClientContext implements CommandHandler {
         this.admission = admission;
         this.authenticated = authenticated;
         this.database = database;
+        this.counts = router.commandCounts().loop(lane);
+    }
+
+    /** Where this client's loop counts commands by name and outcome. */
+    CommandCounts.Loop counts() {
+        return counts;
     }
 
     @Override
@@ -83,8 +90,8 @@ final class ClientContext implements CommandHandler {
         lastCommandNanos = System.nanoTime();
         if (heldAdmitted) {
             heldAdmitted = false;
-        } else if (admission.tryAdmit(lastCommandNanos) != 0) {
-            CommandRouter.rateLimited(this);
+        } else if (admission.tryAdmit() != 0) {
+            router.rateLimited(this, command);
             return;
         }
         router.route(this, command);

@@ -66,6 +66,7 @@ public final class CommandRouter {
     private final WriteInvalidation invalidation;
     private final PinnedCommands pinned;
     private final ClientRegistry clients = new ClientRegistry();
+    private final CommandCounts counts = new CommandCounts();
     private final InfoSection info;
     /** Each loop's subscription hub, by the loop's lane. */
     private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
@@ -100,17 +101,24 @@ public final class CommandRouter {
         return client;
     }
 
+    /** Commands by name and outcome, counted by each loop, for the metrics. */
+    public CommandCounts commandCounts() {
+        return counts;
+    }
+
     /** Handles one command of {@code client}. Borrows {@code command}. */
     void route(ClientContext client, RespCommand command) {
         CommandKind kind = CommandKind.of(command);
         client.lastCommand(kind == null ? "forwarded" : kind.commandName(command));
         if (kind == CommandKind.CROSS_PROTOCOL) {
+            count(client, command, kind, CommandCounts.Outcome.ERROR);
             crossProtocol(client, command);
             return;
         }
         if (!denied.isEmpty()) {
             String refusal = denied.refusal(command);
             if (refusal != null) {
+                count(client, command, kind, CommandCounts.Outcome.ERROR);
                 refuse(client, refusal);
                 return;
             }
@@ -119,10 +127,12 @@ public final class CommandRouter {
                 && kind != CommandKind.AUTH
                 && kind != CommandKind.HELLO
                 && kind != CommandKind.QUIT) {
+            count(client, command, kind, CommandCounts.Outcome.ERROR);
             client.sink().reply(Replies.NOAUTH);
             return;
         }
         if (client.subscribed() && client.version() == RespVersion.RESP2 && !allowedWhileSubscribed(kind)) {
+            count(client, command, kind, CommandCounts.Outcome.ERROR);
             CommandInfo info = lookup(command);
             refuse(
                     client,
@@ -138,27 +148,63 @@ public final class CommandRouter {
         } else if (pinning.watchRefused() && pinned.refusedWatchStands(client, command, kind)) {
             return;
         } else if (pinning.pinned()) {
+            count(client, command, kind, CommandCounts.Outcome.FORWARDED);
             routePinned(client, command, kind);
         } else if (kind == null) {
+            count(client, command, null, CommandCounts.Outcome.FORWARDED);
             forwardOrPin(client, command);
         } else {
             routeKind(client, command, kind);
         }
     }
 
+    /**
+     * Counts {@code command} with {@code outcome} in the client's loop, by its name: the kind's,
+     * else the upstream's name for it (a subcommand as {@code config|get}), else its first word.
+     */
+    private void count(
+            ClientContext client, RespCommand command, @Nullable CommandKind kind, CommandCounts.Outcome outcome) {
+        String name;
+        if (kind != null) {
+            name = kind.commandName(command);
+        } else {
+            CommandInfo info = lookup(command);
+            name = info != null ? info.name() : command.argString(0).toLowerCase(Locale.ROOT);
+        }
+        client.counts().count(counts.id(name), outcome);
+    }
+
+    /** What {@code kind} is counted as when routed here, not pinned: answered by respite, or sent on. */
+    private static CommandCounts.Outcome outcomeOf(CommandKind kind) {
+        return switch (kind) {
+            case PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET, CLIENT -> CommandCounts.Outcome.LOCAL;
+            case REPLICATION -> CommandCounts.Outcome.ERROR;
+            default -> CommandCounts.Outcome.FORWARDED;
+        };
+    }
+
     private void routeKind(ClientContext client, RespCommand command, CommandKind kind) {
+        if (kind != CommandKind.GET && kind != CommandKind.MGET) {
+            count(client, command, kind, outcomeOf(kind));
+        }
         switch (kind) {
             case GET -> {
                 if (command.argCount() == 2 && catalog.get() != null) {
-                    reads.get(client, command);
+                    boolean hit = reads.get(client, command);
+                    client.counts()
+                            .count(CommandCounts.GET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
+                    client.counts().count(CommandCounts.GET, CommandCounts.Outcome.FORWARDED);
                     forward(client, command, lookup(command));
                 }
             }
             case MGET -> {
                 if (command.argCount() > 1 && catalog.get() != null) {
-                    multiGets.mget(client, command);
+                    boolean hit = multiGets.mget(client, command);
+                    client.counts()
+                            .count(CommandCounts.MGET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
+                    client.counts().count(CommandCounts.MGET, CommandCounts.Outcome.FORWARDED);
                     forward(client, command, lookup(command));
                 }
             }
@@ -389,8 +435,12 @@ public final class CommandRouter {
         client.sink().abort();
     }
 
-    /** Refuses a request over its rate limit: it never reaches Redis, and inside MULTI EXEC aborts. */
-    static void rateLimited(ClientContext client) {
+    /**
+     * Refuses a request over its rate limit: it never reaches Redis, and inside MULTI EXEC aborts.
+     * Borrows {@code command}.
+     */
+    void rateLimited(ClientContext client, RespCommand command) {
+        count(client, command, CommandKind.of(command), CommandCounts.Outcome.ERROR);
         refuse(client, Admission.RATE_LIMITED);
     }
 
