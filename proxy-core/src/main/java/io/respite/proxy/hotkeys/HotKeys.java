@@ -35,11 +35,12 @@ import java.util.function.LongSupplier;
  * -----------
  * A Recorder and its summaries are confined to one thread, the one that runs its executor (an event
  * loop): record() has no lock, atomic, volatile nor allocation in the common case. Rotation is lazy:
- * record() compares the clock with the next sub-window boundary, and snapshot() rotates first, so an
- * idle loop's old counts vanish from reports too. The only cross-thread steps are (1) recorder(),
- * which publishes the new recorder through a CopyOnWriteArrayList, and (2) top(), which submits
- * snapshot() to each recorder's executor and receives immutable copies through CompletableFutures
- * (their completion orders the copy before the merge). The merge runs on whichever loop answers
+ * record() compares the clock (or the caller's reading of it) with the next sub-window boundary,
+ * and snapshot() rotates first, so an idle loop's old counts vanish from reports too. The only
+ * cross-thread steps are (1) recorder(), which publishes the new recorder through a
+ * CopyOnWriteArrayList, and (2) top(), which submits snapshot() to each recorder's executor and
+ * receives immutable copies through CompletableFutures (their completion orders the copy before the
+ * merge). The merge runs on whichever loop answers
  * last: a few thousand counters, a few times a minute.
  *
  * Invariants (per summary; HotKeysInvariants in the tests checks each)
@@ -74,7 +75,8 @@ import java.util.function.LongSupplier;
  *   <tr><td>subWindowNanos</td><td>{@value #DEFAULT_SUB_WINDOW_NANOS}</td><td>length of a sub-window</td></tr>
  *   <tr><td>maxKeyBytes</td><td>{@value #DEFAULT_MAX_KEY_BYTES}</td><td>key bytes kept per counter;
  *       longer keys are counted whole and reported truncated</td></tr>
- *   <tr><td>nanoClock</td><td>{@link System#nanoTime()}</td><td>the clock; never goes backwards</td></tr>
+ *   <tr><td>nanoClock</td><td>{@link System#nanoTime()}</td><td>the clock; never goes backwards; the
+ *       readings callers pass to {@link Recorder#record(byte[], int, int, long)} come from it</td></tr>
  * </table>
  *
  * <p>Thread-safe: {@link #recorder} and {@link #top} may be called from any thread.

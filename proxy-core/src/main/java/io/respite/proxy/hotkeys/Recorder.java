@@ -55,15 +55,24 @@ public final class Recorder {
     }
 
     /**
-     * Counts one read of the key {@code key[offset, offset + length)}, a hit or a miss. Loop thread
-     * only. Reads the clock once; allocates nothing unless a new key longer than any the replaced
-     * counter held enters the summary (then one array of at most maxKeyBytes). Only reads the key.
+     * Counts one read of the key {@code key[offset, offset + length)}, a hit or a miss, reading the
+     * clock once; see {@link #record(byte[], int, int, long)}. Loop thread only.
      */
     public void record(byte[] key, int offset, int length) {
+        record(key, offset, length, nanoClock.getAsLong());
+    }
+
+    /**
+     * Counts one read at {@code nowNanos}, a reading of the tracker's nanoClock the caller already
+     * has (the proxy stamps each command's arrival), which spares a clock read per key. A reading
+     * older than one seen before counts in the current sub-window. Loop thread only. Allocates
+     * nothing unless a new key longer than any the replaced counter held enters the summary (then
+     * one array of at most maxKeyBytes). Only reads the key.
+     */
+    public void record(byte[] key, int offset, int length, long nowNanos) {
         Objects.checkFromIndexSize(offset, length, key.length);
-        long now = nanoClock.getAsLong();
-        if (now >= nextRotationNanos) {
-            rotate(now);
+        if (nowNanos >= nextRotationNanos) {
+            rotate(nowNanos);
         }
         current.offer(KeyHash.hash(key, offset, length), key, offset, length);
     }

@@ -87,6 +87,20 @@ class HotKeysWindowTest {
         assertEquals(List.of("edge count=1 error=0"), report());
     }
 
+    @Test
+    void aCallersReadingRotatesAsTheClockWouldAndAStaleOneCountsNow() {
+        byte[] key = "stamped".getBytes(StandardCharsets.US_ASCII);
+        long stamp = clock.getAsLong();
+        recorder.record(key, 0, key.length, stamp);
+        // The recorder's own clock has not moved: the caller's later reading alone rotates.
+        long later = stamp + SUB_WINDOW.toNanos() * SUB_WINDOWS;
+        recorder.record(key, 0, key.length, later);
+        recorder.record(key, 0, key.length, stamp);
+        clock.advance(SUB_WINDOW.multipliedBy(SUB_WINDOWS));
+        assertEquals(List.of("stamped count=2 error=0"), report());
+        HotKeysInvariants.assertValid(recorder);
+    }
+
     private void record(String key, int times) {
         byte[] bytes = key.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < times; i++) {
