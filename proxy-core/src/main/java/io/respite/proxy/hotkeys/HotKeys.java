@@ -129,7 +129,8 @@ public final class HotKeys {
     /**
      * Makes the recorder of one event loop. {@code thread} must run its tasks one at a time on the
      * single thread that will call {@link Recorder#record} (a Netty {@code EventLoop} does), and run
-     * them for as long as this tracker is asked for reports. Call once per loop, at setup.
+     * them for as long as this tracker is asked for reports. Call once per loop, at setup, and hand
+     * the recorder to code on that loop safely: make it on the loop, or pass it through a task.
      */
     public Recorder recorder(Executor thread) {
         Recorder r = new Recorder(this, Objects.requireNonNull(thread, "thread"));
