@@ -195,6 +195,15 @@ final class PackageRulesTest {
             .because("eventloop: depends only on Netty");
 
     @ArchTest
+    static final ArchRule hotKeysDependsOnJdkAndFastutilOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.proxy.hotkeys..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(JDK, "it.unimi.dsi.fastutil..", "io.respite.proxy.hotkeys.."))
+            .because("hotkeys: depends only on the JDK and fastutil (annotations aside)");
+
+    @ArchTest
     static final ArchRule loggingDependsOnJdkOnly = classes()
             .that()
             .resideInAPackage("io.respite.proxy.logging..")

@@ -10,18 +10,18 @@ import java.util.SplittableRandom;
  * key space so the hot keys are not neighbours. Seeded, so every run and both caches see the same
  * keys in the same order.
  */
-final class ZipfKeys {
+public final class ZipfKeys {
 
     /** Zipf exponent. */
-    static final double EXPONENT = 0.99;
+    public static final double EXPONENT = 0.99;
 
     /** Bytes per key. */
-    static final int KEY_BYTES = 16;
+    public static final int KEY_BYTES = 16;
 
-    final byte[][] keys;
-    final int[] trace;
+    public final byte[][] keys;
+    public final int[] trace;
 
-    ZipfKeys(int keySpace, int traceLength, long seed) {
+    public ZipfKeys(int keySpace, int traceLength, long seed) {
         keys = new byte[keySpace][];
         for (int i = 0; i < keySpace; i++) {
             keys[i] = String.format("key:%012d", i).getBytes(StandardCharsets.US_ASCII);
