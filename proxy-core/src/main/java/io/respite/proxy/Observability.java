@@ -6,16 +6,20 @@ import io.respite.proxy.admin.AdminSources;
 import io.respite.proxy.admission.Admission;
 import io.respite.proxy.admission.AdmissionStats;
 import io.respite.proxy.cache.CacheStats;
+import io.respite.proxy.cache.DatabaseKeys;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.coherence.CoherenceStats;
-import io.respite.proxy.dispatch.CommandCounts;
+import io.respite.proxy.dispatch.CommandRouter;
+import io.respite.proxy.hotkeys.HotKey;
 import io.respite.proxy.metrics.Metrics;
 import io.respite.proxy.upstream.UpstreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,8 +48,8 @@ final class Observability {
     private final long startNanos = System.nanoTime();
     private final Metrics metrics = new Metrics();
     private final UpstreamFigures upstream = new UpstreamFigures(metrics);
-    /** The router's command counts, once the router exists (it is made at start). */
-    private volatile @Nullable CommandCounts commands;
+    /** The router (its command counts and reports), once it exists: it is made at start. */
+    private volatile @Nullable CommandRouter router;
 
     /**
      * @param clients client connections now (RESP and HTTP)
@@ -78,9 +82,9 @@ final class Observability {
         return upstream;
     }
 
-    /** Reads commands by name and outcome from {@code counts} from now on. */
-    void commands(CommandCounts counts) {
-        this.commands = counts;
+    /** Reads commands by name and outcome, and the hot-key and largest-value reports, from {@code router}. */
+    void router(CommandRouter router) {
+        this.router = router;
     }
 
     /** What the admin listener answers from. */
@@ -178,9 +182,9 @@ final class Observability {
                 "command",
                 "outcome",
                 series -> {
-                    CommandCounts counts = commands;
-                    if (counts != null) {
-                        counts.forEach(series::series);
+                    CommandRouter routing = router;
+                    if (routing != null) {
+                        routing.commandCounts().forEach(series::series);
                     }
                 });
         metrics.gauge("respite_clients", "Client connections, RESP and HTTP.", clients::get);
@@ -218,6 +222,11 @@ final class Observability {
         } else {
             json.writeNumberField(field, value);
         }
+    }
+
+    /** A key as JSON text: UTF-8 where it is, each other byte as U+FFFD (a report, not a round trip). */
+    private static String text(byte[] key, int from, int length) {
+        return new String(key, from, length, StandardCharsets.UTF_8);
     }
 
     /** The JSON snapshot {@code /stats} answers and the dashboard polls. */
@@ -261,8 +270,9 @@ final class Observability {
             json.writeNumberField("commands_in_flight", upstream.inFlight());
             json.writeEndObject();
             json.writeObjectFieldStart("commands");
-            CommandCounts counts = commands;
-            json.writeNumberField("forwarded", counts == null ? 0 : counts.forwarded());
+            CommandRouter routing = router;
+            json.writeNumberField(
+                    "forwarded", routing == null ? 0 : routing.commandCounts().forwarded());
             json.writeNumberField("upstream_sent", upstream.sentTotal());
             json.writeEndObject();
             json.writeObjectFieldStart("clients");
@@ -272,8 +282,26 @@ final class Observability {
             json.writeNumberField("rate_limited", admitted.rateLimitedClient() + admitted.rateLimitedGlobal());
             json.writeEndObject();
             json.writeArrayFieldStart("hot_keys");
+            for (HotKey key : routing == null ? List.<HotKey>of() : routing.hotKeys()) {
+                json.writeStartObject();
+                json.writeStringField("key", text(key.key(), 0, key.key().length));
+                json.writeNumberField("count", key.count());
+                json.writeNumberField("error", key.error());
+                json.writeBooleanField("truncated", key.truncated());
+                json.writeEndObject();
+            }
             json.writeEndArray();
             json.writeArrayFieldStart("largest_values");
+            for (StripedLruCache.ValueSize value :
+                    routing == null ? List.<StripedLruCache.ValueSize>of() : routing.largestValues()) {
+                byte[] cacheKey = value.cacheKey();
+                int prefix = DatabaseKeys.prefixLength(cacheKey);
+                json.writeStartObject();
+                json.writeNumberField("db", DatabaseKeys.database(cacheKey));
+                json.writeStringField("key", text(cacheKey, prefix, cacheKey.length - prefix));
+                json.writeNumberField("bytes", value.bytes());
+                json.writeEndObject();
+            }
             json.writeEndArray();
             json.writeEndObject();
         } catch (IOException e) {

@@ -10,6 +10,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.internal.PlatformDependent;
@@ -84,6 +87,11 @@ public final class ProxyServer {
     /** Most bytes a bulk reply adds around its value: {@code $<length>\r\n} and the final CRLF. */
     private static final int REPLY_FRAMING_BYTES = 32;
 
+    /** How often the hot-key report is taken, in seconds. */
+    private static final int REPORT_SECONDS = 2;
+    /** The largest values are found once every this many reports: a scan of the whole cache. */
+    private static final int SCANS_EVERY = 5;
+
     private final ProxyConfig config;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -112,6 +120,8 @@ public final class ProxyServer {
     private @Nullable Channel serverChannel;
     /** The HTTP API's listening channel, when --http-port is set. */
     private @Nullable Channel httpChannel;
+    /** The thread that takes the hot-key and largest-value reports, with the admin listener. */
+    private @Nullable EventExecutor reports;
     /** The admin listener's channel, unless --admin-port none (or its default port was taken). */
     private @Nullable Channel adminChannel;
 
@@ -189,7 +199,10 @@ public final class ProxyServer {
                         config.upstream().password() != null,
                         cacheNil),
                 coherence);
-        observability.commands(router.commandCounts());
+        observability.router(router);
+        if (config.admin().enabled()) {
+            reports = startReports(router);
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)
@@ -307,6 +320,22 @@ public final class ProxyServer {
                     e);
         }
         LOG.log(Level.INFO, "admin listener on http://{0}/ (/health /ready /metrics /stats)", adminAddress());
+    }
+
+    /**
+     * Takes the reports every {@value #REPORT_SECONDS} s on a thread of its own (the cache scan
+     * for the largest values every {@value #SCANS_EVERY} reports): off the event loops, whose
+     * clients the scan would stall.
+     */
+    private static EventExecutor startReports(CommandRouter router) {
+        EventExecutor executor = new DefaultEventExecutor(new DefaultThreadFactory("respite-reports", true));
+        AtomicInteger taken = new AtomicInteger();
+        executor.scheduleAtFixedRate(
+                () -> router.refreshReports(taken.getAndIncrement() % SCANS_EVERY == 0),
+                REPORT_SECONDS,
+                REPORT_SECONDS,
+                TimeUnit.SECONDS);
+        return executor;
     }
 
     /** The admin listener's bound address (useful with --admin-port 0). */
@@ -472,6 +501,9 @@ public final class ProxyServer {
     }
 
     private void closeEverything() {
+        if (reports != null) {
+            reports.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
         coherence.close();
         if (sweeper != null) {
             sweeper.close();

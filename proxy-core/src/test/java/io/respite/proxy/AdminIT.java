@@ -183,6 +183,38 @@ class AdminIT {
         }
     }
 
+    @Test
+    void aSkewedWorkloadsTopKeyIsReportedFirstWithTheLargestValues(RedisServer redis) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.startCaching(redis)) {
+            RespTestClient client = fixture.client();
+            assertEquals("+OK\r\n", client.callString("SET", "big", "x".repeat(100_000)));
+            assertEquals("+OK\r\n", client.callString("SET", "hot", "h"));
+            fixture.awaitCached(client, "big", "$100000\r\n" + "x".repeat(100_000) + "\r\n");
+            for (int round = 0; round < 50; round++) {
+                for (int i = 0; i < 4; i++) {
+                    client.callString("GET", "hot");
+                }
+                client.callString("GET", "warm");
+                client.callString("GET", "cold:" + round);
+            }
+            Await.until("the report is taken", Duration.ofSeconds(15), () -> {
+                JsonNode stats =
+                        new ObjectMapper().readTree(get(fixture, "/stats").body());
+                JsonNode hot = stats.path("hot_keys");
+                JsonNode largest = stats.path("largest_values");
+                return hot.size() >= 2
+                        && hot.get(0).path("key").asText().equals("hot")
+                        && hot.get(0).path("count").asLong() >= 200
+                        && hot.get(1).path("key").asText().equals("warm")
+                        && largest.size() >= 1
+                        && largest.get(0).path("key").asText().equals("big");
+            });
+            String info = client.callString("INFO", "respite");
+            assertTrue(info.contains("\r\nhot_key_0:key=hot,reads="), info);
+            assertTrue(info.contains("\r\nlargest_value_0:db=0,key=big,bytes="), info);
+        }
+    }
+
     private PrometheusText metrics(ProxyFixture fixture) throws Exception {
         HttpResponse<String> response = get(fixture, "/metrics");
         assertEquals(200, response.statusCode());

@@ -12,6 +12,22 @@ public final class DatabaseKeys {
 
     private DatabaseKeys() {}
 
+    /** The length of the prefix a cache key starts with. */
+    public static int prefixLength(byte[] cacheKey) {
+        return cacheKey.length > 0 && cacheKey[0] == (byte) 0xFF ? MAX_PREFIX_BYTES : 1;
+    }
+
+    /** The database a cache key's prefix names. */
+    public static int database(byte[] cacheKey) {
+        if (cacheKey[0] != (byte) 0xFF) {
+            return cacheKey[0] & 0xFF;
+        }
+        return (cacheKey[1] & 0xFF) << 24
+                | (cacheKey[2] & 0xFF) << 16
+                | (cacheKey[3] & 0xFF) << 8
+                | (cacheKey[4] & 0xFF);
+    }
+
     /** Writes the prefix of {@code database} at the start of {@code out}; returns its length. */
     public static int writePrefix(int database, byte[] out) {
         if (database < 0xFF) {

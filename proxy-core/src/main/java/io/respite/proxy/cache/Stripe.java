@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -655,5 +656,21 @@ final class Stripe {
         }
         f.leaderOutstanding = false;
         return f.takeWaiters();
+    }
+
+    /**
+     * Offers each entry's key (the stripe's own array, never written again) and charged value
+     * bytes to {@code sink}, under the lock: for reports that scan the cache, rarely.
+     */
+    void forEachEntry(BiConsumer<byte[], Integer> sink) {
+        lock.lock();
+        try {
+            for (Keyed k = recency.newest; k != null; k = k.older) {
+                Entry e = (Entry) k;
+                sink.accept(e.key, e.value.length);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -1,6 +1,10 @@
 package io.respite.proxy.cache;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -404,6 +408,47 @@ public final class StripedLruCache {
     /** Returns the number of entries, summed over the stripes. */
     public long size() {
         return stats().entries();
+    }
+
+    /** A cached value's size: its cache key (database prefix, then the key) and the bytes it holds. */
+    public static final class ValueSize {
+        private final byte[] cacheKey;
+        private final int bytes;
+
+        ValueSize(byte[] cacheKey, int bytes) {
+            this.cacheKey = cacheKey;
+            this.bytes = bytes;
+        }
+
+        /** The cache key: {@link DatabaseKeys}'s prefix, then the key. The caller must not write to it. */
+        public byte[] cacheKey() {
+            return cacheKey;
+        }
+
+        public int bytes() {
+            return bytes;
+        }
+    }
+
+    /**
+     * The {@code n} largest cached values, largest first. Scans every entry, one stripe at a time
+     * under its lock: for a report asked every few seconds, not for the request path.
+     */
+    public List<ValueSize> largest(int n) {
+        PriorityQueue<ValueSize> smallestFirst = new PriorityQueue<>(Comparator.comparingInt(ValueSize::bytes));
+        for (Stripe stripe : stripes) {
+            stripe.forEachEntry((key, bytes) -> {
+                if (smallestFirst.size() < n) {
+                    smallestFirst.add(new ValueSize(key, bytes));
+                } else if (n > 0 && bytes > smallestFirst.peek().bytes()) {
+                    smallestFirst.poll();
+                    smallestFirst.add(new ValueSize(key, bytes));
+                }
+            });
+        }
+        List<ValueSize> largest = new ArrayList<>(smallestFirst);
+        largest.sort(Comparator.comparingInt(ValueSize::bytes).reversed());
+        return largest;
     }
 
     /** Returns a snapshot of the counters, summed over the stripes. */

@@ -49,7 +49,10 @@ final class CachedMultiGets {
         StripedLruCache.Lookup lookup = CacheKeys.lookup();
         for (int i = 0; i < keys; i++) {
             byte[] key = CacheKeys.buffer(command, i + 1);
-            cache.lookup(key, 0, CacheKeys.write(client.database(), command, i + 1, key), false, lookup);
+            int length = CacheKeys.write(client.database(), command, i + 1, key);
+            int keyLength = command.argLength(i + 1);
+            client.hotKeys().record(key, length - keyLength, keyLength, client.lastCommandNanos());
+            cache.lookup(key, 0, length, false, lookup);
             byte[] hit = lookup.hit();
             hits[i] = hit == FillReplies.NIL ? Replies.nil(client.version()) : hit;
             LoadToken token = lookup.token();

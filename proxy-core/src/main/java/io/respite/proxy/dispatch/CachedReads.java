@@ -53,6 +53,8 @@ final class CachedReads {
         byte[] key = CacheKeys.buffer(command, 1);
         int length = CacheKeys.write(client.database(), command, 1, key);
         StripedLruCache.Lookup lookup = CacheKeys.lookup();
+        int keyLength = command.argLength(1);
+        client.hotKeys().record(key, length - keyLength, keyLength, client.lastCommandNanos());
         cache.lookup(key, 0, length, lookup);
         byte[] hit = lookup.hit();
         if (hit != null) {

@@ -2,6 +2,7 @@ package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.respite.proxy.admission.ClientAdmission;
+import io.respite.proxy.hotkeys.Recorder;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.upstream.DedicatedConnection;
@@ -26,6 +27,7 @@ final class ClientContext implements CommandHandler {
     private final ClientAdmission admission;
     private final Pinning pinning = new Pinning();
     private final CommandCounts.Loop counts;
+    private final Recorder hotKeys;
     /**
      * The next command handed in is one this client held back (it comes back first, see {@link
      * #holdUntilDrained}): it was admitted already, and is not counted again.
@@ -78,6 +80,12 @@ final class ClientContext implements CommandHandler {
         this.authenticated = authenticated;
         this.database = database;
         this.counts = router.commandCounts().loop(lane);
+        this.hotKeys = router.recorder(lane);
+    }
+
+    /** Where this client's loop counts the keys it reads, for the hot-key report. */
+    Recorder hotKeys() {
+        return hotKeys;
     }
 
     /** Where this client's loop counts commands by name and outcome. */

@@ -7,6 +7,9 @@ import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CommandInfo;
+import io.respite.proxy.hotkeys.HotKey;
+import io.respite.proxy.hotkeys.HotKeys;
+import io.respite.proxy.hotkeys.Recorder;
 import io.respite.proxy.logging.RateLimitedLog;
 import io.respite.proxy.pubsub.Kind;
 import io.respite.proxy.pubsub.SubscriberHub;
@@ -16,6 +19,7 @@ import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -67,6 +71,16 @@ public final class CommandRouter {
     private final PinnedCommands pinned;
     private final ClientRegistry clients = new ClientRegistry();
     private final CommandCounts counts = new CommandCounts();
+    /** The keys read most, over the last minute, counted by each loop's recorder. */
+    private final HotKeys hotKeys = HotKeys.builder().build();
+    /** Each loop's hot-key recorder, by the loop's lane. */
+    private final Map<UpstreamLane, Recorder> recorders = new ConcurrentHashMap<>();
+
+    private final StripedLruCache cache;
+    /** The last {@link #refreshReports} found: the hot keys, and the largest cached values. */
+    private volatile List<HotKey> hotKeysReport = List.of();
+
+    private volatile List<StripedLruCache.ValueSize> largestReport = List.of();
     private final InfoSection info;
     /** Each loop's subscription hub, by the loop's lane. */
     private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
@@ -86,7 +100,8 @@ public final class CommandRouter {
         this.multiGets = new CachedMultiGets(cache, coherence, replies);
         this.invalidation = new WriteInvalidation(cache);
         this.pinned = new PinnedCommands(invalidation, connection, policy.redactSecrets());
-        this.info = new InfoSection(cache, coherence, clients::size);
+        this.info = new InfoSection(cache, coherence, clients::size, this);
+        this.cache = cache;
     }
 
     /**
@@ -99,6 +114,37 @@ public final class CommandRouter {
                 new ClientContext(this, sink, lane, admission, policy.requirePass() == null, policy.initialDatabase());
         clients.register(client);
         return client;
+    }
+
+    /** The number of keys the hot-key and largest-value reports give. */
+    public static final int REPORTED = 20;
+
+    /** The hot-key recorder of {@code lane}'s loop, made on first use. */
+    Recorder recorder(UpstreamLane lane) {
+        return recorders.computeIfAbsent(lane, l -> hotKeys.recorder(l.loop()));
+    }
+
+    /**
+     * Takes the reports {@link #hotKeys()} and {@link #largestValues()} give: the hot keys from
+     * every loop (asynchronously, each loop snapshotting its own), the largest values by scanning
+     * the cache when {@code scanCache} (every stripe in turn, under its lock). Call it every few
+     * seconds from a thread of its own, not an event loop.
+     */
+    public void refreshReports(boolean scanCache) {
+        hotKeys.top(REPORTED).thenAccept(top -> hotKeysReport = top);
+        if (scanCache) {
+            largestReport = cache.largest(REPORTED);
+        }
+    }
+
+    /** The keys read most over the last minute, most first, as of the last {@link #refreshReports}. */
+    public List<HotKey> hotKeys() {
+        return hotKeysReport;
+    }
+
+    /** The largest cached values, largest first, as of the last {@link #refreshReports} that scanned. */
+    public List<StripedLruCache.ValueSize> largestValues() {
+        return largestReport;
     }
 
     /** Commands by name and outcome, counted by each loop, for the metrics. */

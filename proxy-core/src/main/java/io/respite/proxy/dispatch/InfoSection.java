@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.respite.proxy.admission.AdmissionStats;
 import io.respite.proxy.cache.CacheStats;
+import io.respite.proxy.cache.DatabaseKeys;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceStats;
+import io.respite.proxy.hotkeys.HotKey;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespCommand;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +31,18 @@ final class InfoSection {
     private final StripedLruCache cache;
     private final Coherence coherence;
     private final IntSupplier clients;
+    private final CommandRouter reports;
     private final long startNanos = System.nanoTime();
 
-    /** @param clients how many clients are connected */
-    InfoSection(StripedLruCache cache, Coherence coherence, IntSupplier clients) {
+    /**
+     * @param clients how many clients are connected
+     * @param reports where the hot-key and largest-value reports are kept
+     */
+    InfoSection(StripedLruCache cache, Coherence coherence, IntSupplier clients, CommandRouter reports) {
         this.cache = cache;
         this.coherence = coherence;
         this.clients = clients;
+        this.reports = reports;
     }
 
     /**
@@ -138,7 +145,56 @@ final class InfoSection {
                 + "admission_ops_in_flight:" + admission.opsInFlight() + "\r\n"
                 + "admission_ops_queued:" + admission.opsQueued() + "\r\n"
                 + "admission_ops_waited:" + admission.opsWaited() + "\r\n"
-                + "admission_ops_refused:" + admission.opsRefused() + "\r\n";
+                + "admission_ops_refused:" + admission.opsRefused() + "\r\n"
+                + reports();
+    }
+
+    /**
+     * The hot keys and the largest cached values, one line each, numbered from 0:
+     * {@code hot_key_0:key=user:1,reads=532,error=0} and
+     * {@code largest_value_0:db=0,key=blob,bytes=1048586}, with their counts first.
+     */
+    private String reports() {
+        StringBuilder lines = new StringBuilder();
+        List<HotKey> hot = reports.hotKeys();
+        lines.append("hot_keys:").append(hot.size()).append("\r\n");
+        for (int i = 0; i < hot.size(); i++) {
+            HotKey key = hot.get(i);
+            lines.append("hot_key_").append(i).append(":key=").append(printable(key.key(), 0, key.key().length));
+            lines.append(",reads=")
+                    .append(key.count())
+                    .append(",error=")
+                    .append(key.error())
+                    .append("\r\n");
+        }
+        List<StripedLruCache.ValueSize> largest = reports.largestValues();
+        lines.append("largest_values:").append(largest.size()).append("\r\n");
+        for (int i = 0; i < largest.size(); i++) {
+            byte[] cacheKey = largest.get(i).cacheKey();
+            int prefix = DatabaseKeys.prefixLength(cacheKey);
+            lines.append("largest_value_").append(i).append(":db=").append(DatabaseKeys.database(cacheKey));
+            lines.append(",key=").append(printable(cacheKey, prefix, cacheKey.length - prefix));
+            lines.append(",bytes=").append(largest.get(i).bytes()).append("\r\n");
+        }
+        return lines.toString();
+    }
+
+    /**
+     * A key as one INFO value can hold it: printable ASCII as it is, but for the separators
+     * {@code ,} {@code :} {@code =} and the escape {@code \}, which like every other byte are
+     * written {@code \xHH}.
+     */
+    static String printable(byte[] key, int from, int length) {
+        StringBuilder out = new StringBuilder(length);
+        for (int i = from; i < from + length; i++) {
+            int b = key[i] & 0xFF;
+            if (b > ' ' && b < 0x7f && b != ',' && b != ':' && b != '=' && b != '\\') {
+                out.append((char) b);
+            } else {
+                out.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+        }
+        return out.toString();
     }
 
     private static String version() {
