@@ -10,8 +10,8 @@
  * commands write, and where their keys are, comes from the upstream's own command table.
  *
  * <p>Threading: everything for one client runs on its session's event loop. Depends on session,
- * upstream, admission, pubsub, command, cache, coherence, reply, logging and the codec's public
- * API; must not depend on the
- * codec's {@code internal} package or on the proxy's root package.
+ * upstream, admission, hotkeys, pubsub, command, cache, coherence, reply, logging and the codec's
+ * public API; must not depend on the codec's {@code internal} package or on the proxy's root
+ * package.
  */
 package io.respite.proxy.dispatch;
