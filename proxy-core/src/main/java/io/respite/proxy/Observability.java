@@ -13,6 +13,7 @@ import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.coherence.CoherenceStats;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.hotkeys.HotKey;
+import io.respite.proxy.http.RequestCounts;
 import io.respite.proxy.metrics.Metrics;
 import io.respite.proxy.upstream.UpstreamObserver;
 import java.io.ByteArrayOutputStream;
@@ -48,6 +49,9 @@ final class Observability {
     private final long startNanos = System.nanoTime();
     private final Metrics metrics = new Metrics();
     private final UpstreamFigures upstream = new UpstreamFigures(metrics);
+    /** The HTTP API's request counts, when it runs. */
+    private volatile @Nullable RequestCounts httpRequests;
+
     /** The router (its command counts and reports), once it exists: it is made at start. */
     private volatile @Nullable CommandRouter router;
 
@@ -85,6 +89,11 @@ final class Observability {
     /** Reads commands by name and outcome, and the hot-key and largest-value reports, from {@code router}. */
     void router(CommandRouter router) {
         this.router = router;
+    }
+
+    /** Reads the HTTP API's requests by route and status from {@code counts}. */
+    void httpRequests(RequestCounts counts) {
+        this.httpRequests = counts;
     }
 
     /** What the admin listener answers from. */
@@ -185,6 +194,17 @@ final class Observability {
                     CommandRouter routing = router;
                     if (routing != null) {
                         routing.commandCounts().forEach(series::series);
+                    }
+                });
+        metrics.counter(
+                "respite_http_requests",
+                "HTTP API requests answered, by route (keys, lookup, key, none) and status.",
+                "route",
+                "status",
+                series -> {
+                    RequestCounts counts = httpRequests;
+                    if (counts != null) {
+                        counts.forEach(series::series);
                     }
                 });
         metrics.gauge("respite_clients", "Client connections, RESP and HTTP.", clients::get);

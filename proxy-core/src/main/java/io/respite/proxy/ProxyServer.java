@@ -244,6 +244,7 @@ public final class ProxyServer {
     private void startHttp(ServerBootstrap resp, CommandRouter router, Upstream pool, ProxyResources loops) {
         HttpApi api = new HttpApi(
                 config.http(), config.requirepass(), config.upstream().database());
+        observability.httpRequests(api.requestCounts());
         String bind = Objects.requireNonNullElse(config.http().bind(), config.bind());
         ServerBootstrap http = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
             @Override

@@ -87,6 +87,17 @@ class HttpApiIT {
             assertEquals(404, gone.statusCode());
             assertEquals("no such key\n", new String(gone.body(), StandardCharsets.UTF_8));
             assertEquals(":0\r\n", redis.callString("EXISTS", "greeting"));
+
+            PrometheusText metrics = PrometheusText.parse(new String(
+                    send(
+                                    fixture,
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                            + fixture.proxy().adminAddress().getPort() + "/metrics")))
+                            .body(),
+                    StandardCharsets.UTF_8));
+            assertEquals(1, metrics.value("respite_http_requests_total", "route", "keys", "status", "201"));
+            assertEquals(2, metrics.value("respite_http_requests_total", "route", "keys", "status", "404"));
+            assertEquals(1, metrics.value("respite_http_requests_total", "route", "keys", "status", "304"));
         }
     }
 
@@ -421,8 +432,7 @@ class HttpApiIT {
 
     @Test
     void rateLimitsRefuseTheExcessWith429AndCountIt(RedisServer redis) throws Exception {
-        try (ProxyFixture fixture =
-                        ProxyFixture.startCaching(redis, b -> b.httpPort(0).rateLimit(new RateLimit(1, 5)));
+        try (ProxyFixture fixture = ProxyFixture.start(redis, b -> b.httpPort(0).rateLimit(new RateLimit(1, 5)));
                 Socket socket =
                         new Socket("127.0.0.1", fixture.proxy().httpAddress().getPort())) {
             redis.call("SET", "k", "v");

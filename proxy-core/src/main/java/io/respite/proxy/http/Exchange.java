@@ -16,15 +16,25 @@ final class Exchange {
     private final HttpConnection connection;
     private final HttpMethod method;
     private final boolean keepAlive;
+    private final RequestCounts counts;
+    /** The route the request took, for the metrics; {@code none} until one is known. */
+    private String route = "none";
+
     private @Nullable FullHttpResponse response;
     private boolean answered;
     /** The connection closes after this answer: the request's body will not be read (413). */
     private boolean closesConnection;
 
-    Exchange(HttpConnection connection, HttpMethod method, boolean keepAlive) {
+    Exchange(HttpConnection connection, HttpMethod method, boolean keepAlive, RequestCounts counts) {
         this.connection = connection;
         this.method = method;
         this.keepAlive = keepAlive;
+        this.counts = counts;
+    }
+
+    /** Names the route the request took: {@code keys}, {@code lookup}, {@code key} (seed 003's). */
+    void route(String route) {
+        this.route = route;
     }
 
     /** Answers the request; a second answer is released unsent. Takes ownership of {@code answer}. */
@@ -35,6 +45,7 @@ final class Exchange {
         }
         answered = true;
         response = answer;
+        counts.count(route, answer.status().code());
         connection.answered(this);
     }
 

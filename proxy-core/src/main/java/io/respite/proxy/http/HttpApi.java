@@ -27,6 +27,7 @@ public final class HttpApi {
     private final Routes routes;
     private final int initialDatabase;
     private final long headerTimeoutNanos;
+    private final RequestCounts counts = new RequestCounts();
 
     /**
      * @param password what clients must give (HTTP Basic or Bearer), or null when none is required
@@ -36,6 +37,11 @@ public final class HttpApi {
         this.routes = new Routes(options.maxBodyBytes(), password, initialDatabase);
         this.initialDatabase = initialDatabase;
         this.headerTimeoutNanos = options.headerTimeout().toNanos();
+    }
+
+    /** Requests answered by route and status, for the metrics. */
+    public RequestCounts requestCounts() {
+        return counts;
     }
 
     /**
@@ -52,7 +58,7 @@ public final class HttpApi {
             LongSupplier admission,
             LoopFlusher flusher) {
         HttpConnection connection =
-                new HttpConnection(routes, handlers, initialDatabase, admission, headerTimeoutNanos, flusher);
+                new HttpConnection(routes, handlers, initialDatabase, admission, headerTimeoutNanos, flusher, counts);
         channel.pipeline()
                 .addLast(
                         connection.bytesSeen(),

@@ -63,6 +63,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final LongSupplier admission;
     private final long headerTimeoutNanos;
     private final LoopFlusher flusher;
+    private final RequestCounts counts;
     private final ArrayDeque<Exchange> exchanges = new ArrayDeque<>();
 
     /** Where the body of the request being read goes, or null. */
@@ -100,13 +101,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             int initialDatabase,
             LongSupplier admission,
             long headerTimeoutNanos,
-            LoopFlusher flusher) {
+            LoopFlusher flusher,
+            RequestCounts counts) {
         this.routes = routes;
         this.handlers = handlers;
         this.initialDatabase = initialDatabase;
         this.admission = admission;
         this.headerTimeoutNanos = headerTimeoutNanos;
         this.flusher = flusher;
+        this.counts = counts;
     }
 
     /** A handler to place ahead of the HTTP codec: it tells this connection when bytes arrive. */
@@ -155,7 +158,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private void request(HttpRequest request) {
         cancelHeaderTimer();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        Exchange exchange = new Exchange(this, request.method(), keepAlive);
+        Exchange exchange = new Exchange(this, request.method(), keepAlive, counts);
         exchanges.add(exchange);
         if (exchanges.size() >= MAX_PENDING) {
             ctx.channel().config().setAutoRead(false);

@@ -87,6 +87,7 @@ final class Routes {
             return null;
         }
         boolean lookup = target.path().equals("/lookup");
+        exchange.route(routeName(target.path()));
         if (!authorized(request.headers())) {
             FullHttpResponse refusal = Responses.text(HttpResponseStatus.UNAUTHORIZED, "authentication required");
             refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"respite\"");
@@ -126,6 +127,18 @@ final class Routes {
             exchange.respond(Responses.text(HttpResponseStatus.BAD_REQUEST, e.reason()));
         }
         return null;
+    }
+
+    /** The route's name in the metrics: {@code keys}, {@code lookup}, {@code key} (seed 003's), or {@code none}. */
+    private static String routeName(String path) {
+        if (path.equals("/lookup")) {
+            return "lookup";
+        }
+        if (path.startsWith(KEYS) && path.length() > KEYS.length()) {
+            return "keys";
+        }
+        String segment = path.substring(1);
+        return segment.isEmpty() || segment.indexOf('/') >= 0 || RESERVED.contains(segment) ? "none" : "key";
     }
 
     private @Nullable Body keys(
