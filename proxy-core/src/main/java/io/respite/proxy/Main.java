@@ -4,6 +4,7 @@ import io.respite.proxy.config.ConfigException;
 import io.respite.proxy.config.ConfigLoader;
 import io.respite.proxy.config.InfoRequestedException;
 import io.respite.proxy.config.ProxyConfig;
+import io.respite.proxy.logging.LogSetup;
 
 /**
  * {@code java -jar respite.jar [options]}: loads the configuration (flags, {@code RESPITE_*}
@@ -16,8 +17,8 @@ public final class Main {
     private Main() {}
 
     /**
-     * Stops {@code server}, saying so on standard error: java.util.logging may already have reset
-     * its handlers when this runs during the JVM's shutdown.
+     * Stops {@code server}, saying so on standard error directly: the logging system may already be
+     * stopping when this runs during the JVM's shutdown.
      */
     private static void stop(ProxyServer server, ProxyConfig config) {
         if (server.isStopping()) {
@@ -30,8 +31,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        // One line per event, before any logger exists: date time level logger: message.
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         ProxyConfig config;
         try {
             config = ConfigLoader.load(args, System.getenv());
@@ -43,6 +42,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogSetup.configure(config.log().level(), config.log().json());
         ProxyServer server = new ProxyServer(config);
         try {
             server.start();

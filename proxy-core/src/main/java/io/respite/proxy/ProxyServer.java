@@ -45,6 +45,7 @@ import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespRequestDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -56,9 +57,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToLongFunction;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The proxy server: listens for clients, gives each a {@link ClientSession} on a worker loop, and
@@ -73,7 +74,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProxyServer {
 
-    private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
 
     /** Redis's reply to a connection beyond maxclients. */
     private static final byte[] MAX_CLIENTS_REACHED =
@@ -183,7 +184,8 @@ public final class ProxyServer {
                     coherence.sharedConnectionDown();
                 },
                 // Without the admin listener nobody reads the figures: none are taken.
-                config.admin().enabled() ? observability.upstream() : UpstreamObserver.NONE);
+                config.admin().enabled() ? observability.upstream() : UpstreamObserver.NONE,
+                slowlogNanos(config));
         upstream = pool;
         ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
@@ -231,9 +233,12 @@ public final class ProxyServer {
         if (config.admin().enabled()) {
             startAdmin(bootstrap);
         }
-        LOG.log(Level.INFO, "respite listening on {0} ({1}, {2} io threads), upstream {3}", new Object[] {
-            address(), resources.transport, config.ioThreads(), config.upstream()
-        });
+        LOG.info(
+                "respite listening on {} ({}, {} io threads), upstream {}",
+                address(),
+                resources.transport,
+                config.ioThreads(),
+                config.upstream());
         reportMemory();
     }
 
@@ -264,7 +269,7 @@ public final class ProxyServer {
                             config.http().port(), bind, e.getMessage()),
                     e);
         }
-        LOG.log(Level.INFO, "HTTP API on {0}", httpAddress());
+        LOG.info("HTTP API on {}", httpAddress());
     }
 
     private void acceptHttp(SocketChannel ch, HttpApi api, CommandRouter router, Upstream pool, ProxyResources loops) {
@@ -307,10 +312,11 @@ public final class ProxyServer {
                     .channel();
         } catch (Exception e) {
             if (options.port() == AdminOptions.DEFAULT_PORT) {
-                LOG.log(
-                        Level.WARNING,
-                        "no admin listener: the default port {0} on {1} is taken ({2}); set --admin-port",
-                        new Object[] {options.port(), options.bind(), e.getMessage()});
+                LOG.warn(
+                        "no admin listener: the default port {} on {} is taken ({}); set --admin-port",
+                        options.port(),
+                        options.bind(),
+                        e.getMessage());
                 return;
             }
             closeEverything();
@@ -320,7 +326,7 @@ public final class ProxyServer {
                             options.port(), options.bind(), e.getMessage()),
                     e);
         }
-        LOG.log(Level.INFO, "admin listener on http://{0}/ (/health /ready /metrics /stats)", adminAddress());
+        LOG.info("admin listener on http://{}/ (/health /ready /metrics /stats)", adminAddress());
     }
 
     /**
@@ -348,6 +354,12 @@ public final class ProxyServer {
         return (InetSocketAddress) bound.localAddress();
     }
 
+    /** {@code --slowlog-threshold} in nanoseconds, 0 for none. */
+    private static long slowlogNanos(ProxyConfig config) {
+        Duration threshold = config.log().slowlogThreshold();
+        return threshold == null ? 0 : threshold.toNanos();
+    }
+
     private int dedicatedBusy() {
         Upstream current = upstream;
         return current == null ? 0 : current.dedicatedBusy();
@@ -367,17 +379,17 @@ public final class ProxyServer {
         long mb = 1024 * 1024;
         long heapMb = Runtime.getRuntime().maxMemory() / mb;
         long neededMb = JvmSizing.heapMegabytes(config.maxMemoryBytes());
-        LOG.log(
-                Level.INFO,
-                "memory: heap up to {0} MB, direct (network buffers) up to {1} MB, cache up to {2} MB "
-                        + "(--max-memory)",
-                new Object[] {heapMb, PlatformDependent.maxDirectMemory() / mb, config.maxMemoryBytes() / mb});
+        LOG.info(
+                "memory: heap up to {} MB, direct (network buffers) up to {} MB, cache up to {} MB " + "(--max-memory)",
+                heapMb,
+                PlatformDependent.maxDirectMemory() / mb,
+                config.maxMemoryBytes() / mb);
         if (heapMb < neededMb * 9 / 10) {
-            LOG.log(
-                    Level.WARNING,
-                    "the heap ({0} MB) is smaller than --max-memory needs ({1} MB): start respite with "
-                            + "scripts/respite, or give the JVM -Xmx{1}m",
-                    new Object[] {heapMb, neededMb});
+            LOG.warn(
+                    "the heap ({} MB) is smaller than --max-memory needs ({} MB): start respite with "
+                            + "scripts/respite, or give the JVM -Xmx{}m",
+                    heapMb,
+                    neededMb);
         }
     }
 
@@ -473,7 +485,7 @@ public final class ProxyServer {
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         closeEverything();
-        LOG.log(Level.INFO, "respite stopped");
+        LOG.info("respite stopped");
     }
 
     /**

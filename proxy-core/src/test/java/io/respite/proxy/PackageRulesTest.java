@@ -204,13 +204,13 @@ final class PackageRulesTest {
             .because("hotkeys: depends only on the JDK and fastutil (annotations aside)");
 
     @ArchTest
-    static final ArchRule loggingDependsOnJdkOnly = classes()
+    static final ArchRule loggingDependsOnJdkSlf4jAndLogbackOnly = classes()
             .that()
             .resideInAPackage("io.respite.proxy.logging..")
             .should()
             .onlyDependOnClassesThat()
-            .resideInAnyPackage(with(JDK, "io.respite.proxy.logging.."))
-            .because("logging: depends only on the JDK");
+            .resideInAnyPackage(with(JDK, "io.respite.proxy.logging..", "org.slf4j..", "ch.qos.logback.."))
+            .because("logging: depends on the JDK, SLF4J and Logback only");
 
     @ArchTest
     static final ArchRule replyDependsOnNettyBuffersOnly = classes()

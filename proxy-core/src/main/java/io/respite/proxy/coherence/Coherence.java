@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Design
@@ -82,7 +82,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Coherence implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(Coherence.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Coherence.class);
 
     /** How often the stream is pinged, so that a silently dead one is noticed, in milliseconds. */
     static final long PING_INTERVAL_MILLIS = 1000;
@@ -124,15 +124,12 @@ public final class Coherence implements AutoCloseable {
     public void start(UpstreamPool upstream, EventLoop loop) {
         this.pool = upstream;
         if (configured == CoherenceMode.TTL) {
-            LOG.log(
-                    Level.INFO,
-                    "coherence: ttl (entries live until --ttl or the key's own expiry; writes made "
-                            + "elsewhere are not seen before that)");
+            LOG.info("coherence: ttl (entries live until --ttl or the key's own expiry; writes made "
+                    + "elsewhere are not seen before that)");
             return;
         }
-        LOG.log(
-                Level.INFO,
-                "coherence: tracking ({0}); caching starts once Redis tracks respite''s reads",
+        LOG.info(
+                "coherence: tracking ({}); caching starts once Redis tracks respite's reads",
                 prefixes.isEmpty() ? "default mode" : "BCAST mode, prefixes " + prefixes);
         ControlConnection connection = upstream.control(loop, this::invalidation, new StreamListener());
         // Kept before it connects: the listener, on the loop, needs it from its first event.
@@ -224,7 +221,7 @@ public final class Coherence implements AutoCloseable {
             // Caching goes on: the connection tracks again (before any read) when it reconnects.
             cache.invalidateAll();
             stats.flushes.increment();
-            LOG.log(Level.INFO, "coherence: a connection that read cached keys went down; cache emptied");
+            LOG.info("coherence: a connection that read cached keys went down; cache emptied");
         }
     }
 
@@ -310,7 +307,7 @@ public final class Coherence implements AutoCloseable {
         cache.invalidateAll();
         stats.flushes.increment();
         if (wasCaching) {
-            LOG.log(Level.WARNING, "coherence: {0}; cache emptied, invalidations may have been missed", why);
+            LOG.warn("coherence: {}; cache emptied, invalidations may have been missed", why);
         }
     }
 
@@ -368,10 +365,7 @@ public final class Coherence implements AutoCloseable {
             int current = trackingOn();
             upstream.track(
                     new TrackingSetup(current, List.of("CLIENT", "TRACKING", "ON", "REDIRECT", Long.toString(id))));
-            LOG.log(
-                    Level.INFO,
-                    "coherence: Redis tracks respite''s reads (invalidations to client id {0}); caching on",
-                    id);
+            LOG.info("coherence: Redis tracks respite's reads (invalidations to client id {}); caching on", id);
         }
 
         /** BCAST mode: the stream itself hears of every write under the prefixes. */
@@ -385,7 +379,7 @@ public final class Coherence implements AutoCloseable {
                 @Override
                 void ok(ByteBuf reply) {
                     trackingOn();
-                    LOG.log(Level.INFO, "coherence: Redis broadcasts writes under {0}; caching on", prefixes);
+                    LOG.info("coherence: Redis broadcasts writes under {}; caching on", prefixes);
                 }
             });
         }
@@ -395,7 +389,7 @@ public final class Coherence implements AutoCloseable {
             if (cause.startsWith("the upstream does not speak RESP3")) {
                 mode = CoherenceMode.TTL;
                 close();
-                LOG.log(Level.WARNING, "coherence: the upstream cannot track keys ({0}); falling back to ttl", cause);
+                LOG.warn("coherence: the upstream cannot track keys ({}); falling back to ttl", cause);
                 return;
             }
             UpstreamPool upstream = pool;
@@ -415,9 +409,8 @@ public final class Coherence implements AutoCloseable {
         public void onReply(ByteBuf frame) {
             try {
                 if (RespFrames.type(frame) == RespType.ERROR) {
-                    LOG.log(
-                            Level.WARNING,
-                            "coherence: Redis refused a tracking command: {0}",
+                    LOG.warn(
+                            "coherence: Redis refused a tracking command: {}",
                             frame.toString(StandardCharsets.UTF_8).strip());
                 } else {
                     ok(frame);

@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Learns the {@link Catalog} from the upstream each time a connection to it becomes ready (it may
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class CatalogLoader {
 
-    private static final Logger LOG = Logger.getLogger(CatalogLoader.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogLoader.class);
 
     /** Redis's default where CONFIG is not allowed. */
     private static final int DEFAULT_DATABASES = 16;
@@ -77,7 +77,7 @@ public final class CatalogLoader {
                 @Override
                 public void onFailure(String error) {
                     failed = true;
-                    LOG.log(Level.WARNING, "cannot load the upstream command table: {0}", error);
+                    LOG.warn("cannot load the upstream command table: {}", error);
                     arrived();
                 }
             };
@@ -92,13 +92,14 @@ public final class CatalogLoader {
                     Catalog loaded = new Catalog(
                             CommandTable.parse(replies[0]), redisVersion(replies[1]), databases(replies[2]));
                     catalog.set(loaded);
-                    LOG.log(
-                            Level.INFO,
-                            "upstream is Redis {0}: {1} commands, {2} databases; caching enabled",
-                            new Object[] {loaded.version(), loaded.commands().size(), loaded.databases()});
+                    LOG.info(
+                            "upstream is Redis {}: {} commands, {} databases; caching enabled",
+                            loaded.version(),
+                            loaded.commands().size(),
+                            loaded.databases());
                 }
             } catch (IllegalArgumentException e) {
-                LOG.log(Level.WARNING, "cannot read the upstream command table; caching stays off", e);
+                LOG.warn("cannot read the upstream command table; caching stays off", e);
             } finally {
                 for (RespMessage reply : replies) {
                     ReferenceCountUtil.release(reply);

@@ -164,6 +164,25 @@ enum Option {
             "10s",
             "How long an HTTP client may take to send a request's headers before it is cut off (slow-loris).",
             (b, o, v) -> b.httpHeaderTimeout(Values.parseDuration(o, v))),
+    LOG_LEVEL(
+            "log-level",
+            "LEVEL",
+            "info",
+            "The least severe log lines written: error, warn, info, debug or trace.",
+            (b, o, v) -> b.logLevel(v)),
+    LOG_FORMAT(
+            "log-format",
+            "text|json",
+            "text",
+            "One line per event on standard error: text (time level logger: message) or json (one object).",
+            (b, o, v) -> b.logJson(LogOptions.parseFormat(o, v))),
+    SLOWLOG_THRESHOLD(
+            "slowlog-threshold",
+            "DURATION",
+            LogOptions.DEFAULT_SLOWLOG_MILLIS + "ms",
+            "Upstream commands slower than this are logged (at most one line a second, with a count of the rest), "
+                    + "as Redis's slowlog; none: no slow-command log.",
+            (b, o, v) -> b.slowlogThreshold(Values.isNone(v) ? null : Values.parseDuration(o, v))),
     ADMIN_PORT(
             "admin-port",
             "PORT",

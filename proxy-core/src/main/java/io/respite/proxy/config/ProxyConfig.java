@@ -69,6 +69,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code requirepass} and {@code upstream}.</td></tr>
  *   <tr><td>{@code http-port}, {@code http-bind}, {@code http-max-body}, {@code http-header-timeout}</td>
  *       <td>off, {@code bind}, 512mb, 10s</td><td>The HTTP API ({@link HttpOptions}).</td></tr>
+ *   <tr><td>{@code log-level}, {@code log-format}, {@code slowlog-threshold}</td><td>info, text,
+ *       {@value LogOptions#DEFAULT_SLOWLOG_MILLIS} ms</td><td>Logging ({@link LogOptions}).</td></tr>
  *   <tr><td>{@code admin-port}, {@code admin-bind}</td><td>{@value AdminOptions#DEFAULT_PORT},
  *       {@value AdminOptions#DEFAULT_BIND}</td><td>The admin listener ({@link AdminOptions}).</td></tr>
  *   <tr><td>{@code upstream-ops-limit}, {@code upstream-queue}, {@code rate-limit},
@@ -99,6 +101,7 @@ import org.jspecify.annotations.Nullable;
  * @param http              the HTTP API's options
  * @param admission         the ops limit and the rate limits
  * @param admin             the admin listener's options
+ * @param log               how respite logs
  */
 public record ProxyConfig(
         String bind,
@@ -123,7 +126,8 @@ public record ProxyConfig(
         @Nullable Boolean cacheNil,
         HttpOptions http,
         AdmissionOptions admission,
-        AdminOptions admin) {
+        AdminOptions admin,
+        LogOptions log) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -190,6 +194,7 @@ public record ProxyConfig(
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(admission, "admission");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(log, "log");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -253,7 +258,7 @@ public record ProxyConfig(
                 + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
-                + ", admission=" + admission + ", admin=" + admin + "]";
+                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -295,6 +300,7 @@ public record ProxyConfig(
         private HttpOptions http = HttpOptions.OFF;
         private AdmissionOptions admission = AdmissionOptions.NONE;
         private AdminOptions admin = AdminOptions.DEFAULT;
+        private LogOptions log = LogOptions.DEFAULT;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
 
@@ -444,6 +450,24 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link LogOptions#level()}. */
+        public Builder logLevel(String level) {
+            this.log = log.withLevel(level);
+            return this;
+        }
+
+        /** Sets {@link LogOptions#json()}. */
+        public Builder logJson(boolean json) {
+            this.log = log.withJson(json);
+            return this;
+        }
+
+        /** Sets {@link LogOptions#slowlogThreshold()}; null for no slow-command log. */
+        public Builder slowlogThreshold(@Nullable Duration threshold) {
+            this.log = log.withSlowlogThreshold(threshold);
+            return this;
+        }
+
         /** Sets {@link AdminOptions#port()}: 0 for a free one, -1 for no admin listener. */
         public Builder adminPort(int port) {
             this.admin = admin.withPort(port);
@@ -535,7 +559,8 @@ public record ProxyConfig(
                     cacheNil,
                     http,
                     admission,
-                    admin);
+                    admin,
+                    log);
         }
     }
 }

@@ -26,9 +26,10 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Gives each command its meaning, in the order Redis checks a command: the cross-protocol guard,
@@ -45,10 +46,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CommandRouter {
 
-    private static final Logger LOG = Logger.getLogger(CommandRouter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CommandRouter.class);
     /** Cross-protocol attempts, at most one line a minute, as Redis logs its own. */
-    private static final RateLimitedLog CROSS_PROTOCOL_LOG =
-            new RateLimitedLog(LOG, Level.WARNING, 60, TimeUnit.SECONDS);
+    private static final RateLimitedLog CROSS_PROTOCOL_LOG = new RateLimitedLog(LOG, Level.WARN, 60, TimeUnit.SECONDS);
 
     private static final byte[] SHUTDOWN = Replies.ascii("SHUTDOWN");
     private static final byte[] SCRIPT = Replies.ascii("SCRIPT");

@@ -27,9 +27,9 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP/1.1 connection: takes Netty's decoded requests in order, starts each through
@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
 
-    private static final Logger LOG = Logger.getLogger(HttpConnection.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
 
     /** Answers owed at which reading stops. */
     static final int MAX_PENDING = 64;
@@ -300,7 +300,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.log(Level.FINE, bridge.describe() + ": closing after an error", cause);
+        LOG.debug(bridge.describe() + ": closing after an error", cause);
         ctx.close();
     }
 

@@ -3,8 +3,8 @@ package io.respite.proxy.logging;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 /**
  * One kind of event, logged at most once per period: the first line of a period is written, the
@@ -41,7 +41,7 @@ public final class RateLimitedLog {
      * it otherwise. Returns whether it was written.
      */
     public boolean log(String message) {
-        if (!logger.isLoggable(level)) {
+        if (!logger.isEnabledForLevel(level)) {
             return false;
         }
         long now = nanoClock.getAsLong();
@@ -51,7 +51,8 @@ public final class RateLimitedLog {
             return false;
         }
         long more = suppressed.getAndSet(0);
-        logger.log(level, more == 0 ? message : message + " (and " + more + " more like it since the last such line)");
+        logger.atLevel(level)
+                .log(more == 0 ? message : message + " (and " + more + " more like it since the last such line)");
         return true;
     }
 }

@@ -21,9 +21,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The Netty side of one client: reads its commands and hands them, in order, to its
@@ -55,9 +56,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink {
 
-    private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     /** Disconnections at the output limits: a client can cause them at will, so at most one line per 10 s. */
-    private static final RateLimitedLog OUTPUT_LIMIT_LOG = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.SECONDS);
+    private static final RateLimitedLog OUTPUT_LIMIT_LOG = new RateLimitedLog(LOG, Level.WARN, 10, TimeUnit.SECONDS);
 
     /** Pending replies at which the session stops handling commands and reading from its client. */
     public static final int MAX_PENDING_REPLIES = 256;
@@ -158,7 +159,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Takes ownership of {@code msg}: a command (released here) or a protocol error. */
     private void handle(Object msg) {
         if (msg instanceof RespProtocolError error) {
-            LOG.log(Level.FINE, "{0}: protocol error: {1}", new Object[] {describe(), error.message()});
+            LOG.debug("{}: protocol error: {}", describe(), error.message());
             replyError(error.message());
             closeAfterReplies();
             return;
@@ -376,7 +377,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** An unexpected error while this client's replies were being handled: it goes, nobody else does. */
     private void unexpected(Throwable cause) {
-        LOG.log(Level.SEVERE, describe() + ": closing after an unexpected error", cause);
+        LOG.error(describe() + ": closing after an unexpected error", cause);
         abort();
     }
 
@@ -439,13 +440,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        LOG.log(Level.FINE, "{0}: connected", describe());
+        LOG.debug("{}: connected", describe());
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        LOG.log(Level.FINE, "{0}: disconnected", describe());
+        LOG.debug("{}: disconnected", describe());
         closing = true;
         for (PendingReply slot; (slot = pending.poll()) != null; ) {
             slot.discard();
@@ -463,7 +464,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             // Resets and broken pipes are how clients leave; not worth a warning.
-            LOG.log(Level.FINE, "{0}: {1}", new Object[] {describe(), cause.toString()});
+            LOG.debug("{}: {}", describe(), cause.toString());
             ctx.close();
         } else {
             unexpected(cause);

@@ -3,9 +3,9 @@ package io.respite.proxy.upstream;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one shared upstream connection tells the operator about its availability: one line per
@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class AvailabilityLog {
 
-    private static final Logger LOG = Logger.getLogger(UpstreamConnection.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
 
     /** How often a connection that stays unavailable says so again, in nanoseconds (a minute). */
     static final long REMINDER_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -47,19 +47,24 @@ final class AvailabilityLog {
         failedAttempts++;
         long now = nanoClock.getAsLong();
         if (wasReady) {
-            LOG.log(Level.WARNING, "{0}: {1}; reconnecting", new Object[] {name, cause});
+            LOG.warn("{}: {}; reconnecting", name, cause);
             unavailableSinceNanos = now;
         } else if (!cause.equals(loggedCause)) {
             if (loggedCause == null) {
                 unavailableSinceNanos = now;
             }
-            LOG.log(Level.WARNING, "{0} unavailable: {1}; retrying with backoff up to {2} ms", new Object[] {
-                name, cause, UpstreamSettings.MAX_BACKOFF_MILLIS
-            });
+            LOG.warn(
+                    "{} unavailable: {}; retrying with backoff up to {} ms",
+                    name,
+                    cause,
+                    UpstreamSettings.MAX_BACKOFF_MILLIS);
         } else if (now - lastLineNanos >= REMINDER_NANOS) {
-            LOG.log(Level.WARNING, "{0} still unavailable after {1} attempts in {2} s: {3}", new Object[] {
-                name, failedAttempts, TimeUnit.NANOSECONDS.toSeconds(now - unavailableSinceNanos), cause
-            });
+            LOG.warn(
+                    "{} still unavailable after {} attempts in {} s: {}",
+                    name,
+                    failedAttempts,
+                    TimeUnit.NANOSECONDS.toSeconds(now - unavailableSinceNanos),
+                    cause);
         } else {
             return;
         }
@@ -70,11 +75,13 @@ final class AvailabilityLog {
     /** The connection is ready; {@code first} when it never was before. */
     void ready(boolean first, SocketAddress localAddress) {
         if (loggedCause != null) {
-            LOG.log(Level.INFO, "{0} is available again after {1} attempts in {2} ms", new Object[] {
-                name, failedAttempts, TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - unavailableSinceNanos)
-            });
+            LOG.info(
+                    "{} is available again after {} attempts in {} ms",
+                    name,
+                    failedAttempts,
+                    TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - unavailableSinceNanos));
         } else if (first) {
-            LOG.log(Level.INFO, "{0} connected from {1}", new Object[] {name, localAddress});
+            LOG.info("{} connected from {}", name, localAddress);
         }
         failedAttempts = 0;
         loggedCause = null;

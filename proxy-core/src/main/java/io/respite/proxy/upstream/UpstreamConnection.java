@@ -24,9 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One pipelined connection to the upstream Redis, shared by every session of one event loop and
@@ -75,7 +75,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class UpstreamConnection implements DedicatedConnection {
 
-    private static final Logger LOG = Logger.getLogger(UpstreamConnection.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
 
     /** Longest interval between two watchdog ticks, in milliseconds. */
     private static final long MAX_TICK_MILLIS = 1000;
@@ -483,10 +483,10 @@ final class UpstreamConnection implements DedicatedConnection {
             }
             case DOWN -> {
                 if (onLost == null && retry == null) {
-                    LOG.log(
-                            Level.WARNING,
-                            "upstream {0} ({1}) was down with no retry scheduled; retrying now",
-                            new Object[] {settings.address(), version});
+                    LOG.warn(
+                            "upstream {} ({}) was down with no retry scheduled; retrying now",
+                            settings.address(),
+                            version);
                     connect();
                 }
             }
@@ -540,10 +540,8 @@ final class UpstreamConnection implements DedicatedConnection {
                 callback.onReply(frame);
             }
         } catch (Throwable t) {
-            LOG.log(
-                    Level.SEVERE,
-                    "upstream " + settings.address() + " (" + version + "): a reply's receiver failed; skipping it",
-                    t);
+            LOG.error(
+                    "upstream " + settings.address() + " (" + version + "): a reply's receiver failed; skipping it", t);
             if (callback != null) {
                 fail(callback, FailureCause.clientError("internal error in respite, see its log"));
             }
@@ -597,8 +595,7 @@ final class UpstreamConnection implements DedicatedConnection {
         try {
             callback.onFailure(error);
         } catch (Throwable t) {
-            LOG.log(
-                    Level.SEVERE,
+            LOG.error(
                     "upstream " + settings.address() + " (" + version
                             + "): a failed command's receiver failed; skipping it",
                     t);
@@ -613,7 +610,7 @@ final class UpstreamConnection implements DedicatedConnection {
         Consumer<String> owner = onLost;
         onLost = null;
         if (!asked && owner != null) {
-            LOG.log(Level.FINE, "dedicated upstream connection lost: {0}", cause);
+            LOG.debug("dedicated upstream connection lost: {}", cause);
             owner.accept(error);
         }
     }
@@ -670,9 +667,7 @@ final class UpstreamConnection implements DedicatedConnection {
                 ctx.close();
                 return;
             }
-            LOG.log(Level.FINE, "upstream {0} ({1}) TCP connected from {2}", new Object[] {
-                settings.address(), version, ch.localAddress()
-            });
+            LOG.debug("upstream {} ({}) TCP connected from {}", settings.address(), version, ch.localAddress());
             connected(ch);
         }
 
@@ -698,8 +693,7 @@ final class UpstreamConnection implements DedicatedConnection {
             if (ch == channel && breakReason == null) {
                 breakReason = FailureCause.of(cause, settings.address());
                 if (!(cause instanceof IOException)) {
-                    LOG.log(
-                            Level.WARNING,
+                    LOG.warn(
                             "upstream " + settings.address() + " (" + version + "): closing after an "
                                     + "unexpected error",
                             cause);

@@ -36,6 +36,8 @@ public final class UpstreamPool implements Upstream {
     private final Map<EventLoop, LoopFlusher> flushers;
     private final UpstreamSettings settings;
     private final UpstreamObserver observer;
+    /** Commands slower than this are logged (--slowlog-threshold); 0 for none. */
+    private final long slowlogNanos;
     /** The tracking setup shared connections apply; null while there is none (no stream, or ttl mode). */
     private volatile @Nullable TrackingSetup tracking;
 
@@ -46,6 +48,7 @@ public final class UpstreamPool implements Upstream {
      * @param onDown runs on a loop when one of its shared connections goes down: the keys it
      *     read are no longer tracked
      * @param observer told of every command on the shared lanes (not of dedicated connections')
+     * @param slowlogNanos shared-lane commands slower than this are logged; 0 for none
      */
     public UpstreamPool(
             EventLoopGroup group,
@@ -53,10 +56,12 @@ public final class UpstreamPool implements Upstream {
             UpstreamSettings settings,
             BiConsumer<UpstreamLane, Boolean> onReady,
             Consumer<String> onDown,
-            UpstreamObserver observer) {
+            UpstreamObserver observer,
+            long slowlogNanos) {
         this.flushers = flushers;
         this.settings = settings;
         this.observer = observer;
+        this.slowlogNanos = slowlogNanos;
         ConnectionListener listener = new ConnectionListener() {
             @Override
             public void ready(boolean recovered) {}
@@ -168,21 +173,31 @@ public final class UpstreamPool implements Upstream {
         return dedicatedBusy.get();
     }
 
-    /** A shared lane's command on its way: tells the observer when it was sent and how it ended. */
+    /**
+     * A shared lane's command on its way: tells the observer when it was sent and how it ended,
+     * and logs it when it took longer than {@code --slowlog-threshold}.
+     */
     private final class Observed implements ReplyCallback {
 
         private final ReplyCallback next;
         private final long sentNanos = System.nanoTime();
+        /** The command in words for the slow-command log, or null when there is none. */
+        private final @Nullable String description;
 
-        Observed(ReplyCallback next) {
+        Observed(ReplyCallback next, @Nullable String description) {
             this.next = next;
+            this.description = description;
             observer.sent();
         }
 
         /** Takes ownership of {@code frame}, passing it on. */
         @Override
         public void onReply(ByteBuf frame) {
-            observer.answered(System.nanoTime() - sentNanos);
+            long nanos = System.nanoTime() - sentNanos;
+            observer.answered(nanos);
+            if (description != null && nanos > slowlogNanos) {
+                SlowCommands.log(description, nanos, slowlogNanos);
+            }
             next.onReply(frame);
         }
 
@@ -349,7 +364,9 @@ public final class UpstreamPool implements Upstream {
 
         @Override
         public void send(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {
-            ReplyCallback observed = observer == UpstreamObserver.NONE ? callback : new Observed(callback);
+            ReplyCallback observed = observer == UpstreamObserver.NONE && slowlogNanos == 0
+                    ? callback
+                    : new Observed(callback, slowlogNanos == 0 ? null : SlowCommands.describe(frame, database));
             if (version == RespVersion.RESP2) {
                 resp2.send(database, frame, observed);
                 return;

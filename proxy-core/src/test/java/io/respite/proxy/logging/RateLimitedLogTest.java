@@ -4,47 +4,46 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 class RateLimitedLogTest {
 
-    private final Logger logger = Logger.getLogger(RateLimitedLogTest.class.getName() + ".probe");
+    private final Logger logger = (Logger) LoggerFactory.getLogger(RateLimitedLogTest.class.getName() + ".probe");
     private final List<String> lines = new ArrayList<>();
-    private final Handler capture = new Handler() {
+    private final AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
         @Override
-        public void publish(LogRecord record) {
-            lines.add(record.getMessage());
+        protected void append(ILoggingEvent event) {
+            synchronized (lines) {
+                lines.add(event.getFormattedMessage());
+            }
         }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
     };
     private final AtomicLong now = new AtomicLong(1_000);
 
     RateLimitedLogTest() {
-        logger.setUseParentHandlers(false);
-        logger.addHandler(capture);
+        logger.setAdditive(false);
+        capture.start();
+        logger.addAppender(capture);
     }
 
     @AfterEach
     void detach() {
-        logger.removeHandler(capture);
+        logger.detachAppender(capture);
+        LogLevels.set(logger, null);
     }
 
     @Test
     void oneLinePerPeriodAndTheNextCountsWhatWasSuppressed() {
-        RateLimitedLog log = new RateLimitedLog(logger, Level.WARNING, 100, now::get);
+        RateLimitedLog log = new RateLimitedLog(logger, Level.WARN, 100, now::get);
         assertTrue(log.log("first"));
         assertFalse(log.log("second"));
         now.addAndGet(99);
@@ -56,15 +55,15 @@ class RateLimitedLogTest {
 
     @Test
     void aDisabledLevelWritesNothing() {
-        logger.setLevel(Level.SEVERE);
-        RateLimitedLog log = new RateLimitedLog(logger, Level.WARNING, 100, now::get);
+        LogLevels.set(logger, "ERROR");
+        RateLimitedLog log = new RateLimitedLog(logger, Level.WARN, 100, now::get);
         assertFalse(log.log("quiet"));
         assertEquals(List.of(), lines);
     }
 
     @Test
     void manyThreadsWriteOneLinePerPeriod() throws InterruptedException {
-        RateLimitedLog log = new RateLimitedLog(logger, Level.WARNING, Long.MAX_VALUE, now::get);
+        RateLimitedLog log = new RateLimitedLog(logger, Level.WARN, Long.MAX_VALUE, now::get);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             Thread thread = new Thread(() -> {

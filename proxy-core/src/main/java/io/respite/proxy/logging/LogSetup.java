@@ -1,0 +1,58 @@
+package io.respite.proxy.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Points Logback, behind SLF4J, at standard error: one line per event, as text
+ * ({@value #PATTERN}) or as one JSON object (Logback's {@link JsonEncoder}), from {@code level}
+ * up. Replaces whatever configuration Logback found ({@code logback.xml} in the jar, for embedders
+ * and tests). For {@code main}, once, before anything logs.
+ */
+public final class LogSetup {
+
+    /** Time, level, the logger's simple name, the message; an exception's stack after it, when one is logged. */
+    public static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";
+
+    private LogSetup() {}
+
+    /**
+     * Configures the root logger.
+     *
+     * @param level {@code error}, {@code warn}, {@code info}, {@code debug} or {@code trace}
+     * @param json one JSON object per line instead of text
+     */
+    public static void configure(String level, boolean json) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        Encoder<ILoggingEvent> encoder;
+        if (json) {
+            JsonEncoder jsonEncoder = new JsonEncoder();
+            jsonEncoder.setContext(context);
+            jsonEncoder.start();
+            encoder = jsonEncoder;
+        } else {
+            PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+            pattern.setContext(context);
+            pattern.setPattern(PATTERN);
+            pattern.start();
+            encoder = pattern;
+        }
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("stderr");
+        console.setTarget("System.err");
+        console.setEncoder(encoder);
+        console.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+        root.addAppender(console);
+    }
+}
