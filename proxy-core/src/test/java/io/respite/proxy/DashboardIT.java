@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -119,7 +120,15 @@ class DashboardIT {
         return element.getText();
     }
 
+    /** Saves the whole page as a PNG: the window grows to the page's height first, tables included. */
     private static void saveScreenshot(ChromeDriver driver, Path target) throws IOException {
+        Number chrome = (Number) driver.executeScript("return window.outerHeight - window.innerHeight");
+        Number page = (Number) driver.executeScript("return document.documentElement.scrollHeight");
+        driver.manage().window().setSize(new Dimension(WIDTH, Math.max(HEIGHT, page.intValue() + chrome.intValue())));
+        new WebDriverWait(driver, WAIT)
+                .withMessage("the window shows the whole page")
+                .until(d -> (Boolean)
+                        driver.executeScript("return window.innerHeight >= document.documentElement.scrollHeight"));
         Path png = driver.getScreenshotAs(OutputType.FILE).toPath();
         Path parent = target.toAbsolutePath().getParent();
         if (parent != null) {
