@@ -9,9 +9,11 @@ MVN_FLAGS ?= -B -ntp
 run: build
 	./scripts/run.sh
 
-## test: install what the tests need (redis-server), then build and run every test
+## test: install what the tests need (redis-server; chromium and chromedriver for DashboardIT),
+##       then build and run every test
 test: check-tools
 	./scripts/ensure-redis.sh
+	./scripts/ensure-chromium.sh
 	$(MVN) $(MVN_FLAGS) verify
 
 ## build: the jars, without tests
