@@ -203,6 +203,7 @@ public final class ProxyServer {
                 coherence);
         observability.router(router);
         if (config.admin().enabled()) {
+            router.recordHotKeys();
             reports = startReports(router);
         }
         ServerBootstrap bootstrap = new ServerBootstrap()

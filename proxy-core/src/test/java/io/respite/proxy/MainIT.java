@@ -3,6 +3,8 @@ package io.respite.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +74,10 @@ class MainIT {
             "--requirepass-file",
             "--upstream-password-file",
             "--config");
+
+    /** A Lua script that returns 1 after keeping Redis busy for 20 ms. */
+    private static final String BUSY_20_MS = "local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] "
+            + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > 20000 return 1";
 
     /** How long a child JVM may take to do what it was asked. */
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);
@@ -140,6 +147,74 @@ class MainIT {
             String stderr = Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8);
             assertEquals(0, process.exitValue(), stderr);
             assertTrue(stderr.contains("respite: stopped"), stderr);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void jsonLogLinesParseAndAClientThatResetsLogsNoStackTrace(RedisServer redis) throws Exception {
+        int port = freePort();
+        Process process = start(List.of(
+                "--port",
+                Integer.toString(port),
+                "--upstream",
+                redis.uri(),
+                "--admin-port",
+                "none",
+                "--log-format",
+                "json",
+                "--log-level",
+                "debug",
+                "--slowlog-threshold",
+                "1ms"));
+        try {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            Await.until("respite reaches Redis", CHILD_TIMEOUT, () -> {
+                try (RespTestClient client = RespTestClient.connect(address)) {
+                    return client.callString("SET", "k", "v").equals("+OK\r\n");
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+            try (RespTestClient client = RespTestClient.connect(address)) {
+                // A script that keeps Redis busy for 20 ms: a slow command for a 1 ms threshold. The
+                // log writes one such line a second: the script runs until its own line is written.
+                Await.until("the slow command is logged", CHILD_TIMEOUT, () -> {
+                    assertEquals(":1\r\n", client.callString("EVAL", BUSY_20_MS, "0"));
+                    return Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8)
+                            .contains("slow upstream command: EVAL");
+                });
+            }
+            // A client that leaves with a reset (SO_LINGER 0), as a crashed client does.
+            Socket resetting = new Socket("127.0.0.1", port);
+            resetting.getOutputStream().write(RespTestClient.encodeCommand("PING"));
+            resetting.getInputStream().readNBytes(7);
+            resetting.setSoLinger(true, 0);
+            resetting.close();
+            Await.until(
+                    "the disconnection is logged",
+                    CHILD_TIMEOUT,
+                    () -> Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8)
+                            .contains(": disconnected\""));
+            process.destroy();
+            assertTrue(process.waitFor(CHILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            ObjectMapper json = new ObjectMapper();
+            int lines = 0;
+            for (String line : Files.readAllLines(dir.resolve("stderr"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("respite: ")) {
+                    continue; // Main's own lines about stopping, written once logging may be gone
+                }
+                JsonNode event = json.readTree(line);
+                assertTrue(event.has("level") && event.has("loggerName") && event.has("formattedMessage"), line);
+                if (event.path("loggerName").asText().startsWith("io.respite.")) {
+                    // Netty's own debug lines may carry one (probing the platform); respite's never
+                    // do for an expected event, such as a client leaving with a reset.
+                    assertTrue(event.path("throwable").isNull(), "no stack trace: " + line);
+                }
+                lines++;
+            }
+            assertTrue(lines > 5, "logged lines: " + lines);
         } finally {
             process.destroyForcibly();
         }

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.respite.proxy.cache.LoadToken;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
+import io.respite.proxy.hotkeys.Recorder;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespType;
@@ -50,8 +51,11 @@ final class CachedMultiGets {
         for (int i = 0; i < keys; i++) {
             byte[] key = CacheKeys.buffer(command, i + 1);
             int length = CacheKeys.write(client.database(), command, i + 1, key);
-            int keyLength = command.argLength(i + 1);
-            client.hotKeys().record(key, length - keyLength, keyLength, client.lastCommandNanos());
+            Recorder hotKeys = client.hotKeys();
+            if (hotKeys != null) {
+                int keyLength = command.argLength(i + 1);
+                hotKeys.record(key, length - keyLength, keyLength, client.lastCommandNanos());
+            }
             cache.lookup(key, 0, length, false, lookup);
             byte[] hit = lookup.hit();
             hits[i] = hit == FillReplies.NIL ? Replies.nil(client.version()) : hit;

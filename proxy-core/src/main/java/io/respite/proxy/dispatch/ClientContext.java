@@ -27,7 +27,7 @@ final class ClientContext implements CommandHandler {
     private final ClientAdmission admission;
     private final Pinning pinning = new Pinning();
     private final CommandCounts.Loop counts;
-    private final Recorder hotKeys;
+    private final @Nullable Recorder hotKeys;
     /**
      * The next command handed in is one this client held back (it comes back first, see {@link
      * #holdUntilDrained}): it was admitted already, and is not counted again.
@@ -83,7 +83,8 @@ final class ClientContext implements CommandHandler {
         this.hotKeys = router.recorder(lane);
     }
 
-    /** Where this client's loop counts the keys it reads, for the hot-key report. */
+    /** Where this client's loop counts the keys it reads, for the hot-key report; null when none is taken. */
+    @Nullable
     Recorder hotKeys() {
         return hotKeys;
     }

@@ -119,9 +119,18 @@ public final class CommandRouter {
     /** The number of keys the hot-key and largest-value reports give. */
     public static final int REPORTED = 20;
 
-    /** The hot-key recorder of {@code lane}'s loop, made on first use. */
+    /** Whether the keys clients read are counted for the hot-key report: only while someone reads it. */
+    private volatile boolean recordingHotKeys;
+
+    /** Counts the keys clients read for the hot-key report from now on (clients that connect from now). */
+    public void recordHotKeys() {
+        recordingHotKeys = true;
+    }
+
+    /** The hot-key recorder of {@code lane}'s loop, made on first use; null while hot keys are not recorded. */
+    @Nullable
     Recorder recorder(UpstreamLane lane) {
-        return recorders.computeIfAbsent(lane, l -> hotKeys.recorder(l.loop()));
+        return recordingHotKeys ? recorders.computeIfAbsent(lane, l -> hotKeys.recorder(l.loop())) : null;
     }
 
     /**

@@ -36,6 +36,11 @@ public final class LogSetup {
         if (json) {
             JsonEncoder jsonEncoder = new JsonEncoder();
             jsonEncoder.setContext(context);
+            // The message as written, not its pattern and arguments apart; no logger-context noise.
+            jsonEncoder.setWithFormattedMessage(true);
+            jsonEncoder.setWithMessage(false);
+            jsonEncoder.setWithArguments(false);
+            jsonEncoder.setWithContext(false);
             jsonEncoder.start();
             encoder = jsonEncoder;
         } else {
