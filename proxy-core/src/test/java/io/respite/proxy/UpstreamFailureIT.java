@@ -3,6 +3,10 @@ package io.respite.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisExtension;
@@ -18,12 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * The upstream goes away under traffic: commands fail promptly with
@@ -171,10 +172,10 @@ class UpstreamFailureIT {
     @Test
     void aWrongUpstreamPasswordIsRetriedWithBackoffAndNamedToClients(RedisServer redis) throws Exception {
         assertEquals("+OK\r\n", redis.callString("CONFIG", "SET", "requirepass", "up-pass"));
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
-        Handler capture = capture(lines);
-        Logger upstreamLog = Logger.getLogger("io.respite.proxy.upstream");
-        upstreamLog.addHandler(capture);
+        List<ILoggingEvent> lines = new CopyOnWriteArrayList<>();
+        AppenderBase<ILoggingEvent> capture = capture(lines);
+        Logger upstreamLog = (Logger) LoggerFactory.getLogger("io.respite.proxy.upstream");
+        upstreamLog.addAppender(capture);
         long connectionsBefore = connectionsReceived(redis);
         long start = System.nanoTime();
         try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.config(
@@ -194,16 +195,18 @@ class UpstreamFailureIT {
                             + "username-password pair or user is disabled.)\r\n",
                     client.callString("SET", "k", "v"),
                     "respite has no --requirepass: a NOAUTH would send this client after a password it does not need");
-            List<LogRecord> warnings = lines.stream()
-                    .filter(r -> r.getLevel().intValue() >= Level.INFO.intValue())
+            List<ILoggingEvent> warnings = lines.stream()
+                    .filter(r -> r.getLevel().isGreaterOrEqual(Level.INFO))
                     .toList();
             assertEquals(
                     3,
                     warnings.size(),
                     "one line per connection (two lanes and the invalidation stream), not per attempt: "
-                            + warnings.stream().map(LogRecord::getMessage).toList());
+                            + warnings.stream()
+                                    .map(ILoggingEvent::getFormattedMessage)
+                                    .toList());
         } finally {
-            upstreamLog.removeHandler(capture);
+            upstreamLog.detachAppender(capture);
         }
     }
 
@@ -252,18 +255,14 @@ class UpstreamFailureIT {
         throw new AssertionError("no total_connections_received in INFO stats");
     }
 
-    private static Handler capture(List<LogRecord> records) {
-        return new Handler() {
+    private static AppenderBase<ILoggingEvent> capture(List<ILoggingEvent> events) {
+        AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
             @Override
-            public void publish(LogRecord record) {
-                records.add(record);
+            protected void append(ILoggingEvent event) {
+                events.add(event);
             }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
         };
+        appender.start();
+        return appender;
     }
 }
