@@ -43,6 +43,7 @@ final class Observability {
     private final Admission admission;
     private final AtomicInteger clients;
     private final LongAdder rejectedClients;
+    private final LongAdder upstreamReconnects;
     private final BooleanSupplier upstreamAvailable;
     private final IntSupplier pinned;
     private final String version;
@@ -58,6 +59,7 @@ final class Observability {
     /**
      * @param clients client connections now (RESP and HTTP)
      * @param rejectedClients connections refused at {@code --max-clients}, since start
+     * @param upstreamReconnects shared upstream connections back after a failure, since start
      * @param upstreamAvailable whether the upstream answers now
      * @param pinned dedicated upstream connections leased now
      */
@@ -67,6 +69,7 @@ final class Observability {
             Admission admission,
             AtomicInteger clients,
             LongAdder rejectedClients,
+            LongAdder upstreamReconnects,
             BooleanSupplier upstreamAvailable,
             IntSupplier pinned) {
         this.cache = cache;
@@ -74,6 +77,7 @@ final class Observability {
         this.admission = admission;
         this.clients = clients;
         this.rejectedClients = rejectedClients;
+        this.upstreamReconnects = upstreamReconnects;
         this.upstreamAvailable = upstreamAvailable;
         this.pinned = pinned;
         String implementation = Observability.class.getPackage().getImplementationVersion();
@@ -217,6 +221,10 @@ final class Observability {
                     series.accept("client", stats.rateLimitedClient());
                     series.accept("global", stats.rateLimitedGlobal());
                 });
+        metrics.counter(
+                "respite_upstream_reconnects",
+                "Shared upstream connections that came back after a failure.",
+                upstreamReconnects::sum);
         metrics.gauge(
                 "respite_upstream_ops_in_flight",
                 "Commands in flight to Redis counted by --upstream-ops-limit.",
@@ -288,6 +296,7 @@ final class Observability {
             writeNumberOrNull(json, "latency_p50_ms", recent.p50Millis());
             writeNumberOrNull(json, "latency_p99_ms", recent.p99Millis());
             json.writeNumberField("commands_in_flight", upstream.inFlight());
+            json.writeNumberField("reconnects", upstreamReconnects.sum());
             json.writeEndObject();
             json.writeObjectFieldStart("commands");
             CommandRouter routing = router;

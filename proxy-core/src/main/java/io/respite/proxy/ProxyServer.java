@@ -101,6 +101,8 @@ public final class ProxyServer {
     private final AtomicInteger clientCount = new AtomicInteger();
     /** Connections refused at --max-clients, since start. */
     private final LongAdder rejectedClients = new LongAdder();
+    /** Shared upstream connections that came back after a failure, since start. */
+    private final LongAdder upstreamReconnects = new LongAdder();
     /** Whether the upstream answers: set as shared connections come up and go down. */
     private final AtomicBoolean upstreamAvailable = new AtomicBoolean();
 
@@ -148,7 +150,14 @@ public final class ProxyServer {
         Boolean nil = config.cacheNil();
         this.cacheNil = nil != null ? nil : mode == CoherenceMode.TRACKING;
         this.observability = new Observability(
-                cache, coherence, admission, clientCount, rejectedClients, upstreamAvailable::get, this::dedicatedBusy);
+                cache,
+                coherence,
+                admission,
+                clientCount,
+                rejectedClients,
+                upstreamReconnects,
+                upstreamAvailable::get,
+                this::dedicatedBusy);
     }
 
     /**
@@ -447,6 +456,9 @@ public final class ProxyServer {
      */
     private void upstreamReady(UpstreamLane lane, boolean recovered) {
         upstreamAvailable.set(true);
+        if (recovered) {
+            upstreamReconnects.increment();
+        }
         if (recovered) {
             cache.invalidateAll();
         }
