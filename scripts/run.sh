@@ -34,6 +34,7 @@ if [ -z "${UPSTREAM:-}" ]; then
 fi
 
 echo "starting respite on port $PORT, upstream $UPSTREAM; connect with: redis-cli -p $PORT   (Ctrl-C stops)"
+echo "dashboard and metrics: http://127.0.0.1:9380/ (/metrics, /stats, /health, /ready) unless ARGS set --admin-port"
 # Not exec: this shell stays to stop the redis-server it started. The launcher sizes the JVM.
 # shellcheck disable=SC2086 # ARGS are words
 RESPITE_JAR="$JAR" ./scripts/respite --port "$PORT" --upstream "$UPSTREAM" ${ARGS:-} &
