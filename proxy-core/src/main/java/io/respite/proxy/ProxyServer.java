@@ -272,7 +272,7 @@ public final class ProxyServer {
                     http.bind(bind, config.http().port()).syncUninterruptibly().channel();
         } catch (Exception e) {
             // As for the RESP port: Netty rethrows the bind error undeclared.
-            closeEverything();
+            abandonStart();
             throw new IllegalStateException(
                     String.format(
                             "Failed to bind the HTTP port %d on %s: %s",
@@ -329,7 +329,7 @@ public final class ProxyServer {
                         e.getMessage());
                 return;
             }
-            closeEverything();
+            abandonStart();
             throw new IllegalStateException(
                     String.format(
                             "Failed to bind the admin port %d on %s: %s",
@@ -524,6 +524,23 @@ public final class ProxyServer {
             }
         }
         return sum;
+    }
+
+    /**
+     * A start that bound the RESP port but failed after: closes what it opened, and leaves the
+     * server as a failed start does, which {@link #stop()} does not stop again.
+     */
+    private void abandonStart() {
+        Channel bound = serverChannel;
+        serverChannel = null;
+        if (bound != null) {
+            bound.close().syncUninterruptibly();
+        }
+        if (httpChannel != null) {
+            httpChannel.close().syncUninterruptibly();
+            httpChannel = null;
+        }
+        closeEverything();
     }
 
     private void closeEverything() {

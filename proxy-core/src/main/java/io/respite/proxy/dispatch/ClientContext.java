@@ -33,6 +33,8 @@ final class ClientContext implements CommandHandler {
      * #holdUntilDrained}): it was admitted already, and is not counted again.
      */
     private boolean heldAdmitted;
+    /** False while a command held back and handed over again is routed: it was counted already. */
+    private boolean counting = true;
 
     private int database;
     private RespVersion version = RespVersion.RESP2;
@@ -89,21 +91,30 @@ final class ClientContext implements CommandHandler {
         return hotKeys;
     }
 
-    /** Where this client's loop counts commands by name and outcome. */
-    CommandCounts.Loop counts() {
-        return counts;
-    }
-
     @Override
     public void handle(RespCommand command) {
         lastCommandNanos = System.nanoTime();
+        boolean redelivered = heldAdmitted;
         if (heldAdmitted) {
             heldAdmitted = false;
         } else if (admission.tryAdmit() != 0) {
             router.rateLimited(this, command);
             return;
         }
-        router.route(this, command);
+        // A command held back and handed over again was counted when it first came.
+        counting = !redelivered;
+        try {
+            router.route(this, command);
+        } finally {
+            counting = true;
+        }
+    }
+
+    /** Counts this client's command as {@code id} with {@code outcome}, unless it was counted already. */
+    void count(int id, CommandCounts.Outcome outcome) {
+        if (counting) {
+            counts.count(id, outcome);
+        }
     }
 
     /**

@@ -226,7 +226,7 @@ public final class CommandRouter {
             CommandInfo info = lookup(command);
             name = info != null ? info.name() : command.argString(0).toLowerCase(Locale.ROOT);
         }
-        client.counts().count(counts.id(name), outcome);
+        client.count(counts.id(name), outcome);
     }
 
     /** What {@code kind} is counted as when routed here, not pinned: answered by respite, or sent on. */
@@ -246,20 +246,18 @@ public final class CommandRouter {
             case GET -> {
                 if (command.argCount() == 2 && catalog.get() != null) {
                     boolean hit = reads.get(client, command);
-                    client.counts()
-                            .count(CommandCounts.GET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
+                    client.count(CommandCounts.GET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
-                    client.counts().count(CommandCounts.GET, CommandCounts.Outcome.FORWARDED);
+                    client.count(CommandCounts.GET, CommandCounts.Outcome.FORWARDED);
                     forward(client, command, lookup(command));
                 }
             }
             case MGET -> {
                 if (command.argCount() > 1 && catalog.get() != null) {
                     boolean hit = multiGets.mget(client, command);
-                    client.counts()
-                            .count(CommandCounts.MGET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
+                    client.count(CommandCounts.MGET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
-                    client.counts().count(CommandCounts.MGET, CommandCounts.Outcome.FORWARDED);
+                    client.count(CommandCounts.MGET, CommandCounts.Outcome.FORWARDED);
                     forward(client, command, lookup(command));
                 }
             }

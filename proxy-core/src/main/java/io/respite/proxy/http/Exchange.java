@@ -24,6 +24,8 @@ final class Exchange {
     private boolean answered;
     /** The connection closes after this answer: the request's body will not be read (413). */
     private boolean closesConnection;
+    /** The client waits for {@code 100 Continue} before sending this request's body. */
+    private boolean continueOwed;
 
     Exchange(HttpConnection connection, HttpMethod method, boolean keepAlive, RequestCounts counts) {
         this.connection = connection;
@@ -52,6 +54,18 @@ final class Exchange {
     /** The connection is to close after this answer, its request's body unread. */
     void closeConnection() {
         closesConnection = true;
+    }
+
+    /** The client expects {@code 100 Continue}: it is written once every answer ahead is. */
+    void continueOwed() {
+        continueOwed = true;
+    }
+
+    /** Whether {@code 100 Continue} is owed, which it then no longer is. */
+    boolean takeContinueOwed() {
+        boolean owed = continueOwed;
+        continueOwed = false;
+        return owed;
     }
 
     boolean closesConnection() {

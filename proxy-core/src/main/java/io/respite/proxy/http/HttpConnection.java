@@ -174,7 +174,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         starting = true;
         Routes.Body wanted;
         try {
-            wanted = routes.begin(request, exchange, bridge, ctx.alloc(), admission.getAsLong());
+            wanted = routes.begin(request, exchange, bridge, ctx.alloc(), admission);
         } finally {
             starting = false;
         }
@@ -183,8 +183,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         } else if (wanted != null) {
             body = wanted;
             if (HttpUtil.is100ContinueExpected(request)) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(
-                        HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+                // The interim answer goes out in order: after the answers still owed ahead of it.
+                exchange.continueOwed();
             }
         } else if (HttpUtil.is100ContinueExpected(request)) {
             // Answered without its body, which the client may or may not send now: the
@@ -199,6 +199,24 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     /** Borrows {@code content}. */
     private void content(HttpContent content) {
         Routes.Body wanted = body;
+        if (content.decoderResult().isFailure()) {
+            // A body Netty could not decode (a broken chunk): what arrived is not the value the
+            // client meant, and the stream cannot be followed any further.
+            body = null;
+            discarding = false;
+            closing = true;
+            if (wanted != null) {
+                wanted.discard();
+            }
+            Exchange last = exchanges.peekLast();
+            if (last != null && !last.answered()) {
+                last.closeConnection();
+                last.respond(Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed request body"));
+            } else {
+                closeIfDone();
+            }
+            return;
+        }
         if (wanted != null) {
             if (!wanted.append(content.content().retain())) {
                 body = null;
@@ -264,6 +282,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (wrote) {
             flush.flushLater();
+        }
+        Exchange head = exchanges.peek();
+        if (head != null && head.takeContinueOwed()) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
         if (exchanges.size() < MAX_PENDING / 2 && ctx.channel().isWritable() && !closing) {
             ctx.channel().config().setAutoRead(true);

@@ -119,7 +119,11 @@ final class KeyCommands {
             }
             replies.then(exchange, () -> {
                 Replies typeReply = new Replies(1, frames -> Responses.empty(HttpResponseStatus.CREATED), failed);
-                bridge.send(db, typeCommand(key, ttlMillis, type), typeReply.slot(0));
+                if (!bridge.send(db, typeCommand(key, ttlMillis, type), typeReply.slot(0))) {
+                    typeReply.abandon();
+                    invalidDatabase(exchange, db);
+                    return;
+                }
                 typeReply.await(exchange);
             });
             return;

@@ -2,6 +2,7 @@ package io.respite.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.respite.proxy.reply.ReplyCallback;
 import org.jspecify.annotations.Nullable;
 
@@ -119,6 +120,9 @@ final class Replies {
         FullHttpResponse response;
         try {
             response = failure != null ? failed.failed(failure, noReply) : answer.answer(nonNull());
+        } catch (RuntimeException e) {
+            // A reply the answer could not read: the request is still answered, never left hanging.
+            response = Responses.text(HttpResponseStatus.BAD_GATEWAY, "unexpected reply from the upstream");
         } finally {
             releaseFrames();
         }

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -74,11 +75,16 @@ final class Routes {
 
     /**
      * Starts serving {@code request}; returns where its body goes for a PUT, or null when the
-     * body (if any) is not wanted. {@code admitNanos} is 0 when the client's rate allows the
-     * request, else how long until it would.
+     * body (if any) is not wanted. {@code admission} answers 0 when the client's rate allows one
+     * more request, else how long until it would; it is asked once the request is authenticated.
      */
     @Nullable
-    Body begin(HttpRequest request, Exchange exchange, CommandBridge bridge, ByteBufAllocator alloc, long admitNanos) {
+    Body begin(
+            HttpRequest request,
+            Exchange exchange,
+            CommandBridge bridge,
+            ByteBufAllocator alloc,
+            LongSupplier admission) {
         RequestTarget target;
         try {
             target = RequestTarget.parse(request.uri());
@@ -97,6 +103,8 @@ final class Routes {
         if (password != null) {
             bridge.authenticate(password);
         }
+        // Only a request that may be served takes a token: refusals of strangers cost no one's rate.
+        long admitNanos = admission.getAsLong();
         if (admitNanos > 0) {
             exchange.respond(rateLimited(lookup, target, admitNanos));
             return null;

@@ -123,6 +123,28 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aBrokenChunkIsAnswered400AndNothingIsStored() {
+        send("PUT /keys/a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n");
+        String out = output();
+        assertEquals("400 ", statuses(out), out);
+        assertFalse(channel.isOpen());
+        assertEquals(List.of(), commands, "the truncated value never reaches Redis");
+    }
+
+    @Test
+    void aHundredContinueWaitsForTheAnswersAheadOfIt() {
+        send("GET /slow HTTP/1.1\r\n\r\nPUT /keys/c HTTP/1.1\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n");
+        assertEquals("", output(), "not before the GET's answer");
+        slow.poll().onReply(bulk("v"));
+        String out = output();
+        assertTrue(out.startsWith("HTTP/1.1 200 OK"), out);
+        assertTrue(out.endsWith("HTTP/1.1 100 Continue\r\n\r\n"), out);
+        send("x");
+        assertEquals("201 ", statuses(output()));
+        assertEquals("x", values.get("c"));
+    }
+
+    @Test
     void aMalformedRequestIsAnswered400AndCloses() {
         send("GARBAGE\r\n\r\n");
         assertEquals("400 ", statuses(output()));
