@@ -67,6 +67,25 @@ public final class ClientAdmission {
         return 0;
     }
 
+    /**
+     * As {@link #tryAdmit()}, against the client's own bucket only: for a client that has not
+     * authenticated yet, whose requests (each refused with NOAUTH but AUTH) must not spend the
+     * tokens every client shares.
+     */
+    public long tryAdmitOwn() {
+        if (own == null) {
+            return 0;
+        }
+        long now = nanoClock.getAsLong();
+        long slot = own.slotAt(now);
+        if (!own.hasToken(ownDebt, slot)) {
+            admission.refusedByClientLimit();
+            return Math.max(1, own.nanosUntilToken(ownDebt, now));
+        }
+        ownDebt = RateSlots.take(ownDebt, slot);
+        return 0;
+    }
+
     /** The counters of the {@link Admission} this client belongs to. */
     public AdmissionStats stats() {
         return admission.stats();

@@ -97,7 +97,7 @@ final class ClientContext implements CommandHandler {
         boolean redelivered = heldAdmitted;
         if (heldAdmitted) {
             heldAdmitted = false;
-        } else if (admission.tryAdmit() != 0) {
+        } else if ((authenticated ? admission.tryAdmit() : admission.tryAdmitOwn()) != 0) {
             router.rateLimited(this, command);
             return;
         }

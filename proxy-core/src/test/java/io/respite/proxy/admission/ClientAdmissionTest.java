@@ -133,4 +133,15 @@ class ClientAdmissionTest {
         assertEquals(0, client.tryAdmit(), "its own second token is still there");
         assertEquals(0, admission.stats().rateLimitedClient());
     }
+
+    @Test
+    void aClientNotYetAuthenticatedSpendsOnlyItsOwnTokens() {
+        Admission admission = admission(new RateLimit(10, 2), new RateLimit(1, 1));
+        ClientAdmission stranger = admission.newClient();
+        assertEquals(0, stranger.tryAdmitOwn());
+        assertEquals(0, stranger.tryAdmitOwn());
+        assertEquals(SECOND / 10, stranger.tryAdmitOwn(), "its own burst is spent");
+        assertEquals(1, admission.stats().rateLimitedClient());
+        assertEquals(0, admission.newClient().tryAdmit(), "the global token is still there for others");
+    }
 }
