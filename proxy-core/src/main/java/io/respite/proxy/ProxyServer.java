@@ -488,6 +488,8 @@ public final class ProxyServer {
             ClientSession session = client.pipeline().get(ClientSession.class);
             if (session != null) {
                 drained.add(session.quiesce());
+            } else if (HttpApi.serves(client)) {
+                drained.add(HttpApi.quiesce(client));
             }
         }
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();

@@ -3,6 +3,7 @@ package io.respite.proxy.http;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.Future;
 import io.respite.proxy.config.HttpOptions;
 import io.respite.proxy.eventloop.LoopFlusher;
 import io.respite.proxy.session.CommandHandler;
@@ -37,6 +38,23 @@ public final class HttpApi {
         this.routes = new Routes(options.maxBodyBytes(), password, initialDatabase);
         this.initialDatabase = initialDatabase;
         this.headerTimeoutNanos = options.headerTimeout().toNanos();
+    }
+
+    /**
+     * Has an HTTP connection stop taking requests and close once it has answered those it took;
+     * returns its close future. For a shutdown that drains, from any thread.
+     */
+    public static Future<Void> quiesce(Channel channel) {
+        HttpConnection connection = channel.pipeline().get(HttpConnection.class);
+        if (connection != null) {
+            channel.eventLoop().execute(connection::quiesce);
+        }
+        return channel.closeFuture();
+    }
+
+    /** Whether {@code channel} is a connection of the HTTP API. */
+    public static boolean serves(Channel channel) {
+        return channel.pipeline().get(HttpConnection.class) != null;
     }
 
     /** Requests answered by route and status, for the metrics. */

@@ -234,6 +234,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Stops taking requests, for a shutdown: the request being read (its body still arriving) and
+     * those already read are answered, then the connection closes. On the channel's loop.
+     */
+    void quiesce() {
+        if (body == null && !discarding) {
+            closing = true;
+            closeIfDone();
+        } else {
+            lastRequest = true;
+        }
+    }
+
     /** The current request has been read whole. */
     private void requestRead() {
         if (lastRequest) {
@@ -327,9 +340,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** Closes once nothing is owed, after what was written is flushed (a flush may still be pending). */
     private void closeIfDone() {
         if (closing && exchanges.isEmpty()) {
-            ctx.close();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

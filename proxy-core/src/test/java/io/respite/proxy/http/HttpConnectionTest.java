@@ -163,6 +163,33 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aQuiescedConnectionAnswersWhatItTookThenCloses() {
+        send("GET /slow HTTP/1.1\r\n\r\n");
+        HttpApi.quiesce(channel);
+        channel.runPendingTasks();
+        send("GET /keys/later HTTP/1.1\r\n\r\n");
+        assertTrue(channel.isOpen(), "an answer is owed");
+        slow.poll().onReply(bulk("v"));
+        String out = output();
+        assertEquals("200 ", statuses(out), "the request read after the shutdown began is not served");
+        assertTrue(out.contains("connection: close"), out);
+        assertFalse(channel.isOpen());
+        assertEquals(List.of("GET slow"), commands);
+    }
+
+    @Test
+    void aQuiescedConnectionFinishesTheBodyItIsReading() {
+        send("PUT /keys/b HTTP/1.1\r\nContent-Length: 4\r\n\r\nab");
+        HttpApi.quiesce(channel);
+        channel.runPendingTasks();
+        assertTrue(channel.isOpen());
+        send("cd");
+        assertEquals("201 ", statuses(output()));
+        assertEquals("abcd", values.get("b"));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
     void anIdleConnectionIsClosedQuietlyAtTheHeaderTimeout() {
         channel.advanceTimeBy(9, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
