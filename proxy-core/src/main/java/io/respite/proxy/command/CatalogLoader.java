@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Learns the {@link Catalog} from the upstream each time a connection to it becomes ready (it may
- * have been replaced by another version meanwhile): {@code COMMAND}, {@code INFO server} and
- * {@code CONFIG GET databases}, sent together, and the catalog published once all three are
- * answered. One load at a time; a failed load keeps the previous catalog (or none: caching stays
- * off). Thread-safe: loads are started from any event loop, and the three replies arrive on the
- * loop of the connection that carried them.
+ * have been replaced by another version meanwhile): {@code COMMAND}, {@code INFO server},
+ * {@code CONFIG GET databases} and {@code INFO cluster}, sent together, and the catalog published
+ * once all four are answered; an upstream in cluster mode, which respite does not route for, is
+ * said so in the log. One load at a time; a failed load keeps the previous catalog (or none:
+ * caching stays off). Thread-safe: loads are started from any event loop, and the replies arrive
+ * on the loop of the connection that carried them.
  */
 public final class CatalogLoader {
 
@@ -53,12 +54,13 @@ public final class CatalogLoader {
         send.accept(frame("COMMAND"), load.part(0));
         send.accept(frame("INFO", "server"), load.part(1));
         send.accept(frame("CONFIG", "GET", "databases"), load.part(2));
+        send.accept(frame("INFO", "cluster"), load.part(3));
     }
 
-    /** Collects the three replies the catalog is built from; all arrive on one loop. */
+    /** Collects the replies the catalog is built from; all arrive on one loop. */
     private final class Load {
 
-        private final RespMessage[] replies = new RespMessage[3];
+        private final RespMessage[] replies = new RespMessage[4];
         private int outstanding = replies.length;
         private boolean failed;
 
@@ -92,6 +94,11 @@ public final class CatalogLoader {
                     Catalog loaded = new Catalog(
                             CommandTable.parse(replies[0]), redisVersion(replies[1]), databases(replies[2]));
                     catalog.set(loaded);
+                    if (clusterEnabled(replies[3])) {
+                        LOG.error("the upstream is a Redis Cluster node (cluster_enabled:1): respite does not route by "
+                                + "slot, so clients will get MOVED and CROSSSLOT errors; point --upstream at a "
+                                + "standalone Redis (or a Sentinel-managed primary)");
+                    }
                     LOG.info(
                             "upstream is Redis {}: {} commands, {} databases; caching enabled",
                             loaded.version(),
@@ -118,6 +125,12 @@ public final class CatalogLoader {
             }
         }
         return "unknown";
+    }
+
+    /** Whether INFO cluster says the upstream runs in cluster mode. */
+    private static boolean clusterEnabled(RespMessage info) {
+        return info instanceof RespBulkString bulk
+                && bulk.content().toString(StandardCharsets.UTF_8).contains("cluster_enabled:1");
     }
 
     /** CONFIG GET databases, or Redis's default of 16 where CONFIG is not allowed. */

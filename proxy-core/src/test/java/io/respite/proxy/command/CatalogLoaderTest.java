@@ -29,13 +29,14 @@ class CatalogLoaderTest {
     }
 
     @Test
-    void theCatalogIsPublishedWhenAllThreeRepliesArrived() {
+    void theCatalogIsPublishedWhenAllFourRepliesArrived() {
         load();
-        assertEquals(3, sent.size(), "COMMAND, INFO server, CONFIG GET databases");
+        assertEquals(4, sent.size(), "COMMAND, INFO server, CONFIG GET databases, INFO cluster");
         sent.get(0).onReply(buf(COMMAND_REPLY));
         sent.get(1).onReply(buf("$29\r\n# Server\r\nredis_version:7.2.4\r\n"));
-        assertNull(catalog.get(), "not before the last reply");
         sent.get(2).onReply(buf("*2\r\n$9\r\ndatabases\r\n$2\r\n32\r\n"));
+        assertNull(catalog.get(), "not before the last reply");
+        sent.get(3).onReply(buf("$28\r\n# Cluster\r\ncluster_enabled:0\r\n"));
         Catalog loaded = catalog.get();
         assertNotNull(loaded);
         assertEquals("7.2.4", loaded.version());
@@ -47,13 +48,24 @@ class CatalogLoaderTest {
     void oneLoadAtATimeAndAFailureKeepsWhatWasThere() {
         load();
         load();
-        assertEquals(3, sent.size(), "the second load waits for the first to end");
-        sent.get(0).onFailure("ERR upstream unavailable (down)");
-        sent.get(1).onFailure("ERR upstream unavailable (down)");
-        sent.get(2).onFailure("ERR upstream unavailable (down)");
+        assertEquals(4, sent.size(), "the second load waits for the first to end");
+        for (ReplyCallback callback : List.copyOf(sent)) {
+            callback.onFailure("ERR upstream unavailable (down)");
+        }
         assertNull(catalog.get());
         load();
-        assertEquals(6, sent.size(), "a new load after the failed one");
+        assertEquals(8, sent.size(), "a new load after the failed one");
+    }
+
+    @Test
+    void aClusterNodeStillGivesItsCatalog() {
+        load();
+        sent.get(0).onReply(buf(COMMAND_REPLY));
+        sent.get(1).onReply(buf("$0\r\n\r\n"));
+        sent.get(2).onReply(buf("*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n"));
+        sent.get(3).onReply(buf("$28\r\n# Cluster\r\ncluster_enabled:1\r\n"));
+        assertNotNull(catalog.get(), "said in the log, not fatal: the cluster may be what the operator wants next");
+        assertEquals(1, catalog.get().databases());
     }
 
     @Test
@@ -62,6 +74,7 @@ class CatalogLoaderTest {
         sent.get(0).onReply(buf(COMMAND_REPLY));
         sent.get(1).onReply(buf("$0\r\n\r\n"));
         sent.get(2).onReply(buf("-ERR unknown command 'CONFIG'\r\n"));
+        sent.get(3).onReply(buf("$0\r\n\r\n"));
         assertEquals(16, catalog.get().databases());
         assertEquals("unknown", catalog.get().version());
     }
