@@ -162,7 +162,8 @@ enum Option {
             "http-header-timeout",
             "DURATION",
             "10s",
-            "How long an HTTP client may take to send a request's headers before it is cut off (slow-loris).",
+            "How long an HTTP client may take to send a request's headers, or pause within a body, before it is "
+                    + "cut off with 408 (slow-loris); also how long an idle keep-alive connection stays open.",
             (b, o, v) -> b.httpHeaderTimeout(Values.parseDuration(o, v))),
     LOG_LEVEL(
             "log-level",

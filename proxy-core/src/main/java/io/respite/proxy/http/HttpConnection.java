@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Slow clients: while no request is under way and no answer is owed, a timer of
  * {@code --http-header-timeout} runs until the next request's headers are complete; a client that
- * sent part of them by then gets 408, an idle one is closed quietly. Backpressure: with
+ * sent part of them by then gets 408, an idle one is closed quietly. While a body arrives, the same
+ * timeout bounds each pause between its parts (408 too). Backpressure: with
  * {@value #MAX_PENDING} answers owed, or while the client does not read its answers, reading
  * stops.
  *
@@ -184,7 +185,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             body = wanted;
             if (HttpUtil.is100ContinueExpected(request)) {
                 // The interim answer goes out in order: after the answers still owed ahead of it.
+                // The body's timer starts with it: until then the client waits, rightly.
                 exchange.continueOwed();
+            } else {
+                armBodyTimer();
             }
         } else if (HttpUtil.is100ContinueExpected(request)) {
             // Answered without its body, which the client may or may not send now: the
@@ -225,8 +229,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             }
             if (content instanceof LastHttpContent) {
                 body = null;
+                cancelHeaderTimer();
                 wanted.complete();
                 requestRead();
+            } else {
+                armBodyTimer();
             }
         } else if (content instanceof LastHttpContent) {
             discarding = false;
@@ -300,6 +307,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (head != null && head.takeContinueOwed()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(
                     HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+            if (body != null) {
+                armBodyTimer();
+            }
         }
         if (exchanges.size() < MAX_PENDING / 2 && ctx.channel().isWritable() && !closing) {
             ctx.channel().config().setAutoRead(true);
@@ -357,6 +367,34 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private void armHeaderTimer() {
         bytesSinceArmed = false;
         headerTimer = ctx.executor().schedule(this::headerTimeout, headerTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * (Re)starts the timer while a body arrives: a pause longer than the header timeout between
+     * two parts of it ends the request with 408, as slow headers do.
+     */
+    private void armBodyTimer() {
+        cancelHeaderTimer();
+        headerTimer = ctx.executor().schedule(this::bodyTimeout, headerTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A body stalled: its request is answered 408 in its place in the order, and the connection ends. */
+    private void bodyTimeout() {
+        headerTimer = null;
+        Routes.Body wanted = body;
+        if (wanted == null || closing || !ctx.channel().isActive()) {
+            return;
+        }
+        body = null;
+        closing = true;
+        wanted.discard();
+        Exchange last = exchanges.peekLast();
+        if (last != null && !last.answered()) {
+            last.closeConnection();
+            last.respond(Responses.text(HttpResponseStatus.REQUEST_TIMEOUT, "request body timeout"));
+        } else {
+            closeIfDone();
+        }
     }
 
     private void cancelHeaderTimer() {

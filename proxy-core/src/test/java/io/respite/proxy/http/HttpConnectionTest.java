@@ -210,6 +210,22 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aBodyThatStallsGets408AndNothingIsStored() {
+        send("PUT /keys/a HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+        channel.advanceTimeBy(9, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        send("def");
+        channel.advanceTimeBy(9, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen(), "each part restarts the timer");
+        channel.advanceTimeBy(2, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertEquals("408 ", statuses(output()));
+        assertFalse(channel.isOpen());
+        assertEquals(List.of(), commands);
+    }
+
+    @Test
     void theHeaderTimerWaitsWhileAnAnswerIsOwed() {
         send("GET /slow HTTP/1.1\r\n\r\n");
         channel.advanceTimeBy(30, TimeUnit.SECONDS);
