@@ -40,6 +40,7 @@ class HttpConnectionTest {
     private final ArrayDeque<ReplyCallback> slow = new ArrayDeque<>();
     private long admitNanos;
     private boolean handlerClosed;
+    private HttpApi api;
     private EmbeddedChannel channel = connection(HttpOptions.OFF.maxBodyBytes(), Duration.ofSeconds(10));
 
     @AfterEach
@@ -207,6 +208,9 @@ class HttpConnectionTest {
         channel.runScheduledPendingTasks();
         assertEquals("408 ", statuses(output()));
         assertFalse(channel.isOpen());
+        Map<String, Long> counted = new HashMap<>();
+        api.requestCounts().forEach((route, status, count) -> counted.put(route + " " + status, count));
+        assertEquals(Map.of("none 408", 1L), counted, "counted although no request was decoded");
     }
 
     @Test
@@ -275,7 +279,7 @@ class HttpConnectionTest {
     private EmbeddedChannel connection(long maxBody, Duration headerTimeout) {
         EmbeddedChannel embedded = new EmbeddedChannel();
         embedded.freezeTime();
-        HttpApi api = new HttpApi(new HttpOptions(0, null, maxBody, headerTimeout), null, 0);
+        api = new HttpApi(new HttpOptions(0, null, maxBody, headerTimeout), null, 0);
         api.initChannel(embedded, this::handler, () -> admitNanos, new LoopFlusher(embedded.eventLoop()));
         embedded.pipeline().fireChannelActive();
         return embedded;
