@@ -336,7 +336,10 @@ public final class ProxyServer {
                             options.port(), options.bind(), e.getMessage()),
                     e);
         }
-        LOG.info("admin listener on http://{}/ (/health /ready /metrics /stats)", adminAddress());
+        LOG.info(
+                "admin listener on http://{}:{}/ (/health /ready /metrics /stats)",
+                adminAddress().getHostString(),
+                adminAddress().getPort());
     }
 
     /**
