@@ -258,7 +258,10 @@ public final class ProxyServer {
      */
     private void startHttp(ServerBootstrap resp, CommandRouter router, Upstream pool, ProxyResources loops) {
         HttpApi api = new HttpApi(
-                config.http(), config.requirepass(), config.upstream().database());
+                config.http(),
+                config.requirepass(),
+                config.upstream().database(),
+                config.clientOutputLimit().hardBytes());
         observability.httpRequests(api.requestCounts());
         String bind = Objects.requireNonNullElse(config.http().bind(), config.bind());
         ServerBootstrap http = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {

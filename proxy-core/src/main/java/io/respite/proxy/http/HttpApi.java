@@ -28,16 +28,20 @@ public final class HttpApi {
     private final Routes routes;
     private final int initialDatabase;
     private final long headerTimeoutNanos;
+    private final long outputLimitBytes;
     private final RequestCounts counts = new RequestCounts();
 
     /**
      * @param password what clients must give (HTTP Basic or Bearer), or null when none is required
      * @param initialDatabase the database of a request that gives no {@code ?db=}
+     * @param outputLimitBytes answers waiting unsent for one client beyond which it is disconnected
+     *     (the hard {@code --client-output-limit}); 0 for none
      */
-    public HttpApi(HttpOptions options, @Nullable String password, int initialDatabase) {
+    public HttpApi(HttpOptions options, @Nullable String password, int initialDatabase, long outputLimitBytes) {
         this.routes = new Routes(options.maxBodyBytes(), password, initialDatabase);
         this.initialDatabase = initialDatabase;
         this.headerTimeoutNanos = options.headerTimeout().toNanos();
+        this.outputLimitBytes = outputLimitBytes;
     }
 
     /**
@@ -75,8 +79,8 @@ public final class HttpApi {
             Function<ReplySink, CommandHandler> handlers,
             LongSupplier admission,
             LoopFlusher flusher) {
-        HttpConnection connection =
-                new HttpConnection(routes, handlers, initialDatabase, admission, headerTimeoutNanos, flusher, counts);
+        HttpConnection connection = new HttpConnection(
+                routes, handlers, initialDatabase, admission, headerTimeoutNanos, outputLimitBytes, flusher, counts);
         channel.pipeline()
                 .addLast(
                         connection.bytesSeen(),

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.proxy.logging.RateLimitedLog;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.session.ReplySink;
 import java.util.ArrayDeque;
@@ -30,6 +32,7 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One HTTP/1.1 connection: takes Netty's decoded requests in order, starts each through
@@ -54,6 +57,8 @@ import org.slf4j.LoggerFactory;
 final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+    /** Disconnections at the output limit: a client can cause them at will. */
+    private static final RateLimitedLog OUTPUT_LIMIT_LOG = new RateLimitedLog(LOG, Level.WARN, 10, TimeUnit.SECONDS);
 
     /** Answers owed at which reading stops. */
     static final int MAX_PENDING = 64;
@@ -63,6 +68,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final int initialDatabase;
     private final LongSupplier admission;
     private final long headerTimeoutNanos;
+    /** Answers waiting unsent beyond which the client is cut off; 0 for no limit. */
+    private final long outputLimitBytes;
+
     private final LoopFlusher flusher;
     private final RequestCounts counts;
     private final ArrayDeque<Exchange> exchanges = new ArrayDeque<>();
@@ -102,6 +110,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             int initialDatabase,
             LongSupplier admission,
             long headerTimeoutNanos,
+            long outputLimitBytes,
             LoopFlusher flusher,
             RequestCounts counts) {
         this.routes = routes;
@@ -109,6 +118,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         this.initialDatabase = initialDatabase;
         this.admission = admission;
         this.headerTimeoutNanos = headerTimeoutNanos;
+        this.outputLimitBytes = outputLimitBytes;
         this.flusher = flusher;
         this.counts = counts;
     }
@@ -299,6 +309,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             }
             ctx.write(response);
             wrote = true;
+            if (overOutputLimit()) {
+                return;
+            }
         }
         if (wrote) {
             flush.flushLater();
@@ -315,6 +328,23 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(true);
         }
         armIfIdle();
+    }
+
+    /**
+     * Whether the answers waiting unsent went over the client's output limit, as Redis's
+     * {@code client-output-buffer-limit} (reading stops at {@value #MAX_PENDING} answers owed, but
+     * a few large values asked for together can still pile up): the client is disconnected.
+     */
+    private boolean overOutputLimit() {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        if (outputLimitBytes == 0 || out == null || out.totalPendingWriteBytes() <= outputLimitBytes) {
+            return false;
+        }
+        OUTPUT_LIMIT_LOG.log(bridge.describe() + ": closed for its output limit (" + out.totalPendingWriteBytes()
+                + " bytes of answers unread; see --client-output-limit)");
+        closing = true;
+        ctx.close();
+        return true;
     }
 
     @Override

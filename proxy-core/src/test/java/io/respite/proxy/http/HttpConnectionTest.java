@@ -146,6 +146,16 @@ class HttpConnectionTest {
     }
 
     @Test
+    void answersPilingUpUnsentBeyondTheOutputLimitCloseTheConnection() {
+        values.put("small", "s");
+        values.put("big", "x".repeat(5000));
+        send("GET /keys/small HTTP/1.1\r\n\r\n");
+        assertEquals("200 ", statuses(output()));
+        send("GET /keys/big HTTP/1.1\r\n\r\n");
+        assertFalse(channel.isOpen(), "5,000 bytes waiting unsent, over the 4,096 the connection was given");
+    }
+
+    @Test
     void aMalformedRequestIsAnswered400AndCloses() {
         send("GARBAGE\r\n\r\n");
         assertEquals("400 ", statuses(output()));
@@ -279,7 +289,7 @@ class HttpConnectionTest {
     private EmbeddedChannel connection(long maxBody, Duration headerTimeout) {
         EmbeddedChannel embedded = new EmbeddedChannel();
         embedded.freezeTime();
-        api = new HttpApi(new HttpOptions(0, null, maxBody, headerTimeout), null, 0);
+        api = new HttpApi(new HttpOptions(0, null, maxBody, headerTimeout), null, 0, 4096);
         api.initChannel(embedded, this::handler, () -> admitNanos, new LoopFlusher(embedded.eventLoop()));
         embedded.pipeline().fireChannelActive();
         return embedded;
