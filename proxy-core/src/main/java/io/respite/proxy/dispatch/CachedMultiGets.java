@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.respite.proxy.cache.LoadToken;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
-import io.respite.proxy.hotkeys.Recorder;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespType;
@@ -51,11 +50,7 @@ final class CachedMultiGets {
         for (int i = 0; i < keys; i++) {
             byte[] key = CacheKeys.buffer(command, i + 1);
             int length = CacheKeys.write(client.database(), command, i + 1, key);
-            Recorder hotKeys = client.hotKeys();
-            if (hotKeys != null) {
-                int keyLength = command.argLength(i + 1);
-                hotKeys.record(key, length - keyLength, keyLength, client.lastCommandNanos());
-            }
+            client.recordRead(key, length, command.argLength(i + 1));
             cache.lookup(key, 0, length, false, lookup);
             byte[] hit = lookup.hit();
             hits[i] = hit == FillReplies.NIL ? Replies.nil(client.version()) : hit;

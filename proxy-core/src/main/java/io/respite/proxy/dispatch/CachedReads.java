@@ -6,7 +6,6 @@ import io.respite.proxy.cache.FillWaiter;
 import io.respite.proxy.cache.LoadToken;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.coherence.Coherence;
-import io.respite.proxy.hotkeys.Recorder;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
@@ -54,11 +53,7 @@ final class CachedReads {
         byte[] key = CacheKeys.buffer(command, 1);
         int length = CacheKeys.write(client.database(), command, 1, key);
         StripedLruCache.Lookup lookup = CacheKeys.lookup();
-        Recorder hotKeys = client.hotKeys();
-        if (hotKeys != null) {
-            int keyLength = command.argLength(1);
-            hotKeys.record(key, length - keyLength, keyLength, client.lastCommandNanos());
-        }
+        client.recordRead(key, length, command.argLength(1));
         cache.lookup(key, 0, length, lookup);
         byte[] hit = lookup.hit();
         if (hit != null) {

@@ -85,10 +85,14 @@ final class ClientContext implements CommandHandler {
         this.hotKeys = router.recorder(lane);
     }
 
-    /** Where this client's loop counts the keys it reads, for the hot-key report; null when none is taken. */
-    @Nullable
-    Recorder hotKeys() {
-        return hotKeys;
+    /**
+     * Counts a read of the key that ends {@code cacheKey[0, length)}, {@code keyLength} bytes after
+     * the database prefix, for the hot-key report when one is taken.
+     */
+    void recordRead(byte[] cacheKey, int length, int keyLength) {
+        if (hotKeys != null) {
+            hotKeys.record(cacheKey, length - keyLength, keyLength, lastCommandNanos);
+        }
     }
 
     @Override

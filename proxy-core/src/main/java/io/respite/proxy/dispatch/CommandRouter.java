@@ -164,16 +164,18 @@ public final class CommandRouter {
     /** Handles one command of {@code client}. Borrows {@code command}. */
     void route(ClientContext client, RespCommand command) {
         CommandKind kind = CommandKind.of(command);
-        client.lastCommand(kind == null ? "forwarded" : kind.commandName(command));
+        // The name counts the command and shows in CLIENT LIST: made once (for some kinds it is a new string).
+        String name = kind == null ? null : kind.commandName(command);
+        client.lastCommand(name == null ? "forwarded" : name);
         if (kind == CommandKind.CROSS_PROTOCOL) {
-            count(client, command, kind, CommandCounts.Outcome.ERROR);
+            count(client, command, name, CommandCounts.Outcome.ERROR);
             crossProtocol(client, command);
             return;
         }
         if (!denied.isEmpty()) {
             String refusal = denied.refusal(command);
             if (refusal != null) {
-                count(client, command, kind, CommandCounts.Outcome.ERROR);
+                count(client, command, name, CommandCounts.Outcome.ERROR);
                 refuse(client, refusal);
                 return;
             }
@@ -182,12 +184,12 @@ public final class CommandRouter {
                 && kind != CommandKind.AUTH
                 && kind != CommandKind.HELLO
                 && kind != CommandKind.QUIT) {
-            count(client, command, kind, CommandCounts.Outcome.ERROR);
+            count(client, command, name, CommandCounts.Outcome.ERROR);
             client.sink().reply(Replies.NOAUTH);
             return;
         }
         if (client.subscribed() && client.version() == RespVersion.RESP2 && !allowedWhileSubscribed(kind)) {
-            count(client, command, kind, CommandCounts.Outcome.ERROR);
+            count(client, command, name, CommandCounts.Outcome.ERROR);
             CommandInfo info = lookup(command);
             refuse(
                     client,
@@ -203,30 +205,31 @@ public final class CommandRouter {
         } else if (pinning.watchRefused() && pinned.refusedWatchStands(client, command, kind)) {
             return;
         } else if (pinning.pinned()) {
-            count(client, command, kind, CommandCounts.Outcome.FORWARDED);
+            count(client, command, name, CommandCounts.Outcome.FORWARDED);
             routePinned(client, command, kind);
         } else if (kind == null) {
-            count(client, command, null, CommandCounts.Outcome.FORWARDED);
-            forwardOrPin(client, command);
+            // One lookup for the count and the routing both.
+            CommandInfo info = lookup(command);
+            client.count(counts.id(upstreamName(info, command)), CommandCounts.Outcome.FORWARDED);
+            forwardOrPin(client, command, info);
         } else {
-            routeKind(client, command, kind);
+            routeKind(client, command, kind, Objects.requireNonNull(name, "name"));
         }
     }
 
     /**
-     * Counts {@code command} with {@code outcome} in the client's loop, by its name: the kind's,
-     * else the upstream's name for it (a subcommand as {@code config|get}), else its first word.
+     * Counts {@code command} with {@code outcome} in the client's loop, by its name: its kind's
+     * name when it has a kind, else {@link #upstreamName}.
      */
     private void count(
-            ClientContext client, RespCommand command, @Nullable CommandKind kind, CommandCounts.Outcome outcome) {
-        String name;
-        if (kind != null) {
-            name = kind.commandName(command);
-        } else {
-            CommandInfo info = lookup(command);
-            name = info != null ? info.name() : command.argString(0).toLowerCase(Locale.ROOT);
-        }
+            ClientContext client, RespCommand command, @Nullable String kindName, CommandCounts.Outcome outcome) {
+        String name = kindName != null ? kindName : upstreamName(lookup(command), command);
         client.count(counts.id(name), outcome);
+    }
+
+    /** A command without a kind: the upstream's name for it ({@code config|get}), else its first word. */
+    private static String upstreamName(@Nullable CommandInfo info, RespCommand command) {
+        return info != null ? info.name() : command.argString(0).toLowerCase(Locale.ROOT);
     }
 
     /** What {@code kind} is counted as when routed here, not pinned: answered by respite, or sent on. */
@@ -238,9 +241,9 @@ public final class CommandRouter {
         };
     }
 
-    private void routeKind(ClientContext client, RespCommand command, CommandKind kind) {
+    private void routeKind(ClientContext client, RespCommand command, CommandKind kind, String name) {
         if (kind != CommandKind.GET && kind != CommandKind.MGET) {
-            count(client, command, kind, outcomeOf(kind));
+            count(client, command, name, outcomeOf(kind));
         }
         switch (kind) {
             case GET -> {
@@ -432,16 +435,18 @@ public final class CommandRouter {
         }
     }
 
-    /** A command respite does not know by name: pinned if the table says it blocks, else forwarded. */
-    private void forwardOrPin(ClientContext client, RespCommand command) {
+    /**
+     * A command respite does not know by name: pinned if the table ({@code info}, null before it is
+     * loaded) says it blocks, else forwarded.
+     */
+    private void forwardOrPin(ClientContext client, RespCommand command, @Nullable CommandInfo info) {
         if (outOfBand(command)) {
             sendOutOfBand(client, command);
             return;
         }
-        if (command.argEqualsIgnoreCase(0, INFO) && info.info(client, command, this)) {
+        if (command.argEqualsIgnoreCase(0, INFO) && this.info.info(client, command, this)) {
             return;
         }
-        CommandInfo info = lookup(command);
         if (info != null && info.hasFlag("blocking")) {
             pinned.pin(client, command, CommandKind.BLOCKING, info);
         } else {
@@ -493,7 +498,8 @@ public final class CommandRouter {
      * Borrows {@code command}.
      */
     void rateLimited(ClientContext client, RespCommand command) {
-        count(client, command, CommandKind.of(command), CommandCounts.Outcome.ERROR);
+        CommandKind kind = CommandKind.of(command);
+        count(client, command, kind == null ? null : kind.commandName(command), CommandCounts.Outcome.ERROR);
         refuse(client, Admission.RATE_LIMITED);
     }
 

@@ -2,6 +2,7 @@ package io.respite.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
+import java.util.HexFormat;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
@@ -23,7 +24,13 @@ final class ETags {
             c.update(part.duplicate());
             d.update(part.duplicate());
         }
-        return '"' + Integer.toHexString(length) + '-' + hex8(c.getValue()) + hex8(d.getValue()) + '"';
+        HexFormat hex = HexFormat.of();
+        return '"'
+                + Integer.toHexString(length)
+                + '-'
+                + hex.toHexDigits((int) c.getValue())
+                + hex.toHexDigits((int) d.getValue())
+                + '"';
     }
 
     /**
@@ -45,10 +52,5 @@ final class ETags {
             }
         }
         return false;
-    }
-
-    private static String hex8(long value) {
-        String hex = Long.toHexString(value);
-        return "00000000".substring(hex.length()) + hex;
     }
 }

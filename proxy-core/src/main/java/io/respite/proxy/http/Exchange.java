@@ -17,8 +17,8 @@ final class Exchange {
     private final HttpMethod method;
     private final boolean keepAlive;
     private final RequestCounts counts;
-    /** The route the request took, for the metrics; {@code none} until one is known. */
-    private String route = "none";
+    /** The route the request took, for the metrics; {@link RequestCounts#NONE} until one is known. */
+    private int route = RequestCounts.NONE;
 
     private @Nullable FullHttpResponse response;
     private boolean answered;
@@ -34,8 +34,8 @@ final class Exchange {
         this.counts = counts;
     }
 
-    /** Names the route the request took: {@code keys}, {@code lookup}, {@code key} (seed 003's). */
-    void route(String route) {
+    /** The route the request took, a {@link RequestCounts} index. */
+    void route(int route) {
         this.route = route;
     }
 

@@ -448,7 +448,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         FullHttpResponse timeout = Responses.text(HttpResponseStatus.REQUEST_TIMEOUT, "request header timeout");
         timeout.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         // No request was decoded, so no exchange counts it: the metrics count it here.
-        counts.count("none", HttpResponseStatus.REQUEST_TIMEOUT.code());
+        counts.count(RequestCounts.NONE, HttpResponseStatus.REQUEST_TIMEOUT.code());
         ctx.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -93,7 +93,7 @@ final class Routes {
             return null;
         }
         boolean lookup = target.path().equals("/lookup");
-        exchange.route(routeName(target.path()));
+        exchange.route(routeOf(target.path()));
         if (!authorized(request.headers())) {
             FullHttpResponse refusal = Responses.text(HttpResponseStatus.UNAUTHORIZED, "authentication required");
             refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"respite\"");
@@ -137,16 +137,18 @@ final class Routes {
         return null;
     }
 
-    /** The route's name in the metrics: {@code keys}, {@code lookup}, {@code key} (seed 003's), or {@code none}. */
-    private static String routeName(String path) {
+    /** The route {@code path} takes, as {@link RequestCounts} numbers them. */
+    private static int routeOf(String path) {
         if (path.equals("/lookup")) {
-            return "lookup";
+            return RequestCounts.LOOKUP;
         }
         if (path.startsWith(KEYS) && path.length() > KEYS.length()) {
-            return "keys";
+            return RequestCounts.KEYS;
         }
         String segment = path.substring(1);
-        return segment.isEmpty() || segment.indexOf('/') >= 0 || RESERVED.contains(segment) ? "none" : "key";
+        return segment.isEmpty() || segment.indexOf('/') >= 0 || RESERVED.contains(segment)
+                ? RequestCounts.NONE
+                : RequestCounts.KEY;
     }
 
     private @Nullable Body keys(
