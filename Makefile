@@ -2,19 +2,33 @@
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 
-.PHONY: run test build bench-jar format check-tools clean
+JAR := proxy-core/target/respite.jar
+
+.PHONY: run test build bench-jar format check-tools clean demo
 
 ## run: build, then start respite on port 6380 (PORT=...) in front of UPSTREAM=redis://... or,
 ##      without UPSTREAM, a redis-server of its own; Ctrl-C stops both
 run: build
 	./scripts/run.sh
 
-## test: install what the tests need (redis-server; chromium and chromedriver for DashboardIT),
-##       then build and run every test
+## test: install what the tests need (redis-server; chromium and chromedriver for DashboardIT;
+##       docker-compose), check docker/ without an engine, then build and run every test
 test: check-tools
 	./scripts/ensure-redis.sh
 	./scripts/ensure-chromium.sh
+	./scripts/check-compose.sh
 	$(MVN) $(MVN_FLAGS) verify
+
+## demo: docker/compose.yml's topology as local processes (a redis-server, three respites with
+##       their HTTP API and admin listeners), checked by scripts/coherence-check.sh: PASS or FAIL,
+##       then everything it started is stopped by PID
+demo: check-tools $(JAR)
+	./scripts/demo.sh
+
+# The jar, rebuilt when a main source or a pom is newer (resp-codec's test-jar comes along: the
+# reactor needs it).
+$(JAR): $(shell find resp-codec/src/main proxy-core/src/main -type f) pom.xml resp-codec/pom.xml proxy-core/pom.xml | check-tools
+	$(MVN) $(MVN_FLAGS) -q -DskipTests -pl proxy-core -am package
 
 ## build: the jars, without tests
 build: check-tools
