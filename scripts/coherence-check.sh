@@ -53,7 +53,7 @@ redis_host=${redis%:*}
 redis_port=${redis##*:}
 declare -a host resp_port http_port admin_port
 for i in "${!replicas[@]}"; do
-  IFS=: read -r host[i] resp_port[i] http_port[i] admin_port[i] <<<"${replicas[i]}"
+  IFS=: read -r "host[i]" "resp_port[i]" "http_port[i]" "admin_port[i]" <<<"${replicas[i]}"
   [ -n "${admin_port[i]}" ] || { echo "coherence-check: bad --replica '${replicas[i]}'" >&2; usage; }
 done
 name() { echo "replica $(($1 + 1)) (${host[$1]}:${resp_port[$1]})"; }
