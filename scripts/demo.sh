@@ -21,8 +21,13 @@ done
 
 work=$(mktemp -d /tmp/respite-demo.XXXXXX)
 pids=()
+check=""
 cleanup() {
   local status=$?
+  if [ -n "$check" ]; then
+    kill -- "-$check" 2>/dev/null || true
+    wait "$check" 2>/dev/null || true
+  fi
   # respites first (SIGTERM: they drain and exit 0), then the redis-server behind them.
   for ((n = ${#pids[@]} - 1; n >= 0; n--)); do
     kill "${pids[n]}" 2>/dev/null || true
@@ -102,4 +107,8 @@ for n in 1 2 3; do
   done
 done
 
-./scripts/coherence-check.sh --redis "127.0.0.1:$redis_port" "${replicas[@]}" --requests "${DEMO_REQUESTS:-20000}"
+# In the background, so that a SIGTERM to the demo runs the trap at once rather than after the
+# check; in a process group of its own, which the trap ends whole (redis-benchmark included).
+setsid ./scripts/coherence-check.sh --redis "127.0.0.1:$redis_port" "${replicas[@]}" --requests "${DEMO_REQUESTS:-20000}" &
+check=$!
+wait "$check"
