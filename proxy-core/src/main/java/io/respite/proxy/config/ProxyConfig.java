@@ -534,7 +534,7 @@ public record ProxyConfig(
                         "upstream-password-file",
                         "a file",
                         "the password in upstream-password-file or in the upstream URI, not both");
-                uri = new UpstreamUri(uri.host(), uri.port(), uri.username(), upstreamPasswordFromFile, uri.database());
+                uri = uri.withPassword(upstreamPasswordFromFile);
             }
             return new ProxyConfig(
                     bind,
