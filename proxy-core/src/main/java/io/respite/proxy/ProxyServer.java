@@ -196,7 +196,10 @@ public final class ProxyServer {
         BiConsumer<UpstreamLane, Boolean> onReady = this::upstreamReady;
         Consumer<String> onDown = cause -> {
             upstreamAvailable.set(false);
-            coherence.sharedConnectionDown();
+            if (!config.upstream().cluster()) {
+                // A cluster drops only the entries of the node that went down (see ClusterUpstream).
+                coherence.sharedConnectionDown();
+            }
         };
         // Without the admin listener nobody reads the figures: none are taken.
         UpstreamObserver observer = config.admin().enabled() ? observability.upstream() : UpstreamObserver.NONE;

@@ -200,6 +200,48 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void aLostStreamOnOneNodeDropsThatNodesEntriesOnly() throws IOException {
+        try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
+            // One key on each node: keys are tried in turn until every node has one.
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; keys.size() < cluster.nodes().size(); i++) {
+                String key = "n:" + i;
+                if (keys.stream().noneMatch(k -> owner(k) == owner(key))) {
+                    keys.add(key);
+                }
+            }
+            for (String key : keys) {
+                client.callString("SET", key, "old");
+                proxy.awaitCached(client, key, "$3\r\nold\r\n");
+            }
+            String lostKey = keys.get(0);
+            RedisServer node = owner(lostKey);
+            Matcher redirect = Pattern.compile("redir=(\\d+)").matcher(node.callString("CLIENT", "LIST"));
+            assertTrue(redirect.find(), "the node's connections redirect to respite's stream on it");
+            long entries = proxy.stats().entries();
+            assertEquals(":1\r\n", node.callString("CLIENT", "KILL", "ID", redirect.group(1)));
+            // Written while the stream is down: its invalidation is lost, and must not matter.
+            node.callString("SET", lostKey, "new");
+            Await.until(
+                    "the node's entries are dropped",
+                    ProxyFixture.AWAIT,
+                    () -> proxy.stats().entries() < entries);
+            assertEquals("$3\r\nnew\r\n", client.callString("GET", lostKey), "no stale read");
+            for (String kept : keys.subList(1, keys.size())) {
+                long hits = proxy.stats().hits();
+                assertEquals("$3\r\nold\r\n", client.callString("GET", kept));
+                assertEquals(hits + 1, proxy.stats().hits(), kept + " on another node is still cached");
+            }
+            proxy.awaitCached(client, lostKey, "$3\r\nnew\r\n");
+            node.callString("SET", lostKey, "newer");
+            Await.until(
+                    "the node's stream is back and tracks",
+                    ProxyFixture.AWAIT,
+                    () -> client.callString("GET", lostKey).equals("$5\r\nnewer\r\n"));
+        }
+    }
+
     /** The primary serving {@code key}'s slot, as the test cluster splits slots evenly. */
     private RedisServer owner(String key) {
         int slot = Slots.of(key.getBytes(StandardCharsets.UTF_8));

@@ -258,6 +258,14 @@ final class ClusterLane implements UpstreamLane {
         return epoch;
     }
 
+    /** The epoch of the lane to the node serving the key's slot: other nodes' state does not matter to it. */
+    @Override
+    public int trackingEpoch(RespVersion version, RespCommand command, int keyArg) {
+        SlotMap slots = upstream.slots();
+        Seed owner = slots.owner(slotOf(command, keyArg));
+        return owner == null ? -1 : node(owner).trackingEpoch(version);
+    }
+
     @Override
     public void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback) {
         node(anyPrimary()).sendOutOfBand(version, frame, callback);

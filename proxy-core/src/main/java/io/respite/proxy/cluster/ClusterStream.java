@@ -15,12 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The invalidation stream of a cluster: one control connection per primary, seen by coherence as
- * one stream that is up while every primary's is. Commands sent on it go to every node (CLIENT
- * TRACKING ON BCAST, PING); the reply passed on is the first error, else the first node's. Each
+ * one stream that comes up once every primary's first is. After that, a node's stream that is
+ * lost (or a new primary's not up yet) concerns that node's slots only: the upstream stops its
+ * connections tracking and drops its entries ({@link ClusterUpstream#nodeStreamLost}), and sets
+ * them tracking again when it is back; coherence, and the other nodes' entries, carry on.
+ *
+ * <p>Commands sent on it go to every node (CLIENT TRACKING ON BCAST, PING); the reply passed on
+ * is the first error, else the first node's. Each
  * node's client id is learnt here, for the REDIRECT of that node's connections
  * ({@link ClusterUpstream#track}). Invalidation pushes go straight to the consumer, whichever
  * node sends them.
@@ -38,7 +42,6 @@ final class ClusterStream implements ControlConnection {
     private boolean opened;
     private boolean closed;
     private boolean up;
-    private boolean everUp;
 
     ClusterStream(ClusterUpstream upstream, EventLoop loop, Consumer<ByteBuf> pushes, ConnectionListener listener) {
         this.upstream = upstream;
@@ -85,7 +88,7 @@ final class ClusterStream implements ControlConnection {
                 node.connection.open();
             }
         }
-        evaluate(null);
+        evaluate();
     }
 
     /** The client id of this stream's connection to {@code node}, or -1 while it has none. */
@@ -94,19 +97,15 @@ final class ClusterStream implements ControlConnection {
         return known == null ? -1 : known.clientId;
     }
 
-    /** Tells the listener when the stream as a whole comes up (every node ready) or goes down. */
-    private void evaluate(@Nullable String cause) {
+    /** Tells the listener once the stream as a whole is up: every primary's stream ready. */
+    private void evaluate() {
         boolean all = !nodes.isEmpty();
         for (Node node : nodes.values()) {
             all &= node.clientId >= 0;
         }
         if (all && !up) {
             up = true;
-            listener.ready(everUp);
-            everUp = true;
-        } else if (!all && up) {
-            up = false;
-            listener.down(cause != null ? cause : "a primary joined whose stream is not up yet");
+            listener.ready(false);
         }
     }
 
@@ -160,7 +159,11 @@ final class ClusterStream implements ControlConnection {
                     try {
                         if (RespFrames.type(reply) == RespType.INTEGER && nodes.get(seed) == Node.this) {
                             clientId = RespFrames.integer(reply);
-                            evaluate(null);
+                            if (up) {
+                                upstream.nodeStreamBack(seed);
+                            } else {
+                                evaluate();
+                            }
                         }
                     } finally {
                         reply.release();
@@ -178,8 +181,11 @@ final class ClusterStream implements ControlConnection {
         public void down(String cause) {
             clientId = -1;
             upstream.nodeTrouble();
-            if (nodes.get(seed) == this) {
-                evaluate(cause.startsWith("the upstream does not speak RESP3") ? cause : seed + ": " + cause);
+            if (cause.startsWith("the upstream does not speak RESP3")) {
+                // No node of this cluster can track: coherence falls back to ttl.
+                listener.down(cause);
+            } else if (up && nodes.get(seed) == this) {
+                upstream.nodeStreamLost(seed);
             }
         }
     }

@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class ClusterUpstream implements Upstream, TrackedUpstream {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterUpstream.class);
+
+    /** What a node's connections apply while its stream is down: no tracking, so no fills. */
+    private static final TrackingSetup UNTRACKED = new TrackingSetup(-1, List.of("CLIENT", "TRACKING", "OFF"));
 
     private final EventLoopGroup group;
     private final Map<EventLoop, LoopFlusher> flushers;
@@ -148,7 +152,10 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
                 flushers,
                 settings.withAddress(node.host(), node.port()),
                 onReady,
-                onDown,
+                cause -> {
+                    onDown.accept(cause);
+                    nodeConnectionLost(node);
+                },
                 observer,
                 slowlogNanos);
         TrackingSetup setup = tracking;
@@ -217,6 +224,64 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
         topology.refreshSoon();
     }
 
+    /**
+     * One of {@code node}'s shared connections went down: the keys it read are no longer tracked,
+     * so the entries of the node's slots go (the other nodes' stay).
+     */
+    private void nodeConnectionLost(Seed node) {
+        slotsMoved.accept(slotsOf(node));
+        topology.refreshSoon();
+    }
+
+    /**
+     * The invalidation stream on {@code node} is lost: its invalidations may be missed from now.
+     * Its connections stop tracking (so their reads fill nothing) and, once every loop has applied
+     * that, the node's entries go, fills in flight included; the rest of the cache is untouched.
+     * Thread-safe.
+     */
+    void nodeStreamLost(Seed node) {
+        UpstreamPool pool = pools.get(node);
+        if (pool == null) {
+            return;
+        }
+        pool.track(UNTRACKED);
+        AtomicInteger loops = new AtomicInteger(lanes.size());
+        for (EventLoop loop : lanes.keySet()) {
+            // After the loop's applyTracking, queued by track() before this.
+            loop.execute(() -> {
+                if (loops.decrementAndGet() == 0) {
+                    slotsMoved.accept(slotsOf(node));
+                }
+            });
+        }
+        LOG.warn(
+                "cluster: the invalidation stream on {} is down; its slots' entries are dropped and not cached "
+                        + "until it is back",
+                node);
+        topology.refreshSoon();
+    }
+
+    /** The stream on {@code node} is back: its connections track again, redirecting to it. */
+    void nodeStreamBack(Seed node) {
+        TrackingSetup setup = tracking;
+        UpstreamPool pool = pools.get(node);
+        if (setup != null && pool != null) {
+            pool.track(setupFor(node, setup));
+        }
+    }
+
+    /** The slots {@code node} serves in the current map. */
+    private BitSet slotsOf(Seed node) {
+        SlotMap map = slots;
+        BitSet owned = new BitSet(Slots.COUNT);
+        for (int slot = 0; slot < Slots.COUNT; slot++) {
+            if (node.equals(map.owner(slot))) {
+                owned.set(slot);
+            }
+        }
+        return owned;
+    }
+
     @Override
     public ControlConnection control(EventLoop loop, Consumer<ByteBuf> pushes, ConnectionListener listener) {
         ClusterStream stream = new ClusterStream(this, loop, pushes, listener);
@@ -250,7 +315,7 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
             }
             if (id < 0) {
                 // No stream on the node yet: its reads are not tracked, and must not fill.
-                return new TrackingSetup(-1, List.of("PING"));
+                return UNTRACKED;
             }
             words.set(redirect + 1, Long.toString(id));
         }

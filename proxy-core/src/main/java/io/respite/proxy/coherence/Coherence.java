@@ -171,7 +171,7 @@ public final class Coherence implements AutoCloseable {
         if (prefixBytes.length > 0) {
             return caching && underAPrefix(command, keyArg) ? epoch.get() : -1;
         }
-        return lane.trackingEpoch(version);
+        return lane.trackingEpoch(version, command, keyArg);
     }
 
     private boolean underAPrefix(RespCommand command, int keyArg) {
