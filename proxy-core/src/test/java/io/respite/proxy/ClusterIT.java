@@ -201,6 +201,31 @@ class ClusterIT {
     }
 
     @Test
+    void publishReachesSubscribersWhateverTheNodeAndBlockingCommandsWaitOnTheKeysNode() throws IOException {
+        try (RespTestClient subscriber = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT);
+                RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
+            assertEquals("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", subscriber.callString("SUBSCRIBE", "news"));
+            for (RedisServer node : cluster.nodes()) {
+                // Published on any node, a message reaches the subscriber through respite.
+                node.callString("PUBLISH", "news", "from " + node.port());
+                assertEquals(
+                        "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$" + ("from " + node.port()).length() + "\r\nfrom "
+                                + node.port() + "\r\n",
+                        new String(subscriber.readReply(), StandardCharsets.UTF_8));
+            }
+            assertTrue(client.callString("PUBLISH", "news", "x").startsWith(":"));
+            assertTrue(client.callString("SSUBSCRIBE", "shard").startsWith("-ERR respite does not relay sharded"));
+            for (String list : List.of("q:1", "q:2", "q:3")) {
+                owner(list).callString("RPUSH", list, "item");
+                assertEquals("*2\r\n$3\r\n" + list + "\r\n$4\r\nitem\r\n", client.callString("BLPOP", list, "1"));
+            }
+            assertEquals(":0\r\n", client.callString("EXISTS", "q:1", "q:2"));
+            assertEquals("+OK\r\n", client.callString("FLUSHALL"));
+            assertEquals(":0\r\n", client.callString("DBSIZE"));
+        }
+    }
+
+    @Test
     void aLostStreamOnOneNodeDropsThatNodesEntriesOnly() throws IOException {
         try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
             // One key on each node: keys are tried in turn until every node has one.
