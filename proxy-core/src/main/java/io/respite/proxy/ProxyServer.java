@@ -21,7 +21,10 @@ import io.respite.proxy.admission.Admission;
 import io.respite.proxy.admission.ClientAdmission;
 import io.respite.proxy.cache.CacheStats;
 import io.respite.proxy.cache.CacheSweeper;
+import io.respite.proxy.cache.DatabaseKeys;
 import io.respite.proxy.cache.StripedLruCache;
+import io.respite.proxy.cluster.ClusterUpstream;
+import io.respite.proxy.cluster.Slots;
 import io.respite.proxy.coherence.Coherence;
 import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
@@ -35,6 +38,7 @@ import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.http.HttpApi;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
+import io.respite.proxy.upstream.TrackedUpstream;
 import io.respite.proxy.upstream.Upstream;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UpstreamObserver;
@@ -47,6 +51,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -56,6 +61,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -85,6 +92,8 @@ public final class ProxyServer {
      * per-entry limit (which charges key, reply and overhead); longer keys cache smaller values.
      */
     private static final int MAX_CACHED_KEY_BYTES = 16 * 1024;
+    /** How often a Redis Cluster's topology is read when nothing (a MOVED, a lost node) prompts it. */
+    private static final Duration CLUSTER_REFRESH = Duration.ofSeconds(5);
     /** Most bytes a bulk reply adds around its value: {@code $<length>\r\n} and the final CRLF. */
     private static final int REPLY_FRAMING_BYTES = 32;
 
@@ -97,7 +106,7 @@ public final class ProxyServer {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicReference<Catalog> catalog = new AtomicReference<>();
-    private final CatalogLoader catalogLoader = new CatalogLoader(catalog);
+    private final CatalogLoader catalogLoader;
     private final AtomicInteger clientCount = new AtomicInteger();
     /** Connections refused at --max-clients, since start. */
     private final LongAdder rejectedClients = new LongAdder();
@@ -147,6 +156,7 @@ public final class ProxyServer {
                 limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
         CoherenceMode mode = config.coherence() == CoherenceOption.TTL ? CoherenceMode.TTL : CoherenceMode.TRACKING;
         this.coherence = new Coherence(mode, cache, config.trackingPrefixes());
+        this.catalogLoader = new CatalogLoader(catalog, config.upstream().cluster());
         Boolean nil = config.cacheNil();
         this.cacheNil = nil != null ? nil : mode == CoherenceMode.TRACKING;
         this.observability = new Observability(
@@ -183,22 +193,43 @@ public final class ProxyServer {
                 config.maxPinned(),
                 config.pinnedIdle(),
                 config.pinnedIdleTimeout());
-        UpstreamPool pool = new UpstreamPool(
-                resources.workers,
-                resources.flushers,
-                settings,
-                this::upstreamReady,
-                cause -> {
-                    upstreamAvailable.set(false);
-                    coherence.sharedConnectionDown();
-                },
-                // Without the admin listener nobody reads the figures: none are taken.
-                config.admin().enabled() ? observability.upstream() : UpstreamObserver.NONE,
-                slowlogNanos(config));
+        BiConsumer<UpstreamLane, Boolean> onReady = this::upstreamReady;
+        Consumer<String> onDown = cause -> {
+            upstreamAvailable.set(false);
+            if (!config.upstream().cluster()) {
+                // A cluster drops only the entries of the node that went down (see ClusterUpstream).
+                coherence.sharedConnectionDown();
+            }
+        };
+        // Without the admin listener nobody reads the figures: none are taken.
+        UpstreamObserver observer = config.admin().enabled() ? observability.upstream() : UpstreamObserver.NONE;
+        Upstream pool;
+        TrackedUpstream tracked;
+        if (config.upstream().cluster()) {
+            ClusterUpstream cluster = new ClusterUpstream(
+                    config.upstream(),
+                    resources.workers,
+                    resources.flushers,
+                    settings,
+                    onReady,
+                    onDown,
+                    observer,
+                    slowlogNanos(config),
+                    this::slotsMoved,
+                    catalog,
+                    CLUSTER_REFRESH);
+            pool = cluster;
+            tracked = cluster;
+        } else {
+            UpstreamPool single = new UpstreamPool(
+                    resources.workers, resources.flushers, settings, onReady, onDown, observer, slowlogNanos(config));
+            pool = single;
+            tracked = single;
+        }
         upstream = pool;
         ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
-        coherence.start(pool, resources.workers.next());
+        coherence.start(tracked, resources.workers.next());
         CommandRouter router = new CommandRouter(
                 cache,
                 catalog,
@@ -453,6 +484,18 @@ public final class ProxyServer {
     /** How the cache follows Redis: the mode in force, whether it caches now, its counters. */
     public Coherence coherence() {
         return coherence;
+    }
+
+    /**
+     * Slots of the cluster changed owner: the new owner never saw our reads of their keys, so
+     * their entries go (fills in flight for them included).
+     */
+    private void slotsMoved(BitSet slots) {
+        int dropped = cache.invalidateIf(cacheKey -> {
+            int prefix = DatabaseKeys.prefixLength(cacheKey);
+            return slots.get(Slots.of(Unpooled.wrappedBuffer(cacheKey), prefix, cacheKey.length - prefix));
+        });
+        LOG.debug("cluster: {} entries of {} moved slots dropped", dropped, slots.cardinality());
     }
 
     /**

@@ -65,6 +65,24 @@ final class PackageRulesTest {
             .because("command: depends on the codec's public API and the reply contract only");
 
     @ArchTest
+    static final ArchRule clusterStaysBelowSessionsDispatchAndTheCache = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.resp.internal..",
+                    "io.respite.proxy",
+                    "io.respite.proxy.cache..",
+                    "io.respite.proxy.coherence..",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.session..",
+                    "io.respite.proxy.http..",
+                    "io.respite.proxy.admission..")
+            .because("cluster: depends on upstream, command, config's URI, reply, eventloop, the codec's public API, "
+                    + "Netty and Lettuce; must not depend on sessions, dispatch, the cache or coherence");
+
+    @ArchTest
     static final ArchRule pubSubStaysBelowSessionsAndDispatch = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy.pubsub..")

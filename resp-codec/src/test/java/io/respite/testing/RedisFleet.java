@@ -23,7 +23,16 @@ public final class RedisFleet implements AutoCloseable {
 
     /** Starts a cluster of {@code masters} nodes and waits until it serves every slot. */
     public synchronized RedisCluster cluster(int masters) {
-        if (masters < 1) {
+        return cluster(masters, 0);
+    }
+
+    /**
+     * Starts a cluster of {@code masters} primaries, each with {@code replicasEach} replicas, and
+     * waits until it serves every slot and every replica is in sync. With replicas, a node is
+     * deemed failed after 2 s, so that failover tests do not wait long.
+     */
+    public synchronized RedisCluster cluster(int masters, int replicasEach) {
+        if (masters < 1 || replicasEach < 0) {
             throw new IllegalArgumentException("masters: " + masters + " (expected: >= 1)");
         }
         Path binary = RedisBinary.locate(System.getenv())
@@ -32,7 +41,8 @@ public final class RedisFleet implements AutoCloseable {
                                 + "servers only): install redis-server (Debian: apt-get install "
                                 + "redis-server) or set REDIS_SERVER"));
         List<RedisServer> nodes = new ArrayList<>();
-        for (int i = 0; i < masters; i++) {
+        String nodeTimeout = replicasEach == 0 ? "5000" : "2000";
+        for (int i = 0; i < masters * (1 + replicasEach); i++) {
             RedisServer node = new LocalRedisServer(
                     binary,
                     List.of(
@@ -41,11 +51,11 @@ public final class RedisFleet implements AutoCloseable {
                             "--cluster-config-file",
                             "nodes.conf",
                             "--cluster-node-timeout",
-                            "5000"));
+                            nodeTimeout));
             nodes.add(node);
             owned.add(node);
         }
-        return new RedisCluster(nodes);
+        return new RedisCluster(nodes.subList(0, masters), nodes.subList(masters, nodes.size()));
     }
 
     static RedisServer launch(List<String> extraArgs) {

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -154,6 +155,11 @@ final class LimitedLane implements UpstreamLane {
     @Override
     public int trackingEpoch(RespVersion version) {
         return lane.trackingEpoch(version);
+    }
+
+    @Override
+    public int trackingEpoch(RespVersion version, RespCommand command, int keyArg) {
+        return lane.trackingEpoch(version, command, keyArg);
     }
 
     /** Not limited: must never wait behind a busy lane. Takes ownership of {@code frame}. */

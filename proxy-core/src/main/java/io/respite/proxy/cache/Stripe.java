@@ -2,11 +2,13 @@ package io.respite.proxy.cache;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -656,6 +658,38 @@ final class Stripe {
         }
         f.leaderOutstanding = false;
         return f.takeWaiters();
+    }
+
+    /**
+     * Removes the entries whose cache key {@code doomed} accepts and makes their fills in flight
+     * stale, under the lock; returns how many entries went.
+     */
+    int invalidateIf(Predicate<byte[]> doomed) {
+        acquire();
+        try {
+            List<Entry> matching = new ArrayList<>();
+            for (Keyed k = recency.newest; k != null; k = k.older) {
+                if (doomed.test(k.key)) {
+                    matching.add((Entry) k);
+                }
+            }
+            for (Entry e : matching) {
+                remove(e);
+            }
+            List<Flight> stale = new ArrayList<>();
+            for (Keyed f = flightOrder.newest; f != null; f = f.older) {
+                if (doomed.test(f.key)) {
+                    stale.add((Flight) f);
+                }
+            }
+            for (Flight f : stale) {
+                staleFlight(f);
+            }
+            invalidated += matching.size();
+            return matching.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -323,6 +324,19 @@ public final class StripedLruCache {
         for (Stripe s : stripes) {
             s.invalidateAll();
         }
+    }
+
+    /**
+     * Removes every entry whose cache key {@code doomed} accepts and makes the fills in flight for
+     * such keys stale, one stripe after another under its lock; returns how many entries went.
+     * Scans the whole cache: for rare events (a Redis Cluster slot changing owner).
+     */
+    public int invalidateIf(Predicate<byte[]> doomed) {
+        int removed = 0;
+        for (Stripe s : stripes) {
+            removed += s.invalidateIf(doomed);
+        }
+        return removed;
     }
 
     /** Begins a fill of {@code key}; see {@link #beginLoad(byte[], int, int)}. */

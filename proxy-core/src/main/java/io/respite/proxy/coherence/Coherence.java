@@ -8,9 +8,9 @@ import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.ConnectionListener;
 import io.respite.proxy.upstream.ControlConnection;
+import io.respite.proxy.upstream.TrackedUpstream;
 import io.respite.proxy.upstream.TrackingSetup;
 import io.respite.proxy.upstream.UpstreamLane;
-import io.respite.proxy.upstream.UpstreamPool;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespType;
 import io.respite.resp.RespVersion;
@@ -104,7 +104,7 @@ public final class Coherence implements AutoCloseable {
     private volatile boolean caching;
 
     private @Nullable ControlConnection stream;
-    private @Nullable UpstreamPool pool;
+    private @Nullable TrackedUpstream pool;
     private @Nullable ScheduledFuture<?> ping;
 
     /**
@@ -121,7 +121,7 @@ public final class Coherence implements AutoCloseable {
     }
 
     /** Starts the invalidation stream (tracking mode) on {@code loop}; says which mode is in force. */
-    public void start(UpstreamPool upstream, EventLoop loop) {
+    public void start(TrackedUpstream upstream, EventLoop loop) {
         this.pool = upstream;
         if (configured == CoherenceMode.TTL) {
             LOG.info("coherence: ttl (entries live until --ttl or the key's own expiry; writes made "
@@ -171,7 +171,7 @@ public final class Coherence implements AutoCloseable {
         if (prefixBytes.length > 0) {
             return caching && underAPrefix(command, keyArg) ? epoch.get() : -1;
         }
-        return lane.trackingEpoch(version);
+        return lane.trackingEpoch(version, command, keyArg);
     }
 
     private boolean underAPrefix(RespCommand command, int keyArg) {
@@ -357,7 +357,7 @@ public final class Coherence implements AutoCloseable {
 
         /** Default mode: every shared connection tracks its reads, and redirects here. */
         private void enable(long id) {
-            UpstreamPool upstream = pool;
+            TrackedUpstream upstream = pool;
             if (upstream == null) {
                 return;
             }
@@ -392,7 +392,7 @@ public final class Coherence implements AutoCloseable {
                 LOG.warn("coherence: the upstream cannot track keys ({}); falling back to ttl", cause);
                 return;
             }
-            UpstreamPool upstream = pool;
+            TrackedUpstream upstream = pool;
             if (upstream != null) {
                 upstream.track(null);
             }

@@ -37,9 +37,20 @@ public final class CatalogLoader {
     private final AtomicReference<Catalog> catalog;
     private final AtomicBoolean loading = new AtomicBoolean();
 
+    private final boolean clusterExpected;
+
     /** @param catalog where the catalog is published; null inside until the first load succeeds */
     public CatalogLoader(AtomicReference<Catalog> catalog) {
+        this(catalog, false);
+    }
+
+    /**
+     * @param catalog where the catalog is published; null inside until the first load succeeds
+     * @param clusterExpected whether respite was pointed at a Redis Cluster, and routes by slot
+     */
+    public CatalogLoader(AtomicReference<Catalog> catalog, boolean clusterExpected) {
         this.catalog = catalog;
+        this.clusterExpected = clusterExpected;
     }
 
     /**
@@ -91,13 +102,14 @@ public final class CatalogLoader {
             }
             try {
                 if (!failed) {
+                    boolean cluster = clusterEnabled(replies[3]);
                     Catalog loaded = new Catalog(
-                            CommandTable.parse(replies[0]), redisVersion(replies[1]), databases(replies[2]));
+                            CommandTable.parse(replies[0]), redisVersion(replies[1]), databases(replies[2]), cluster);
                     catalog.set(loaded);
-                    if (clusterEnabled(replies[3])) {
-                        LOG.error("the upstream is a Redis Cluster node (cluster_enabled:1): respite does not route by "
-                                + "slot, so clients will get MOVED and CROSSSLOT errors; point --upstream at a "
-                                + "standalone Redis (or a Sentinel-managed primary)");
+                    if (cluster && !clusterExpected) {
+                        LOG.error("the upstream is a Redis Cluster node (cluster_enabled:1): respite routes by "
+                                + "slot only for --upstream redis-cluster://host:port[,host:port...], so clients "
+                                + "will get MOVED errors; point --upstream at the cluster that way");
                     }
                     LOG.info(
                             "upstream is Redis {}: {} commands, {} databases; caching enabled",

@@ -81,6 +81,12 @@ public final class CommandTable {
         int first = (int) integer(fields.get(3));
         int last = (int) integer(fields.get(4));
         int step = (int) integer(fields.get(5));
+        Set<String> tips = new HashSet<>();
+        if (fields.size() > 7) {
+            for (RespMessage tip : aggregate(fields.get(7), "tips")) {
+                tips.add(text(tip).toLowerCase(Locale.ROOT));
+            }
+        }
         List<KeySpec> keySpecs = new ArrayList<>();
         if (fields.size() > 8 && !aggregate(fields.get(8), "key specs").isEmpty()) {
             for (RespMessage spec : aggregate(fields.get(8), "key specs")) {
@@ -98,7 +104,7 @@ public final class CommandTable {
             }
             subcommands = new NameIndex<>(subs);
         }
-        return new CommandInfo(name, arity, Set.copyOf(flags), List.copyOf(keySpecs), subcommands);
+        return new CommandInfo(name, arity, Set.copyOf(flags), List.copyOf(keySpecs), subcommands, Set.copyOf(tips));
     }
 
     private static KeySpec parseKeySpec(RespMessage spec) {

@@ -208,6 +208,12 @@ public record ProxyConfig(
                 "tracking-prefix",
                 trackingPrefixes,
                 "no prefixes in ttl coherence");
+        // BCAST mode would need each new primary's stream set up anew: cluster mode tracks reads per node.
+        check(
+                trackingPrefixes.isEmpty() || !upstream.cluster(),
+                "tracking-prefix",
+                trackingPrefixes,
+                "no prefixes with a redis-cluster:// upstream (its reads are tracked per node)");
         check(BIND.matcher(bind).matches(), "bind", bind, "an IP address or host name");
         check(port >= 0 && port <= 65535, "port", port, "an integer from 0 to 65535");
         check(capacityEntries >= 1, "capacity", capacityEntries, "an integer of at least 1");
@@ -534,7 +540,7 @@ public record ProxyConfig(
                         "upstream-password-file",
                         "a file",
                         "the password in upstream-password-file or in the upstream URI, not both");
-                uri = new UpstreamUri(uri.host(), uri.port(), uri.username(), upstreamPasswordFromFile, uri.database());
+                uri = uri.withPassword(upstreamPasswordFromFile);
             }
             return new ProxyConfig(
                     bind,

@@ -2,13 +2,19 @@ package io.respite.proxy.config;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}.
+ * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}, or
+ * a Redis Cluster, from {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}:
+ * seed nodes from which the cluster's topology is learnt, the first of them in {@code host} and
+ * {@code port}, and no database but 0 (a cluster has only that one).
  *
  * <p>An IPv6 host is written in brackets ({@code redis://[::1]:6379}) and kept without them. The
  * user and password are percent-decoded ({@code p%40ss} is {@code p@ss}); {@code redis://:pw@host}
@@ -21,13 +27,27 @@ import org.jspecify.annotations.Nullable;
  * @param username ACL user, or null for the default user
  * @param password password, or null for none; never null when {@code username} is set
  * @param database database index, at least 0
+ * @param cluster whether this names a Redis Cluster by its seeds
+ * @param seeds the cluster's seed nodes, the first being {@code host:port}; just that for a single Redis
  */
 public record UpstreamUri(
         String host,
         int port,
         @Nullable String username,
         @Nullable String password,
-        int database) {
+        int database,
+        boolean cluster,
+        List<Seed> seeds) {
+
+    /** One node to connect to: a host name or address (IPv6 without brackets) and a port. */
+    public record Seed(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.indexOf(':') < 0 ? host : "[" + host + "]") + ":" + port;
+        }
+    }
+
+    private static final String CLUSTER_SCHEME = "redis-cluster://";
 
     /** The port when the URI names none, as Redis listens by default (a TCP port number). */
     public static final int DEFAULT_PORT = 6379;
@@ -45,14 +65,27 @@ public record UpstreamUri(
     /** An IPv6 address as written between brackets, with an optional zone ({@code fe80::1%eth0}). */
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
 
+    /** A single Redis. */
+    public UpstreamUri(String host, int port, @Nullable String username, @Nullable String password, int database) {
+        this(host, port, username, password, database, false, List.of(new Seed(host, port)));
+    }
+
     /** Validates every component; errors name the {@code upstream} option. */
     public UpstreamUri {
         Objects.requireNonNull(host, "host");
-        if (!HOST_NAME.matcher(host).matches() && !IPV6.matcher(host).matches()) {
-            throw ConfigException.invalid(OPTION, "host " + host, "a host name or IP address");
+        seeds = List.copyOf(seeds);
+        for (Seed seed : seeds) {
+            checkHostPort(seed.host(), seed.port());
         }
-        if (port < 1 || port > 65535) {
-            throw ConfigException.invalid(OPTION, "port " + port, "an integer from 1 to 65535");
+        if (seeds.isEmpty() || !seeds.get(0).equals(new Seed(host, port))) {
+            throw new IllegalArgumentException("seeds " + seeds + " must start with " + host + ":" + port);
+        }
+        if (!cluster && seeds.size() > 1) {
+            throw ConfigException.invalid(OPTION, "several hosts", "one host, or redis-cluster://host:port,...");
+        }
+        if (cluster && database != 0) {
+            throw ConfigException.invalid(
+                    OPTION, "database " + database, "no database, or 0: a Redis Cluster has only database 0");
         }
         if (database < 0) {
             throw ConfigException.invalid(OPTION, "database " + database, "an integer of at least 0");
@@ -66,8 +99,23 @@ public record UpstreamUri(
         }
     }
 
+    private static void checkHostPort(String host, int port) {
+        if (!HOST_NAME.matcher(host).matches() && !IPV6.matcher(host).matches()) {
+            throw ConfigException.invalid(OPTION, "host " + host, "a host name or IP address");
+        }
+        if (port < 1 || port > 65535) {
+            throw ConfigException.invalid(OPTION, "port " + port, "an integer from 1 to 65535");
+        }
+    }
+
+    /** This URI with {@code password} instead of its own (given in a file, say). */
+    public UpstreamUri withPassword(@Nullable String newPassword) {
+        return new UpstreamUri(host, port, username, newPassword, database, cluster, seeds);
+    }
+
     /**
-     * Parses {@code redis://[[user]:password@]host[:port][/db]}.
+     * Parses {@code redis://[[user]:password@]host[:port][/db]} or
+     * {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}.
      *
      * @throws ConfigException naming {@code upstream}, with the password masked, if {@code text}
      *                         is not such a URI
@@ -77,17 +125,38 @@ public record UpstreamUri(
         if (lower.startsWith("rediss://")) {
             throw ConfigException.invalid(OPTION, redact(text), "redis://...; TLS (rediss://) is not supported yet");
         }
-        if (!lower.startsWith("redis://")) {
+        boolean cluster = lower.startsWith(CLUSTER_SCHEME);
+        if (!lower.startsWith("redis://") && !cluster) {
             throw syntaxError(text);
         }
-        String rest = text.substring("redis://".length());
+        String rest = text.substring(cluster ? CLUSTER_SCHEME.length() : "redis://".length());
         int at = rest.lastIndexOf('@');
         String userInfo = at < 0 ? null : rest.substring(0, at);
         String hostPortDb = rest.substring(at + 1);
         int slash = hostPortDb.indexOf('/');
         String hostPort = slash < 0 ? hostPortDb : hostPortDb.substring(0, slash);
         String db = slash < 0 ? "" : hostPortDb.substring(slash + 1);
+        List<Seed> seeds = new ArrayList<>();
+        for (String seed : hostPort.split(",", -1)) {
+            seeds.add(seed(seed, text));
+        }
+        String user = null;
+        String password = null;
+        if (userInfo != null) {
+            int colon = userInfo.indexOf(':');
+            if (colon < 0) {
+                throw syntaxError(text);
+            }
+            user = colon == 0 ? null : decode(userInfo.substring(0, colon), text);
+            password = decode(userInfo.substring(colon + 1), text);
+        }
+        Seed first = seeds.get(0);
+        return new UpstreamUri(
+                first.host(), first.port(), user, password, db.isEmpty() ? 0 : number(db, text), cluster, seeds);
+    }
 
+    /** One {@code host[:port]}, the host in brackets if it is an IPv6 address. */
+    private static Seed seed(String hostPort, String text) {
         String host;
         String port;
         if (hostPort.startsWith("[")) {
@@ -109,33 +178,22 @@ public record UpstreamUri(
                 throw syntaxError(text); // also an IPv6 address without brackets
             }
         }
-        String user = null;
-        String password = null;
-        if (userInfo != null) {
-            int colon = userInfo.indexOf(':');
-            if (colon < 0) {
-                throw syntaxError(text);
-            }
-            user = colon == 0 ? null : decode(userInfo.substring(0, colon), text);
-            password = decode(userInfo.substring(colon + 1), text);
-        }
-        return new UpstreamUri(
-                host,
-                port == null ? DEFAULT_PORT : number(port, text),
-                user,
-                password,
-                db.isEmpty() ? 0 : number(db, text));
+        return new Seed(host, port == null ? DEFAULT_PORT : number(port, text));
     }
 
     /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
     @Override
     public String toString() {
-        StringBuilder uri = new StringBuilder("redis://");
+        StringBuilder uri = new StringBuilder(cluster ? CLUSTER_SCHEME : "redis://");
         if (password != null) {
             uri.append(username == null ? "" : username)
                     .append(':')
                     .append(MASK)
                     .append('@');
+        }
+        if (cluster) {
+            return uri.append(seeds.stream().map(Seed::toString).collect(Collectors.joining(",")))
+                    .toString();
         }
         uri.append(host.indexOf(':') < 0 ? host : "[" + host + "]");
         return uri.append(':').append(port).append('/').append(database).toString();

@@ -287,7 +287,19 @@ public final class CommandRouter {
                 }
             }
             case MULTI, WATCH, BLOCKING, RELAY -> pinned.pin(client, command, kind, lookup(command));
-            case PUBSUB -> pubSub(client, command);
+            case PUBSUB -> {
+                Catalog known = catalog.get();
+                String verb = command.argString(0);
+                if (known != null
+                        && known.cluster()
+                        && (verb.equalsIgnoreCase("ssubscribe") || verb.equalsIgnoreCase("sunsubscribe"))) {
+                    client.sink()
+                            .replyError("ERR respite does not relay sharded pub/sub from a Redis Cluster yet: "
+                                    + "SUBSCRIBE hears every node's PUBLISH");
+                } else {
+                    pubSub(client, command);
+                }
+            }
             case REPLICATION ->
                 client.sink()
                         .replyError("ERR respite does not relay replication ('"

@@ -217,6 +217,10 @@ final class ConnectionCommands {
             return;
         }
         Catalog known = catalog.get();
+        if (known != null && known.cluster() && database != 0) {
+            client.sink().replyError("ERR SELECT is not allowed in cluster mode");
+            return;
+        }
         int databases = known == null ? DEFAULT_DATABASES : known.databases();
         if (database < 0 || database >= databases) {
             client.sink().replyError("ERR DB index is out of range");

@@ -3,6 +3,7 @@ package io.respite.proxy.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.respite.proxy.reply.ReplyCallback;
+import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,16 @@ public interface UpstreamLane {
      * ({@link TrackingSetup}), or -1 when their reads are not tracked.
      */
     int trackingEpoch(RespVersion version);
+
+    /**
+     * The epoch of the tracking setup in force for a read of argument {@code keyArg} of
+     * {@code command} sent now with {@code version}, or -1 when it would not be tracked: where
+     * different keys go to different nodes (a Redis Cluster), the epoch of the node the key goes
+     * to. Borrows {@code command}.
+     */
+    default int trackingEpoch(RespVersion version, RespCommand command, int keyArg) {
+        return trackingEpoch(version);
+    }
 
     /**
      * Sends one command on a connection of its own, opened for it and closed after its reply,

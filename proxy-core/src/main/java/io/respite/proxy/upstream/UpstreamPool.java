@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safety: {@link #lane} may be called from any thread (the map is built once and never
  * changes); each lane is confined to its loop.
  */
-public final class UpstreamPool implements Upstream {
+public final class UpstreamPool implements Upstream, TrackedUpstream {
 
     private final IdentityHashMap<EventLoop, Lane> lanes = new IdentityHashMap<>();
     /** Dedicated connections leased now (and out-of-band ones open), over all loops; bounded by the settings. */
@@ -86,11 +86,7 @@ public final class UpstreamPool implements Upstream {
         return Objects.requireNonNull(flushers.get(loop), "flusher");
     }
 
-    /**
-     * Sets what every shared connection must send to have its reads tracked (null: nothing), and
-     * has the connections that are up send it now, each on its loop; those that connect later send
-     * it in their handshake. Thread-safe.
-     */
+    @Override
     public void track(@Nullable TrackingSetup setup) {
         tracking = setup;
         for (Lane lane : lanes.values()) {
@@ -98,11 +94,7 @@ public final class UpstreamPool implements Upstream {
         }
     }
 
-    /**
-     * A reconnecting RESP3 connection of respite's own on {@code loop}, not connecting until
-     * {@link ControlConnection#open}: pushes go to {@code pushes} (taking ownership), state changes
-     * to {@code listener}.
-     */
+    @Override
     public ControlConnection control(EventLoop loop, Consumer<ByteBuf> pushes, ConnectionListener listener) {
         UpstreamConnection connection = new UpstreamConnection(
                 loop, flusherOf(loop), settings, RespVersion.RESP3, pushes, listener, () -> null, null);

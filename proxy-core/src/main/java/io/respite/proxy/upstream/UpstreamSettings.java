@@ -50,6 +50,22 @@ public record UpstreamSettings(
         Objects.requireNonNull(idleDedicatedTimeout, "idleDedicatedTimeout");
     }
 
+    /** These settings for another node of the same deployment (a Redis Cluster's). */
+    public UpstreamSettings withAddress(String newHost, int newPort) {
+        return new UpstreamSettings(
+                newHost,
+                newPort,
+                username,
+                password,
+                database,
+                timeout,
+                limits,
+                channelType,
+                maxDedicated,
+                idleDedicated,
+                idleDedicatedTimeout);
+    }
+
     /** {@code host:port}, for messages. */
     public String address() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;

@@ -5,13 +5,40 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UpstreamUriTest {
 
     /** Columns: text, host, port, username, password, database, toString. Empty cells are null. */
+    @Test
+    void aClusterIsNamedByItsSeeds() {
+        UpstreamUri uri = UpstreamUri.parse("redis-cluster://u:pw@a:7000,[::1]:7001,b");
+        assertTrue(uri.cluster());
+        assertEquals("a", uri.host());
+        assertEquals(7000, uri.port());
+        assertEquals(
+                List.of(
+                        new UpstreamUri.Seed("a", 7000),
+                        new UpstreamUri.Seed("::1", 7001),
+                        new UpstreamUri.Seed("b", 6379)),
+                uri.seeds());
+        assertEquals("pw", uri.password());
+        assertEquals("redis-cluster://u:***@a:7000,[::1]:7001,b:6379", uri.toString());
+        assertEquals(0, UpstreamUri.parse("redis-cluster://a:1/0").database());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {"redis-cluster://a:1/2", "redis://a:1,b:2", "redis-cluster://a:1,,b:2", "redis-cluster://a:0"})
+    void aClusterWithAnotherDatabaseOrASecondPlainHostIsRefused(String text) {
+        ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));
+        assertTrue(e.getMessage().contains("upstream"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',

@@ -1,0 +1,137 @@
+package io.respite.proxy.cluster;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.respite.proxy.config.UpstreamUri;
+import io.respite.proxy.config.UpstreamUri.Seed;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's slot map, learnt and kept fresh by Lettuce: discovery from the seed nodes, then a
+ * refresh every {@code interval} and whenever respite sees a sign of change (a MOVED or ASK
+ * reply, a node's connection lost), which is when Lettuce's own adaptive triggers would fire had
+ * the traffic gone through its connections. Each map learnt is handed to the listener, on this
+ * class's own thread.
+ *
+ * <p>Thread-safety: {@link #refreshSoon} may be called from any thread; at most one refresh runs
+ * at a time, and requests made meanwhile are folded into one more.
+ */
+final class ClusterTopology implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterTopology.class);
+
+    /** Shortest time between two refreshes asked for by MOVED replies: a resharding sends many. */
+    private static final long MIN_GAP_MILLIS = 100;
+
+    private final ClientResources resources;
+    private final RedisClusterClient client;
+    private final ScheduledExecutorService scheduler;
+    private final Consumer<SlotMap> listener;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Duration interval;
+    private volatile boolean closed;
+
+    ClusterTopology(UpstreamUri uri, Duration timeout, Duration interval, Consumer<SlotMap> listener) {
+        this.listener = listener;
+        this.interval = interval;
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
+                .build();
+        List<RedisURI> seeds = new ArrayList<>();
+        for (Seed seed : uri.seeds()) {
+            RedisURI.Builder builder = RedisURI.builder()
+                    .withHost(seed.host())
+                    .withPort(seed.port())
+                    .withTimeout(timeout);
+            String password = uri.password();
+            if (password != null) {
+                String user = uri.username();
+                builder = user == null
+                        ? builder.withPassword(password.toCharArray())
+                        : builder.withAuthentication(user, password.toCharArray());
+            }
+            seeds.add(builder.build());
+        }
+        this.client = RedisClusterClient.create(resources, seeds);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "respite-cluster-topology");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Learns the topology now, in the background, then every interval. */
+    void start() {
+        scheduler.scheduleWithFixedDelay(this::refreshNow, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for a refresh soon (within {@value #MIN_GAP_MILLIS} ms), folding requests together. */
+    void refreshSoon() {
+        if (!closed && scheduled.compareAndSet(false, true)) {
+            scheduler.schedule(
+                    () -> {
+                        scheduled.set(false);
+                        refreshNow();
+                    },
+                    MIN_GAP_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void refreshNow() {
+        if (closed) {
+            return;
+        }
+        try {
+            client.refreshPartitions();
+            SlotMap next = SlotMap.of(primaries(client.getPartitions()));
+            if (!next.primaries().isEmpty()) {
+                listener.accept(next);
+            }
+        } catch (RuntimeException e) {
+            // Lettuce's own exceptions: no node answered; the next round tries again.
+            LOG.warn("cluster: topology refresh failed: {}", e.getMessage());
+        }
+    }
+
+    /** The slots of each primary that serves some. */
+    private static Map<Seed, BitSet> primaries(Partitions partitions) {
+        Map<Seed, BitSet> slots = new HashMap<>();
+        for (RedisClusterNode node : partitions) {
+            if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.hasNoSlots()) {
+                continue;
+            }
+            BitSet owned = new BitSet(Slots.COUNT);
+            for (int slot : node.getSlots()) {
+                owned.set(slot);
+            }
+            slots.put(new Seed(node.getUri().getHost(), node.getUri().getPort()), owned);
+        }
+        return slots;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        client.shutdown(0, 1, TimeUnit.SECONDS);
+        resources.shutdown(0, 1, TimeUnit.SECONDS);
+    }
+}

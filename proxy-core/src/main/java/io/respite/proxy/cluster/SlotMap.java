@@ -1,0 +1,97 @@
+package io.respite.proxy.cluster;
+
+import io.respite.proxy.config.UpstreamUri.Seed;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which primary serves each slot, as last learnt: from a topology refresh, or from a MOVED reply
+ * ahead of the next refresh. Immutable; a change makes a new map.
+ */
+final class SlotMap {
+
+    /** No slots known: before the first refresh. */
+    static final SlotMap EMPTY = new SlotMap(List.of(), filled(-1));
+
+    private final List<Seed> primaries;
+    /** For each slot, its primary's index in {@link #primaries}, or -1 when no node serves it. */
+    private final int[] owners;
+
+    private SlotMap(List<Seed> primaries, int[] owners) {
+        this.primaries = List.copyOf(primaries);
+        this.owners = owners;
+    }
+
+    /** The map of {@code slotsByPrimary}: each primary with the slots it serves. */
+    static SlotMap of(Map<Seed, BitSet> slotsByPrimary) {
+        List<Seed> primaries = new ArrayList<>(slotsByPrimary.keySet());
+        primaries.sort((a, b) -> a.toString().compareTo(b.toString()));
+        int[] owners = filled(-1);
+        for (int i = 0; i < primaries.size(); i++) {
+            BitSet slots = slotsByPrimary.getOrDefault(primaries.get(i), new BitSet());
+            for (int slot = slots.nextSetBit(0); slot >= 0; slot = slots.nextSetBit(slot + 1)) {
+                owners[slot] = i;
+            }
+        }
+        return new SlotMap(primaries, owners);
+    }
+
+    private static int[] filled(int value) {
+        int[] owners = new int[Slots.COUNT];
+        Arrays.fill(owners, value);
+        return owners;
+    }
+
+    /** The primary serving {@code slot}, or null when none does (or none is known yet). */
+    @Nullable
+    Seed owner(int slot) {
+        int index = owners[slot];
+        return index < 0 ? null : primaries.get(index);
+    }
+
+    /** Every primary that serves at least one slot, in a fixed order. */
+    List<Seed> primaries() {
+        return primaries;
+    }
+
+    /** This map with {@code slot} served by {@code node}, as a MOVED reply says. */
+    SlotMap moved(int slot, Seed node) {
+        int index = primaries.indexOf(node);
+        List<Seed> nodes = primaries;
+        if (index < 0) {
+            nodes = new ArrayList<>(primaries);
+            nodes.add(node);
+            index = nodes.size() - 1;
+        }
+        int[] copy = owners.clone();
+        copy[slot] = index;
+        return new SlotMap(nodes, copy);
+    }
+
+    /** The slots whose owner differs between this map and {@code next}. */
+    BitSet changedIn(SlotMap next) {
+        BitSet changed = new BitSet(Slots.COUNT);
+        for (int slot = 0; slot < Slots.COUNT; slot++) {
+            Seed before = owner(slot);
+            Seed after = next.owner(slot);
+            if (before == null ? after != null : !before.equals(after)) {
+                changed.set(slot);
+            }
+        }
+        return changed;
+    }
+
+    /** Whether every slot has an owner. */
+    boolean covered() {
+        for (int owner : owners) {
+            if (owner < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,244 @@
+package io.respite.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respite.proxy.cluster.Slots;
+import io.respite.proxy.config.ProxyConfig;
+import io.respite.proxy.config.UpstreamUri;
+import io.respite.testing.RedisCluster;
+import io.respite.testing.RedisExtension;
+import io.respite.testing.RedisFleet;
+import io.respite.testing.RedisServer;
+import io.respite.testing.RespTestClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * respite over a 3-primary, 3-replica Redis Cluster while the cluster changes under a mixed load
+ * ({@link ClusterLoad}): a replica taking over by CLUSTER FAILOVER, a primary stopped, a slot
+ * resharded with the MIGRATING/IMPORTING/MIGRATE sequence; and three respite replicas on one
+ * cluster seeing each other's writes and the nodes' own. In every case no acknowledged INCR is
+ * lost, no read returns a value older than an acknowledged write, and the load recovers without
+ * restarting anything.
+ */
+@ExtendWith(RedisExtension.class)
+class ClusterFailoverIT {
+
+    /** How long the cluster may take to promote a replica and respite to follow. */
+    private static final Duration RECOVERY = Duration.ofSeconds(30);
+
+    @Test
+    void aReplicaTakingOverLosesNoAcknowledgedWrite(RedisFleet fleet) throws Exception {
+        RedisCluster cluster = fleet.cluster(3, 1);
+        try (ProxyFixture proxy = start(cluster)) {
+            RedisServer replica = cluster.replicas().get(0);
+            ClusterLoad load = new ClusterLoad(proxy.address(), 4);
+            try {
+                awaitProgress(load, 500);
+                assertEquals("+OK\r\n", replica.callString("CLUSTER", "FAILOVER"));
+                Await.until(
+                        "the replica is a primary",
+                        RECOVERY,
+                        () -> replica.callString("INFO", "replication").contains("role:master"));
+                awaitProgress(load, 2000);
+                load.stop();
+                check(load, proxy);
+            } finally {
+                load.stop();
+            }
+        }
+    }
+
+    @Test
+    void aStoppedPrimaryIsReplacedAndTheLoadRecovers(RedisFleet fleet) throws Exception {
+        RedisCluster cluster = fleet.cluster(3, 1);
+        try (ProxyFixture proxy = start(cluster)) {
+            RedisServer primary = cluster.nodes().get(1);
+            RedisServer replica = cluster.replicas().get(1);
+            ClusterLoad load = new ClusterLoad(proxy.address(), 4);
+            try {
+                awaitProgress(load, 500);
+                long stoppedAt = System.nanoTime();
+                // SIGTERM: Redis lets its replica catch up before exiting, so nothing acknowledged is lost.
+                primary.stop();
+                Await.until(
+                        "the replica is a primary",
+                        RECOVERY,
+                        () -> replica.callString("INFO", "replication").contains("role:master"));
+                awaitProgress(load, 2000);
+                System.out.printf(
+                        "ClusterFailoverIT: load recovered %d ms after the primary stopped%n",
+                        (System.nanoTime() - stoppedAt) / 1_000_000);
+                load.stop();
+                check(load, proxy);
+            } finally {
+                load.stop();
+            }
+        }
+    }
+
+    @Test
+    void aSlotMovedUnderLoadLeavesNoStaleEntry(RedisFleet fleet) throws Exception {
+        RedisCluster cluster = fleet.cluster(3, 0);
+        try (ProxyFixture proxy = start(cluster);
+                RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
+            // The slot of thread 0's keys moves while the load runs; {moved} shares nothing with it.
+            int slot = Slots.of(ClusterLoad.counter(0).getBytes(StandardCharsets.UTF_8));
+            RedisServer source = owner(cluster, slot);
+            RedisServer target = cluster.nodes().stream()
+                    .filter(n -> n != source)
+                    .findFirst()
+                    .orElseThrow();
+            String cached = "{load0}:cached";
+            assertEquals("+OK\r\n", client.callString("SET", cached, "before"));
+            proxy.awaitCached(client, cached, "$6\r\nbefore\r\n");
+            ClusterLoad load = new ClusterLoad(proxy.address(), 2);
+            try {
+                awaitProgress(load, 300);
+                migrate(cluster, slot, source, target);
+                awaitProgress(load, 1000);
+                load.stop();
+                check(load, proxy);
+            } finally {
+                load.stop();
+            }
+            // The entry read from the source must not outlive the move: a write on the new owner shows.
+            assertEquals("+OK\r\n", target.callString("SET", cached, "after"));
+            Await.until(
+                    "the new owner's write shows through respite",
+                    ProxyFixture.AWAIT,
+                    () -> client.callString("GET", cached).equals("$5\r\nafter\r\n"));
+        }
+    }
+
+    @Test
+    void threeRespitesSeeEachOthersWritesAndTheNodes(RedisFleet fleet) throws Exception {
+        RedisCluster cluster = fleet.cluster(3, 0);
+        try (ProxyFixture one = start(cluster);
+                ProxyFixture two = start(cluster);
+                ProxyFixture three = start(cluster)) {
+            List<ProxyFixture> proxies = List.of(one, two, three);
+            for (String key : List.of("r:1", "r:2", "r:3", "r:4", "r:5", "r:6")) {
+                assertEquals("+OK\r\n", one.client().callString("SET", key, "v1"));
+                for (ProxyFixture proxy : proxies) {
+                    proxy.awaitCached(proxy.client(), key, "$2\r\nv1\r\n");
+                }
+                assertEquals("+OK\r\n", one.client().callString("SET", key, "v2"));
+                for (ProxyFixture proxy : proxies) {
+                    RespTestClient client = proxy.client();
+                    Await.until(
+                            key + " is v2 everywhere",
+                            ProxyFixture.AWAIT,
+                            () -> client.callString("GET", key).equals("$2\r\nv2\r\n"));
+                }
+                RedisServer node = owner(cluster, Slots.of(key.getBytes(StandardCharsets.UTF_8)));
+                assertEquals("+OK\r\n", node.callString("SET", key, "v3"));
+                for (ProxyFixture proxy : proxies) {
+                    RespTestClient client = proxy.client();
+                    Await.until(
+                            key + " is v3 everywhere",
+                            ProxyFixture.AWAIT,
+                            () -> client.callString("GET", key).equals("$2\r\nv3\r\n"));
+                }
+            }
+        }
+    }
+
+    /** Moves {@code slot} from {@code source} to {@code target} as redis-cli --cluster reshard does. */
+    private static void migrate(RedisCluster cluster, int slot, RedisServer source, RedisServer target)
+            throws IOException {
+        String s = Integer.toString(slot);
+        assertEquals("+OK\r\n", target.callString("CLUSTER", "SETSLOT", s, "IMPORTING", RedisCluster.id(source)));
+        assertEquals("+OK\r\n", source.callString("CLUSTER", "SETSLOT", s, "MIGRATING", RedisCluster.id(target)));
+        while (true) {
+            String keys = source.callString("CLUSTER", "GETKEYSINSLOT", s, "10");
+            List<String> names = keys.lines()
+                    .filter(line -> !line.startsWith("*") && !line.startsWith("$"))
+                    .collect(Collectors.toList());
+            if (names.isEmpty()) {
+                break;
+            }
+            String[] migrate = new String[6 + names.size()];
+            migrate[0] = "MIGRATE";
+            migrate[1] = target.host();
+            migrate[2] = Integer.toString(target.port());
+            migrate[3] = "";
+            migrate[4] = "0";
+            migrate[5] = "5000";
+            String[] withKeys = new String[migrate.length + 1];
+            System.arraycopy(migrate, 0, withKeys, 0, 6);
+            withKeys[6] = "KEYS";
+            for (int i = 0; i < names.size(); i++) {
+                withKeys[7 + i] = names.get(i);
+            }
+            String reply = source.callString(withKeys);
+            assertTrue(reply.startsWith("+OK") || reply.startsWith("+NOKEY"), reply);
+        }
+        for (RedisServer node : cluster.nodes()) {
+            assertEquals("+OK\r\n", node.callString("CLUSTER", "SETSLOT", s, "NODE", RedisCluster.id(target)));
+        }
+    }
+
+    private static void check(ClusterLoad load, ProxyFixture proxy) throws IOException {
+        assertEquals(0, load.staleReads.get(), "stale reads: " + load.staleExamples);
+        try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
+            for (int t = 0; t < load.threads(); t++) {
+                String reply = client.callString("GET", ClusterLoad.counter(t));
+                long value =
+                        Long.parseLong(reply.substring(reply.indexOf('\n') + 1).strip());
+                long acknowledged = load.acknowledged(t);
+                assertTrue(
+                        value >= acknowledged, "counter " + t + " is " + value + ", " + acknowledged + " acknowledged");
+                assertTrue(
+                        value <= acknowledged + load.failedIncrs(t),
+                        "counter " + t + " is " + value + ", beyond what was sent");
+            }
+        }
+    }
+
+    private static void awaitProgress(ClusterLoad load, long more) {
+        long target = load.succeeded.get() + more;
+        Await.until("the load makes progress", RECOVERY, () -> load.succeeded.get() >= target);
+    }
+
+    private static ProxyFixture start(RedisCluster cluster) throws IOException {
+        String seeds = cluster.nodes().stream()
+                .map(node -> node.host() + ":" + node.port())
+                .collect(Collectors.joining(","));
+        ProxyFixture proxy = ProxyFixture.start(ProxyConfig.builder()
+                .port(0)
+                .adminPort(0)
+                .ioThreads(2)
+                .upstream(UpstreamUri.parse("redis-cluster://" + seeds))
+                .build());
+        try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
+            Await.until("every primary answers through respite", ProxyFixture.AWAIT, () -> {
+                for (int i = 0; i < 30; i++) {
+                    if (!client.callString("SET", "probe:" + i, "1").equals("+OK\r\n")) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
+        proxy.awaitCaching();
+        return proxy;
+    }
+
+    /** The primary serving {@code slot} as formed (slots split evenly, in node order). */
+    private static RedisServer owner(RedisCluster cluster, int slot) {
+        int n = cluster.nodes().size();
+        for (int i = 0; i < n; i++) {
+            if (slot < (i + 1) * 16384 / n) {
+                return cluster.nodes().get(i);
+            }
+        }
+        throw new IllegalStateException("slot " + slot);
+    }
+}
