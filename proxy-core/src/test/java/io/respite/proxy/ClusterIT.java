@@ -30,7 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * respite in front of a 3-primary Redis Cluster, against a standalone Redis as the oracle: the
+ * respite in front of a 3-primary, 3-replica Redis Cluster, against a standalone Redis as the oracle: the
  * same commands through respite and on the oracle give the same replies (single-slot commands,
  * hash tags, multi-key commands cut across slots, keyless fan-outs), SCAN through respite returns
  * every key exactly once, CROSSSLOT and SELECT are refused as Redis Cluster refuses them, a
@@ -47,7 +47,7 @@ class ClusterIT {
 
     @BeforeAll
     void start(RedisFleet fleet) throws IOException {
-        cluster = fleet.cluster(3);
+        cluster = fleet.cluster(3, 1);
         oracle = fleet.start();
         String seeds = cluster.nodes().stream()
                 .map(node -> node.host() + ":" + node.port())
