@@ -508,7 +508,8 @@ public final class ProxyServer {
         if (recovered) {
             upstreamReconnects.increment();
         }
-        if (recovered) {
+        if (recovered && !config.upstream().cluster()) {
+            // A cluster dropped the entries of the node that went down, when it did (ClusterUpstream).
             cache.invalidateAll();
         }
         catalogLoader.load((frame, callback) -> lane.send(0, RespVersion.RESP2, frame, callback));
