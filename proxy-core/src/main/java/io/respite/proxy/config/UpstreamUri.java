@@ -8,26 +8,28 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}.
+ * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}, or
+ * {@code rediss://...} for TLS.
  *
  * <p>An IPv6 host is written in brackets ({@code redis://[::1]:6379}) and kept without them. The
  * user and password are percent-decoded ({@code p%40ss} is {@code p@ss}); {@code redis://:pw@host}
  * gives a password without a user, as Redis URIs allow. The port defaults to
- * {@value #DEFAULT_PORT} and the database to 0. {@code rediss://} is rejected: TLS is not
- * supported yet. {@link #toString()} masks the password.
+ * {@value #DEFAULT_PORT} and the database to 0. {@link #toString()} masks the password.
  *
  * @param host     host name or IP address; an IPv6 address without brackets
  * @param port     TCP port, 1 to 65535
  * @param username ACL user, or null for the default user
  * @param password password, or null for none; never null when {@code username} is set
  * @param database database index, at least 0
+ * @param tls      whether the connection is TLS ({@code rediss://})
  */
 public record UpstreamUri(
         String host,
         int port,
         @Nullable String username,
         @Nullable String password,
-        int database) {
+        int database,
+        boolean tls) {
 
     /** The port when the URI names none, as Redis listens by default (a TCP port number). */
     public static final int DEFAULT_PORT = 6379;
@@ -66,21 +68,29 @@ public record UpstreamUri(
         }
     }
 
+    /** A URI without TLS. */
+    public UpstreamUri(String host, int port, @Nullable String username, @Nullable String password, int database) {
+        this(host, port, username, password, database, false);
+    }
+
+    /** The same URI with another password. */
+    UpstreamUri withPassword(String password) {
+        return new UpstreamUri(host, port, username, password, database, tls);
+    }
+
     /**
-     * Parses {@code redis://[[user]:password@]host[:port][/db]}.
+     * Parses {@code redis://[[user]:password@]host[:port][/db]}, or the same with {@code rediss://}.
      *
      * @throws ConfigException naming {@code upstream}, with the password masked, if {@code text}
      *                         is not such a URI
      */
     public static UpstreamUri parse(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("rediss://")) {
-            throw ConfigException.invalid(OPTION, redact(text), "redis://...; TLS (rediss://) is not supported yet");
-        }
-        if (!lower.startsWith("redis://")) {
+        boolean tls = lower.startsWith("rediss://");
+        if (!tls && !lower.startsWith("redis://")) {
             throw syntaxError(text);
         }
-        String rest = text.substring("redis://".length());
+        String rest = text.substring(tls ? "rediss://".length() : "redis://".length());
         int at = rest.lastIndexOf('@');
         String userInfo = at < 0 ? null : rest.substring(0, at);
         String hostPortDb = rest.substring(at + 1);
@@ -124,13 +134,14 @@ public record UpstreamUri(
                 port == null ? DEFAULT_PORT : number(port, text),
                 user,
                 password,
-                db.isEmpty() ? 0 : number(db, text));
+                db.isEmpty() ? 0 : number(db, text),
+                tls);
     }
 
     /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
     @Override
     public String toString() {
-        StringBuilder uri = new StringBuilder("redis://");
+        StringBuilder uri = new StringBuilder(tls ? "rediss://" : "redis://");
         if (password != null) {
             uri.append(username == null ? "" : username)
                     .append(':')
