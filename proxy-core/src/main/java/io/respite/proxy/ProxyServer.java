@@ -10,6 +10,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -33,11 +35,15 @@ import io.respite.proxy.config.AdminOptions;
 import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
+import io.respite.proxy.config.TlsOptions;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.http.HttpApi;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
+import io.respite.proxy.tls.ServerTls;
+import io.respite.proxy.tls.TlsProviders;
+import io.respite.proxy.tls.UpstreamTls;
 import io.respite.proxy.upstream.TrackedUpstream;
 import io.respite.proxy.upstream.Upstream;
 import io.respite.proxy.upstream.UpstreamLane;
@@ -78,6 +84,12 @@ import org.slf4j.LoggerFactory;
  * clients → wait for their in-flight replies (each session's future, up to the drain timeout in
  * all) → close client connections → close the upstream and the sweeper → shut down the event
  * loops.
+ *
+ * <p>Listeners: the RESP port, and as configured the TLS RESP port (the same sessions behind an
+ * SSL handler), the HTTP API and the admin listener (either over TLS too).
+ *
+ * <p>Over 400 lines because it is the one place where every part is wired, in start order, and
+ * taken down, in stop order; each part's logic lives in its own package.
  */
 public final class ProxyServer {
 
@@ -136,6 +148,10 @@ public final class ProxyServer {
     private @Nullable EventExecutor reports;
     /** The admin listener's channel, unless --admin-port none (or its default port was taken). */
     private @Nullable Channel adminChannel;
+    /** The TLS RESP listener's channel, when --tls-port is set. */
+    private @Nullable Channel tlsChannel;
+    /** The TLS listeners' certificate, when one of them is on; watched for changes. */
+    private @Nullable ServerTls serverTls;
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
@@ -179,6 +195,7 @@ public final class ProxyServer {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("already started");
         }
+        SslContext upstreamTls = startTls();
         resources = new ProxyResources(config.ioThreads());
         UpstreamSettings settings = new UpstreamSettings(
                 config.upstream().host(),
@@ -192,7 +209,8 @@ public final class ProxyServer {
                 resources.channelType,
                 config.maxPinned(),
                 config.pinnedIdle(),
-                config.pinnedIdleTimeout());
+                config.pinnedIdleTimeout(),
+                upstreamTls);
         BiConsumer<UpstreamLane, Boolean> onReady = this::upstreamReady;
         Consumer<String> onDown = cause -> {
             upstreamAvailable.set(false);
@@ -268,6 +286,9 @@ public final class ProxyServer {
             throw new IllegalStateException(
                     String.format("Failed to bind port %d on %s: %s", config.port(), config.bind(), e.getMessage()), e);
         }
+        if (config.tls().port() >= 0) {
+            startTlsPort(bootstrap, router, pool, loops);
+        }
         if (config.http().enabled()) {
             startHttp(bootstrap, router, pool, loops);
         }
@@ -281,6 +302,63 @@ public final class ProxyServer {
                 config.ioThreads(),
                 config.upstream());
         reportMemory();
+        if (serverTls != null) {
+            serverTls.watch(ServerTls.DEFAULT_WATCH_PERIOD_MILLIS);
+        }
+    }
+
+    /**
+     * Picks the TLS provider and loads the listeners' certificate, when TLS is used at all (so that
+     * a plain respite never loads OpenSSL's native library); returns the upstream's context, or
+     * null for a plain upstream. Runs before anything is started: a bad file fails the start bare.
+     */
+    private @Nullable SslContext startTls() {
+        TlsOptions tls = config.tls();
+        if (!tls.listening() && !config.upstream().tls()) {
+            return null;
+        }
+        SslProvider provider = TlsProviders.choose(tls.provider());
+        LOG.info("TLS provider: {}", TlsProviders.describe(provider, tls.provider()));
+        if (tls.listening()) {
+            serverTls = ServerTls.load(tls, provider);
+        }
+        return config.upstream().tls() ? UpstreamTls.context(tls, provider) : null;
+    }
+
+    /** Binds the TLS RESP port: the same sessions as the plain port, behind an SSL handler. */
+    private void startTlsPort(ServerBootstrap resp, CommandRouter router, Upstream pool, ProxyResources loops) {
+        ServerTls tls = Objects.requireNonNull(serverTls, "serverTls");
+        ServerBootstrap bootstrap = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                tls.initChannel(ch, "the TLS port");
+                accept(ch, router, pool, loops);
+            }
+        });
+        try {
+            tlsChannel = bootstrap
+                    .bind(config.bind(), config.tls().port())
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (Exception e) {
+            // As for the RESP port: Netty rethrows the bind error undeclared.
+            abandonStart();
+            throw new IllegalStateException(
+                    String.format(
+                            "Failed to bind the TLS port %d on %s: %s",
+                            config.tls().port(), config.bind(), e.getMessage()),
+                    e);
+        }
+        LOG.info("TLS listening on {}", tlsAddress());
+    }
+
+    /** The TLS RESP listener's bound address (useful with --tls-port 0). */
+    public InetSocketAddress tlsAddress() {
+        Channel bound = tlsChannel;
+        if (bound == null) {
+            throw new IllegalStateException("no TLS port");
+        }
+        return (InetSocketAddress) bound.localAddress();
     }
 
     /**
@@ -298,6 +376,9 @@ public final class ProxyServer {
         ServerBootstrap http = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (serverTls != null && config.tls().http()) {
+                    serverTls.initChannel(ch, "the HTTP API");
+                }
                 acceptHttp(ch, api, router, pool, loops);
             }
         });
@@ -313,7 +394,7 @@ public final class ProxyServer {
                             config.http().port(), bind, e.getMessage()),
                     e);
         }
-        LOG.info("HTTP API on {}", httpAddress());
+        LOG.info("HTTP API on {}{}", httpAddress(), config.tls().http() ? " (HTTPS)" : "");
     }
 
     private void acceptHttp(SocketChannel ch, HttpApi api, CommandRouter router, Upstream pool, ProxyResources loops) {
@@ -346,6 +427,9 @@ public final class ProxyServer {
         ServerBootstrap admin = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (serverTls != null && config.tls().admin()) {
+                    serverTls.initChannel(ch, "the admin listener");
+                }
                 api.initChannel(ch);
             }
         });
@@ -371,7 +455,8 @@ public final class ProxyServer {
                     e);
         }
         LOG.info(
-                "admin listener on http://{}:{}/ (/health /ready /metrics /stats)",
+                "admin listener on {}://{}:{}/ (/health /ready /metrics /stats)",
+                config.tls().admin() ? "https" : "http",
                 adminAddress().getHostString(),
                 adminAddress().getPort());
     }
@@ -527,6 +612,9 @@ public final class ProxyServer {
             return;
         }
         serverChannel.close().syncUninterruptibly();
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
         if (httpChannel != null) {
             httpChannel.close().syncUninterruptibly();
         }
@@ -588,6 +676,10 @@ public final class ProxyServer {
         if (bound != null) {
             bound.close().syncUninterruptibly();
         }
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+            tlsChannel = null;
+        }
         if (httpChannel != null) {
             httpChannel.close().syncUninterruptibly();
             httpChannel = null;
@@ -596,6 +688,9 @@ public final class ProxyServer {
     }
 
     private void closeEverything() {
+        if (serverTls != null) {
+            serverTls.close();
+        }
         if (reports != null) {
             reports.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

@@ -73,6 +73,17 @@ class MainIT {
             "--global-rate-limit",
             "--requirepass-file",
             "--upstream-password-file",
+            "--tls-port",
+            "--tls-cert",
+            "--tls-key",
+            "--tls-ca",
+            "--http-tls",
+            "--admin-tls",
+            "--tls-provider",
+            "--upstream-tls-ca",
+            "--upstream-tls-cert",
+            "--upstream-tls-key",
+            "--upstream-tls-insecure",
             "--config");
 
     /** A Lua script that returns 1 after keeping Redis busy for 20 ms. */

@@ -286,6 +286,22 @@ final class PackageRulesTest {
             .because("upstream: depends on the codec, the reply contract, the event-loop plumbing and Netty");
 
     @ArchTest
+    static final ArchRule tlsDependsOnConfigLoggingAndNettyOnly = classes()
+            .that()
+            .resideInAPackage("io.respite.proxy.tls..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(with(
+                    JDK,
+                    "io.netty..",
+                    "org.slf4j..",
+                    "io.respite.proxy.tls..",
+                    "io.respite.proxy.config..",
+                    "io.respite.proxy.logging.."))
+            .because("tls: depends on the config's option records, logging, Netty and the JDK; nothing of sessions, "
+                    + "dispatch or the upstream");
+
+    @ArchTest
     static final ArchRule proxyUsesNoCodecInternals = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy..")

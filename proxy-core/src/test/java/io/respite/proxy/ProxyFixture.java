@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
 
 /**
  * A respite proxy started in front of a test's {@link RedisServer}, with the clients a test opens
@@ -110,6 +111,13 @@ final class ProxyFixture implements AutoCloseable {
     /** A new client of the proxy whose reads give up after {@code readTimeout}, closed with the fixture. */
     RespTestClient client(Duration readTimeout) throws IOException {
         RespTestClient client = RespTestClient.connect(proxy.address(), readTimeout);
+        clients.add(client);
+        return client;
+    }
+
+    /** A new client of the proxy's TLS port, with {@code tls}'s trust and certificate, closed with the fixture. */
+    RespTestClient tlsClient(SSLContext tls) throws IOException {
+        RespTestClient client = RespTestClient.connect(proxy.tlsAddress(), Duration.ofSeconds(10), tls);
         clients.add(client);
         return client;
     }

@@ -13,12 +13,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A {@code redis-server} child process on 127.0.0.1 with no persistence. Stopped by its PID
+ * A {@code redis-server} child process on 127.0.0.1 with no persistence, speaking plain RESP or,
+ * given a {@link RedisTls}, TLS only. Stopped by its PID
  * (through {@link Process}), never by name; a JVM shutdown hook stops any still running if the
  * test JVM exits early.
  */
@@ -42,13 +46,20 @@ final class LocalRedisServer implements RedisServer {
     private final Path binary;
     private final Path dir;
     private final List<String> extraArgs;
+    private final @Nullable RedisTls tls;
     private int port;
     private Process process;
 
     /** Starts a server on a free port; extra args are appended to the command line. */
     LocalRedisServer(Path binary, List<String> extraArgs) {
+        this(binary, extraArgs, null);
+    }
+
+    /** As {@link #LocalRedisServer(Path, List)}, speaking TLS only when {@code tls} is given. */
+    LocalRedisServer(Path binary, List<String> extraArgs, @Nullable RedisTls tls) {
         this.binary = binary;
         this.extraArgs = List.copyOf(extraArgs);
+        this.tls = tls;
         try {
             this.dir = Files.createTempDirectory("respite-redis-");
         } catch (IOException e) {
@@ -90,6 +101,11 @@ final class LocalRedisServer implements RedisServer {
     }
 
     @Override
+    public Optional<SSLContext> tls() {
+        return tls == null ? Optional.empty() : Optional.of(tls.clientContext());
+    }
+
+    @Override
     public List<String> extraArgs() {
         return extraArgs;
     }
@@ -104,10 +120,9 @@ final class LocalRedisServer implements RedisServer {
         if (isRunning()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of(
-                binary.toString(),
-                "--port",
-                Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
+        command.addAll(tls == null ? List.of("--port", Integer.toString(port)) : tls.args(port));
+        command.addAll(List.of(
                 "--bind",
                 HOST,
                 "--save",
@@ -158,6 +173,15 @@ final class LocalRedisServer implements RedisServer {
     }
 
     private boolean answersPing() {
+        if (tls != null) {
+            try (RespTestClient client =
+                    RespTestClient.connect(address(), Duration.ofSeconds(1), tls.clientContext())) {
+                String reply = client.callString("PING");
+                return reply.equals("+PONG\r\n") || reply.startsWith("-NOAUTH");
+            } catch (IOException e) {
+                return false;
+            }
+        }
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(HOST, port), 200);
             socket.setSoTimeout(1000);
@@ -283,6 +307,6 @@ final class LocalRedisServer implements RedisServer {
 
     @Override
     public String toString() {
-        return "redis-server[" + HOST + ":" + port + "]";
+        return "redis-server[" + HOST + ":" + port + (tls == null ? "" : ", TLS") + "]";
     }
 }

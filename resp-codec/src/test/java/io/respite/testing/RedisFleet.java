@@ -21,6 +21,20 @@ public final class RedisFleet implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Starts a standalone server that speaks TLS only, as {@code tls} says; a local
+     * {@code redis-server} built with TLS (Debian's is) is required.
+     */
+    public synchronized RedisServer startTls(RedisTls tls, String... extraArgs) {
+        Path binary = RedisBinary.locate(System.getenv())
+                .orElseThrow(() -> new IllegalStateException(
+                        "a TLS Redis needs the redis-server binary: install redis-server (Debian: apt-get install "
+                                + "redis-server) or set REDIS_SERVER"));
+        RedisServer server = new LocalRedisServer(binary, Arrays.asList(extraArgs), tls);
+        owned.add(server);
+        return server;
+    }
+
     /** Starts a cluster of {@code masters} nodes and waits until it serves every slot. */
     public synchronized RedisCluster cluster(int masters) {
         return cluster(masters, 0);

@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * One Redis server started for a test: a local {@code redis-server} process or, where no binary
@@ -22,9 +24,22 @@ public interface RedisServer extends AutoCloseable {
         return new InetSocketAddress(host(), port());
     }
 
-    /** {@code redis://host:port}, as respite's {@code --upstream} takes it. */
+    /** {@code redis://host:port} ({@code rediss://} for a TLS server), as respite's {@code --upstream} takes it. */
     default String uri() {
-        return "redis://" + host() + ":" + port();
+        return (tls().isPresent() ? "rediss://" : "redis://") + host() + ":" + port();
+    }
+
+    /** For a server that speaks TLS only, a client context that it accepts; else empty. */
+    default Optional<SSLContext> tls() {
+        return Optional.empty();
+    }
+
+    /** A new client of this server (over TLS for a TLS server), whose reads give up after {@code readTimeout}. */
+    default RespTestClient client(Duration readTimeout) throws IOException {
+        Optional<SSLContext> tls = tls();
+        return tls.isPresent()
+                ? RespTestClient.connect(address(), readTimeout, tls.get())
+                : RespTestClient.connect(address(), readTimeout);
     }
 
     /** Starts the server again on the same port (no-op when running) and waits for PING. */
@@ -50,7 +65,7 @@ public interface RedisServer extends AutoCloseable {
 
     /** Runs one command on a fresh connection and returns the raw reply bytes. */
     default byte[] call(String... args) throws IOException {
-        try (RespTestClient client = RespTestClient.connect(address(), Duration.ofSeconds(10))) {
+        try (RespTestClient client = client(Duration.ofSeconds(10))) {
             return client.call(args);
         }
     }

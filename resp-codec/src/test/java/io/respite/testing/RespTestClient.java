@@ -8,7 +8,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A blocking RESP client that returns each reply as its exact wire bytes.
@@ -36,6 +39,33 @@ public final class RespTestClient implements AutoCloseable {
         socket.connect(address, (int) Duration.ofSeconds(5).toMillis());
         socket.setSoTimeout((int) readTimeout.toMillis());
         return new RespTestClient(socket);
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, Duration)}, over TLS with {@code tls} (its trust, and its
+     * certificate if it has one); the handshake is done before this returns, so a refused one throws
+     * here.
+     */
+    public static RespTestClient connect(InetSocketAddress address, Duration readTimeout, SSLContext tls)
+            throws IOException {
+        Socket plain = new Socket();
+        plain.setTcpNoDelay(true);
+        plain.connect(address, (int) Duration.ofSeconds(5).toMillis());
+        plain.setSoTimeout((int) readTimeout.toMillis());
+        SSLSocket socket = (SSLSocket)
+                tls.getSocketFactory().createSocket(plain, address.getHostString(), address.getPort(), true);
+        try {
+            socket.startHandshake();
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return new RespTestClient(socket);
+    }
+
+    /** The certificate the server presented, on a TLS connection. */
+    public Certificate peerCertificate() throws IOException {
+        return ((SSLSocket) socket).getSession().getPeerCertificates()[0];
     }
 
     public static RespTestClient connect(InetSocketAddress address) throws IOException {

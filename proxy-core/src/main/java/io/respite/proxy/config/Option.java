@@ -24,7 +24,7 @@ enum Option {
             "upstream",
             "URI",
             ProxyConfig.DEFAULT_UPSTREAM,
-            "The Redis behind the proxy: redis://[user:pass@]host:port[/db]. No TLS (rediss://) yet.",
+            "The Redis behind the proxy: redis://[user:pass@]host:port[/db], or rediss://... for TLS.",
             (b, o, v) -> b.upstream(UpstreamUri.parse(v))),
     CAPACITY(
             "capacity",
@@ -226,7 +226,75 @@ enum Option {
             "none",
             "Requests a second of every client of this respite together, as --rate-limit.",
             (b, o, v) -> b.globalRateLimit(Values.isNone(v) ? null : RateLimit.parse(o, v)),
-            Form.WORDS);
+            Form.WORDS),
+    TLS_PORT(
+            "tls-port",
+            "PORT",
+            "none",
+            "TCP port of the TLS listener: the same RESP protocol and sessions as --port, over TLS with "
+                    + "--tls-cert; 0 picks a free port. None: no TLS port.",
+            (b, o, v) -> b.tlsPort(Values.isNone(v) ? -1 : Values.parseInt(o, v))),
+    TLS_CERT(
+            "tls-cert",
+            "FILE",
+            "none",
+            "PEM certificate chain the TLS listeners present; re-read when the file changes.",
+            (b, o, v) -> b.tlsCert(Values.parseReadableFile(o, v))),
+    TLS_KEY(
+            "tls-key",
+            "FILE",
+            "none",
+            "PEM private key (PKCS#8) of --tls-cert; re-read when the file changes.",
+            (b, o, v) -> b.tlsKey(Values.parseReadableFile(o, v))),
+    TLS_CA(
+            "tls-ca",
+            "FILE",
+            "none",
+            "PEM CA certificates: TLS clients must present a certificate signed by one (mutual TLS). None: no "
+                    + "client certificates.",
+            (b, o, v) -> b.tlsCa(Values.parseReadableFile(o, v))),
+    HTTP_TLS(
+            "http-tls",
+            "yes|no",
+            "no",
+            "Whether the HTTP API speaks HTTPS, with --tls-cert and --tls-key (and --tls-ca).",
+            (b, o, v) -> b.httpTls(Values.parseYesNo(o, v))),
+    ADMIN_TLS(
+            "admin-tls",
+            "yes|no",
+            "no",
+            "Whether the admin listener speaks HTTPS, with --tls-cert and --tls-key (and --tls-ca).",
+            (b, o, v) -> b.adminTls(Values.parseYesNo(o, v))),
+    TLS_PROVIDER(
+            "tls-provider",
+            "auto|openssl|jdk",
+            "auto",
+            "TLS implementation: openssl (BoringSSL, netty-tcnative), jdk, or auto (openssl where it loads).",
+            (b, o, v) -> b.tlsProvider(TlsOptions.Provider.parse(o, v))),
+    UPSTREAM_TLS_CA(
+            "upstream-tls-ca",
+            "FILE",
+            "the JVM's trusted CAs",
+            "PEM CA certificates the rediss:// upstream's certificate must be signed by.",
+            (b, o, v) -> b.upstreamTlsCa(Values.parseReadableFile(o, v))),
+    UPSTREAM_TLS_CERT(
+            "upstream-tls-cert",
+            "FILE",
+            "none",
+            "PEM certificate chain respite presents to a rediss:// upstream (Redis's tls-auth-clients).",
+            (b, o, v) -> b.upstreamTlsCert(Values.parseReadableFile(o, v))),
+    UPSTREAM_TLS_KEY(
+            "upstream-tls-key",
+            "FILE",
+            "none",
+            "PEM private key (PKCS#8) of --upstream-tls-cert.",
+            (b, o, v) -> b.upstreamTlsKey(Values.parseReadableFile(o, v))),
+    UPSTREAM_TLS_INSECURE(
+            "upstream-tls-insecure",
+            "yes|no",
+            "no",
+            "For tests only: accept any certificate from a rediss:// upstream, for any host name.",
+            (b, o, v) -> b.upstreamTlsInsecure(Values.parseYesNo(o, v)));
 
     /** Prefix of every environment variable the loader reads. */
     static final String ENV_PREFIX = "RESPITE_";

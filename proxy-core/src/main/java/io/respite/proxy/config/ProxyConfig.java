@@ -1,5 +1,6 @@
 package io.respite.proxy.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -76,6 +77,10 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code upstream-ops-limit}, {@code upstream-queue}, {@code rate-limit},
  *       {@code global-rate-limit}</td><td>none, {@value AdmissionOptions#DEFAULT_UPSTREAM_QUEUE}, none, none</td>
  *       <td>Admission control ({@link AdmissionOptions}).</td></tr>
+ *   <tr><td>{@code tls-port}, {@code tls-cert}, {@code tls-key}, {@code tls-ca}, {@code http-tls},
+ *       {@code admin-tls}, {@code tls-provider}, {@code upstream-tls-ca}, {@code upstream-tls-cert},
+ *       {@code upstream-tls-key}, {@code upstream-tls-insecure}</td><td>none, no, auto</td>
+ *       <td>TLS for clients and to a {@code rediss://} upstream ({@link TlsOptions}).</td></tr>
  * </table>
  *
  * @param bind              address to listen on: an IP address or host name
@@ -102,6 +107,7 @@ import org.jspecify.annotations.Nullable;
  * @param admission         the ops limit and the rate limits
  * @param admin             the admin listener's options
  * @param log               how respite logs
+ * @param tls               TLS for clients and to the upstream
  */
 public record ProxyConfig(
         String bind,
@@ -127,7 +133,8 @@ public record ProxyConfig(
         HttpOptions http,
         AdmissionOptions admission,
         AdminOptions admin,
-        LogOptions log) {
+        LogOptions log,
+        TlsOptions tls) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -195,6 +202,12 @@ public record ProxyConfig(
         Objects.requireNonNull(admission, "admission");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(tls, "tls");
+        check(!tls.http() || http.enabled(), "http-tls", "yes", "with http-port");
+        check(!tls.admin() || admin.enabled(), "admin-tls", "yes", "with admin-port");
+        if (tls.upstreamConfigured()) {
+            check(upstream.tls(), tls.firstUpstreamOption(), "set", "with a rediss:// upstream");
+        }
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -264,7 +277,7 @@ public record ProxyConfig(
                 + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
-                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + "]";
+                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + ", tls=" + tls + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -309,6 +322,17 @@ public record ProxyConfig(
         private LogOptions log = LogOptions.DEFAULT;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
+        private int tlsPort = -1;
+        private @Nullable Path tlsCert;
+        private @Nullable Path tlsKey;
+        private @Nullable Path tlsCa;
+        private boolean httpTls;
+        private boolean adminTls;
+        private TlsOptions.Provider tlsProvider = TlsOptions.Provider.AUTO;
+        private @Nullable Path upstreamTlsCa;
+        private @Nullable Path upstreamTlsCert;
+        private @Nullable Path upstreamTlsKey;
+        private boolean upstreamTlsInsecure;
 
         private Builder() {}
 
@@ -510,6 +534,86 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link TlsOptions#port()}: 0 for a free one, -1 for no TLS port. */
+        public Builder tlsPort(int port) {
+            this.tlsPort = port;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#certFile()} and {@link TlsOptions#keyFile()}. */
+        public Builder tlsCertificate(@Nullable Path cert, @Nullable Path key) {
+            this.tlsCert = cert;
+            this.tlsKey = key;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#certFile()}. */
+        Builder tlsCert(Path cert) {
+            this.tlsCert = cert;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#keyFile()}. */
+        Builder tlsKey(Path key) {
+            this.tlsKey = key;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#caFile()}: client certificates required, signed by it. */
+        public Builder tlsCa(@Nullable Path ca) {
+            this.tlsCa = ca;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#http()}. */
+        public Builder httpTls(boolean tls) {
+            this.httpTls = tls;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#admin()}. */
+        public Builder adminTls(boolean tls) {
+            this.adminTls = tls;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#provider()}. */
+        public Builder tlsProvider(TlsOptions.Provider provider) {
+            this.tlsProvider = provider;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#upstreamCaFile()}. */
+        public Builder upstreamTlsCa(@Nullable Path ca) {
+            this.upstreamTlsCa = ca;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#upstreamCertFile()} and {@link TlsOptions#upstreamKeyFile()}. */
+        public Builder upstreamTlsCertificate(@Nullable Path cert, @Nullable Path key) {
+            this.upstreamTlsCert = cert;
+            this.upstreamTlsKey = key;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#upstreamCertFile()}. */
+        Builder upstreamTlsCert(Path cert) {
+            this.upstreamTlsCert = cert;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#upstreamKeyFile()}. */
+        Builder upstreamTlsKey(Path key) {
+            this.upstreamTlsKey = key;
+            return this;
+        }
+
+        /** Sets {@link TlsOptions#upstreamInsecure()}: for tests only. */
+        public Builder upstreamTlsInsecure(boolean insecure) {
+            this.upstreamTlsInsecure = insecure;
+            return this;
+        }
+
         /** {@code requirepass}, read from {@code requirepass-file}; giving both is an error. */
         public Builder requirepassFromFile(String requirepass) {
             this.requirepassFromFile = requirepass;
@@ -542,6 +646,18 @@ public record ProxyConfig(
                         "the password in upstream-password-file or in the upstream URI, not both");
                 uri = uri.withPassword(upstreamPasswordFromFile);
             }
+            TlsOptions tls = new TlsOptions(
+                    tlsPort,
+                    tlsCert,
+                    tlsKey,
+                    tlsCa,
+                    httpTls,
+                    adminTls,
+                    tlsProvider,
+                    upstreamTlsCa,
+                    upstreamTlsCert,
+                    upstreamTlsKey,
+                    upstreamTlsInsecure);
             return new ProxyConfig(
                     bind,
                     port,
@@ -566,7 +682,8 @@ public record ProxyConfig(
                     http,
                     admission,
                     admin,
-                    log);
+                    log,
+                    tls);
         }
     }
 }

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}, or
  * a Redis Cluster, from {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}:
  * seed nodes from which the cluster's topology is learnt, the first of them in {@code host} and
- * {@code port}, and no database but 0 (a cluster has only that one).
+ * {@code port}, and no database but 0 (a cluster has only that one); {@code rediss://...} for a
+ * single Redis over TLS.
  *
  * <p>An IPv6 host is written in brackets ({@code redis://[::1]:6379}) and kept without them. The
  * user and password are percent-decoded ({@code p%40ss} is {@code p@ss}); {@code redis://:pw@host}
@@ -29,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param database database index, at least 0
  * @param cluster whether this names a Redis Cluster by its seeds
  * @param seeds the cluster's seed nodes, the first being {@code host:port}; just that for a single Redis
+ * @param tls      whether the connection is TLS ({@code rediss://})
  */
 public record UpstreamUri(
         String host,
@@ -37,7 +39,8 @@ public record UpstreamUri(
         @Nullable String password,
         int database,
         boolean cluster,
-        List<Seed> seeds) {
+        List<Seed> seeds,
+        boolean tls) {
 
     /** One node to connect to: a host name or address (IPv6 without brackets) and a port. */
     public record Seed(String host, int port) {
@@ -67,7 +70,7 @@ public record UpstreamUri(
 
     /** A single Redis. */
     public UpstreamUri(String host, int port, @Nullable String username, @Nullable String password, int database) {
-        this(host, port, username, password, database, false, List.of(new Seed(host, port)));
+        this(host, port, username, password, database, false, List.of(new Seed(host, port)), false);
     }
 
     /** Validates every component; errors name the {@code upstream} option. */
@@ -110,7 +113,7 @@ public record UpstreamUri(
 
     /** This URI with {@code password} instead of its own (given in a file, say). */
     public UpstreamUri withPassword(@Nullable String newPassword) {
-        return new UpstreamUri(host, port, username, newPassword, database, cluster, seeds);
+        return new UpstreamUri(host, port, username, newPassword, database, cluster, seeds, tls);
     }
 
     /**
@@ -122,14 +125,13 @@ public record UpstreamUri(
      */
     public static UpstreamUri parse(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("rediss://")) {
-            throw ConfigException.invalid(OPTION, redact(text), "redis://...; TLS (rediss://) is not supported yet");
-        }
+        boolean tls = lower.startsWith("rediss://");
         boolean cluster = lower.startsWith(CLUSTER_SCHEME);
-        if (!lower.startsWith("redis://") && !cluster) {
+        if (!lower.startsWith("redis://") && !cluster && !tls) {
             throw syntaxError(text);
         }
-        String rest = text.substring(cluster ? CLUSTER_SCHEME.length() : "redis://".length());
+        String scheme = cluster ? CLUSTER_SCHEME : tls ? "rediss://" : "redis://";
+        String rest = text.substring(scheme.length());
         int at = rest.lastIndexOf('@');
         String userInfo = at < 0 ? null : rest.substring(0, at);
         String hostPortDb = rest.substring(at + 1);
@@ -152,7 +154,7 @@ public record UpstreamUri(
         }
         Seed first = seeds.get(0);
         return new UpstreamUri(
-                first.host(), first.port(), user, password, db.isEmpty() ? 0 : number(db, text), cluster, seeds);
+                first.host(), first.port(), user, password, db.isEmpty() ? 0 : number(db, text), cluster, seeds, tls);
     }
 
     /** One {@code host[:port]}, the host in brackets if it is an IPv6 address. */
@@ -184,7 +186,7 @@ public record UpstreamUri(
     /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
     @Override
     public String toString() {
-        StringBuilder uri = new StringBuilder(cluster ? CLUSTER_SCHEME : "redis://");
+        StringBuilder uri = new StringBuilder(cluster ? CLUSTER_SCHEME : tls ? "rediss://" : "redis://");
         if (password != null) {
             uri.append(username == null ? "" : username)
                     .append(':')

@@ -141,6 +141,23 @@ final class Values {
         };
     }
 
+    /**
+     * A path to a file that must exist and be readable (a certificate or key): checked here, so
+     * that the error names the option and a typo fails the start, not the first handshake.
+     */
+    static Path parseReadableFile(String option, String text) {
+        Path path;
+        try {
+            path = Path.of(text);
+        } catch (InvalidPathException e) {
+            throw ConfigException.invalid(option, text, "a readable file");
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw ConfigException.invalid(option, text, "a readable file");
+        }
+        return path;
+    }
+
     /** How an error message shows a duration: whole milliseconds, as {@link #parseDuration} reads them. */
     static String formatDuration(Duration duration) {
         return duration.toMillis() + "ms";

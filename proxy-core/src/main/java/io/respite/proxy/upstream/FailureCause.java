@@ -3,6 +3,7 @@ package io.respite.proxy.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
+import io.respite.proxy.tls.TlsFailure;
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -35,6 +36,9 @@ final class FailureCause {
      * {@code address}.
      */
     static String of(Throwable failure, String address) {
+        if (TlsFailure.isTls(failure)) {
+            return ofTls(failure, address);
+        }
         if (failure instanceof ConnectTimeoutException) {
             return "no answer from " + address + " to connect";
         }
@@ -51,6 +55,11 @@ final class FailureCause {
             return systemError(failure.getMessage()) + " (" + address + ")";
         }
         return "internal error talking to " + address + ", see respite's log";
+    }
+
+    /** A failed TLS handshake with the upstream at {@code address}, in words (see {@link TlsFailure}). */
+    static String ofTls(Throwable failure, String address) {
+        return "TLS handshake with " + address + " failed: " + TlsFailure.describe(failure);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.respite.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,10 +11,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.respite.proxy.eventloop.LoopFlusher;
 import io.respite.proxy.reply.ReplyCallback;
+import io.respite.proxy.tls.TlsFailure;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespFrameDecoder;
@@ -246,6 +251,11 @@ final class UpstreamConnection implements DedicatedConnection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        SslHandler tls = tlsHandler(settings, ch.alloc());
+                        if (tls != null) {
+                            // The handshake commands written on connect wait in it until TLS is up.
+                            ch.pipeline().addLast(tls);
+                        }
                         ch.pipeline().addLast(new RespFrameDecoder(settings.limits()), new Events(ch));
                     }
                 })
@@ -256,6 +266,21 @@ final class UpstreamConnection implements DedicatedConnection {
                 down(FailureCause.of(f.cause(), settings.address()));
             }
         });
+    }
+
+    /**
+     * The TLS handler of a new connection to a {@code rediss://} upstream, or null for plain TCP:
+     * the upstream's host name goes out as SNI and is what its certificate must name, and the
+     * handshake has {@code --timeout} to complete.
+     */
+    static @Nullable SslHandler tlsHandler(UpstreamSettings settings, ByteBufAllocator alloc) {
+        SslContext tls = settings.tls();
+        if (tls == null) {
+            return null;
+        }
+        SslHandler handler = tls.newHandler(alloc, settings.host(), settings.port());
+        handler.setHandshakeTimeoutMillis(settings.timeout().toMillis());
+        return handler;
     }
 
     /** Sends a command with a timeout; see {@link UpstreamLane#send}. Takes ownership of {@code frame}. */
@@ -328,12 +353,17 @@ final class UpstreamConnection implements DedicatedConnection {
         } else if (timed) {
             progress.awaitFrame();
         }
+        // A duplicate (same reference, same bytes) with indexes of its own: the channel moves the
+        // reader index of what it writes (an SSL handler always, a socket on a partial write), and
+        // the command that owns this frame still reads its arguments relative to it (the keys a
+        // write invalidates when its reply comes).
+        ByteBuf out = frame.duplicate();
         if (callback != null && !timed) {
             // A blocking command goes out now, not with the loop's batch: a write that another
             // client sends right after it must reach Redis after it, as it would without respite.
-            channel.writeAndFlush(frame, channel.voidPromise());
+            channel.writeAndFlush(out, channel.voidPromise());
         } else {
-            channel.write(frame, channel.voidPromise());
+            channel.write(out, channel.voidPromise());
             flushTarget.flushLater();
         }
     }
@@ -688,11 +718,22 @@ final class UpstreamConnection implements DedicatedConnection {
             }
         }
 
+        /** A refused TLS handshake: its reason in words is the connection's cause, logged and told to clients. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess() && ch == channel) {
+                if (breakReason == null) {
+                    breakReason = FailureCause.ofTls(done.cause(), settings.address());
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ch == channel && breakReason == null) {
                 breakReason = FailureCause.of(cause, settings.address());
-                if (!(cause instanceof IOException)) {
+                if (!(cause instanceof IOException) && !TlsFailure.isTls(cause)) {
                     LOG.warn(
                             "upstream " + settings.address() + " (" + version + "): closing after an "
                                     + "unexpected error",

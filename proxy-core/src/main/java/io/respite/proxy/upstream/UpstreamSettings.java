@@ -1,6 +1,7 @@
 package io.respite.proxy.upstream;
 
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.respite.resp.RespLimits;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  *     waits up to {@code timeout} for one
  * @param idleDedicated dedicated connections kept connected and idle, per event loop and protocol
  * @param idleDedicatedTimeout how long an idle dedicated connection is kept, beyond the warm one
+ * @param tls the TLS context of every connection to a {@code rediss://} upstream; null for plain TCP
  */
 public record UpstreamSettings(
         String host,
@@ -33,7 +35,8 @@ public record UpstreamSettings(
         Class<? extends SocketChannel> channelType,
         int maxDedicated,
         int idleDedicated,
-        Duration idleDedicatedTimeout) {
+        Duration idleDedicatedTimeout,
+        @Nullable SslContext tls) {
 
     /** First delay before reconnecting, in milliseconds; doubles up to {@link #MAX_BACKOFF_MILLIS}. */
     public static final long MIN_BACKOFF_MILLIS = 50;
@@ -63,7 +66,8 @@ public record UpstreamSettings(
                 channelType,
                 maxDedicated,
                 idleDedicated,
-                idleDedicatedTimeout);
+                idleDedicatedTimeout,
+                tls);
     }
 
     /** {@code host:port}, for messages. */

@@ -100,7 +100,64 @@ class ConfigLoaderTest {
                 Arguments.of("upstream-queue", "7", get(c -> c.admission().upstreamQueue()), 7),
                 Arguments.of("rate-limit", "100 300", get(c -> c.admission().rateLimit()), new RateLimit(100, 300)),
                 Arguments.of(
-                        "global-rate-limit", "50", get(c -> c.admission().globalRateLimit()), new RateLimit(50, 50)));
+                        "global-rate-limit", "50", get(c -> c.admission().globalRateLimit()), new RateLimit(50, 50)),
+                Arguments.of("tls-port", "6390", get(c -> c.tls().port()), 6390),
+                Arguments.of("tls-cert", PEM_FILE.toString(), get(c -> c.tls().certFile()), PEM_FILE),
+                Arguments.of(
+                        "tls-key", OTHER_PEM_FILE.toString(), get(c -> c.tls().keyFile()), OTHER_PEM_FILE),
+                Arguments.of(
+                        "tls-ca", OTHER_PEM_FILE.toString(), get(c -> c.tls().caFile()), OTHER_PEM_FILE),
+                Arguments.of("http-tls", "yes", get(c -> c.tls().http()), true),
+                Arguments.of("admin-tls", "yes", get(c -> c.tls().admin()), true),
+                Arguments.of("tls-provider", "JDK", get(c -> c.tls().provider()), TlsOptions.Provider.JDK),
+                Arguments.of(
+                        "upstream-tls-ca", PEM_FILE.toString(), get(c -> c.tls().upstreamCaFile()), PEM_FILE),
+                Arguments.of(
+                        "upstream-tls-cert",
+                        PEM_FILE.toString(),
+                        get(c -> c.tls().upstreamCertFile()),
+                        PEM_FILE),
+                Arguments.of(
+                        "upstream-tls-key",
+                        OTHER_PEM_FILE.toString(),
+                        get(c -> c.tls().upstreamKeyFile()),
+                        OTHER_PEM_FILE),
+                Arguments.of("upstream-tls-insecure", "yes", get(c -> c.tls().upstreamInsecure()), true));
+    }
+
+    /** Stand-ins for certificate and key files: the config checks that they can be read, not what they hold. */
+    private static final Path PEM_FILE = secretFile();
+
+    private static final Path OTHER_PEM_FILE = secretFile();
+
+    /**
+     * Options that are valid only with others (a TLS key with its certificate, an upstream CA with a
+     * rediss:// upstream): those others, set with them in the same layer. File contents are not read
+     * by the config, only checked to be readable files.
+     */
+    private static final Map<String, Map<String, String>> COMPANIONS = companions();
+
+    private static Map<String, Map<String, String>> companions() {
+        Map<String, String> certAndKey =
+                Map.of("tls-cert", PEM_FILE.toString(), "tls-key", OTHER_PEM_FILE.toString(), "tls-port", "0");
+        Map<String, String> rediss = Map.of("upstream", "rediss://h:6379");
+        Map<String, Map<String, String>> companions = new HashMap<>();
+        companions.put("tls-port", Map.of("tls-cert", PEM_FILE.toString(), "tls-key", OTHER_PEM_FILE.toString()));
+        companions.put("tls-cert", Map.of("tls-key", OTHER_PEM_FILE.toString(), "tls-port", "0"));
+        companions.put("tls-key", Map.of("tls-cert", PEM_FILE.toString(), "tls-port", "0"));
+        companions.put("tls-ca", certAndKey);
+        companions.put(
+                "http-tls",
+                Map.of("tls-cert", PEM_FILE.toString(), "tls-key", OTHER_PEM_FILE.toString(), "http-port", "0"));
+        companions.put("admin-tls", Map.of("tls-cert", PEM_FILE.toString(), "tls-key", OTHER_PEM_FILE.toString()));
+        companions.put("upstream-tls-ca", rediss);
+        companions.put(
+                "upstream-tls-cert",
+                Map.of("upstream", "rediss://h:6379", "upstream-tls-key", OTHER_PEM_FILE.toString()));
+        companions.put(
+                "upstream-tls-key", Map.of("upstream", "rediss://h:6379", "upstream-tls-cert", PEM_FILE.toString()));
+        companions.put("upstream-tls-insecure", rediss);
+        return companions;
     }
 
     /** A secret file for the *-file options: its first line is the secret, a second line is ignored. */
@@ -137,10 +194,13 @@ class ConfigLoaderTest {
             throws IOException {
         Input input = new Input(dir);
         input.set(layer, option, text);
+        Map<String, String> companions = COMPANIONS.getOrDefault(option, Map.of());
+        companions.forEach((name, value) -> input.set(layer, name, value));
         ProxyConfig config = input.load();
         assertEquals(expected, accessor.apply(config));
         ProxyConfig.Builder onlyThisOption = ProxyConfig.builder();
         Option.named(option).apply(onlyThisOption, text);
+        companions.forEach((name, value) -> Option.named(name).apply(onlyThisOption, value));
         assertEquals(onlyThisOption.build(), config, "every other option keeps its default");
     }
 
@@ -267,7 +327,13 @@ class ConfigLoaderTest {
                 "FLAG | io-threads     | 0        | 0 (expected: an integer of at least 1)",
                 "ENV  | bind           | a b      | a b (expected: an IP address or host name)",
                 "ENV  | requirepass    | ''       | \"\" (expected: a password of at least one character)",
-                "FLAG | upstream | rediss://h:1 | rediss://h:1 (expected: redis://...; TLS (rediss://) is not supported yet)",
+                "FLAG | upstream | redis//h:1 | redis//h:1 (expected: a URI such as redis://[user:pass@]host:port[/db])",
+                "ENV  | tls-cert       | /nowhere.pem | /nowhere.pem (expected: a readable file)",
+                "FILE | tls-key        | /nowhere.pem | /nowhere.pem (expected: a readable file)",
+                "FLAG | tls-provider   | boring   | boring (expected: auto, openssl or jdk)",
+                "FLAG | tls-port       | 70000    | 70000 (expected: an integer from 0 to 65535, or none)",
+                "ENV  | tls-port       | 6390     | 6390 (expected: with tls-cert)",
+                "FILE | http-tls       | maybe    | maybe (expected: yes or no)",
                 "ENV  | upstream | redis://u:pw@h:0 | port 0 (expected: an integer from 1 to 65535)",
                 "FILE | upstream | http://u:pw@h | http://u:***@h (expected: a URI such as redis://[user:pass@]host:port[/db])",
                 "FLAG | max-entry-size | 2gb      | 2147483648 (expected: at most max-memory, 268435456 bytes)",
@@ -377,7 +443,8 @@ class ConfigLoaderTest {
             if (!option.defaultText.equals("none")
                     && option != Option.IO_THREADS
                     && option != Option.CACHE_NIL
-                    && option != Option.HTTP_BIND) {
+                    && option != Option.HTTP_BIND
+                    && option != Option.UPSTREAM_TLS_CA) {
                 option.apply(builder, option.defaultText);
             }
         }
@@ -398,8 +465,7 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(
                 ConfigException.class,
                 () -> ConfigLoader.load(
-                        new String[] {"--upstream", "rediss://u:hunter2@h:6379", "--requirepass=alsosecret"},
-                        Map.of()));
+                        new String[] {"--upstream", "rediss://u:hunter2@h:0", "--requirepass=alsosecret"}, Map.of()));
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     }
 

@@ -116,12 +116,28 @@ class UpstreamUriTest {
                 "redis://[10.0.0.1]:6379 | upstream: host [10.0.0.1] (expected: an IPv6 address between brackets)",
                 "redis://u:@h            | upstream: an empty password (expected: a password of at least one character)",
                 "redis://:@h             | upstream: an empty password (expected: a password of at least one character)",
-                "rediss://h:6379 | upstream: rediss://h:6379 (expected: redis://...; TLS (rediss://) is not supported yet)",
-                "REDISS://u:p@h:1 | upstream: REDISS://u:***@h:1 (expected: redis://...; TLS (rediss://) is not supported yet)",
             })
     void rejectedWithReason(String text, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));
         assertEquals(message, e.getMessage());
+    }
+
+    /** Columns: text, host, port, toString. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "rediss://cache.example:6380/2 | cache.example | 6380 | rediss://cache.example:6380/2",
+                "REDISS://u:p@h                | h             | 6379 | rediss://u:***@h:6379/0",
+                "rediss://[::1]:7000           | ::1           | 7000 | rediss://[::1]:7000/0",
+            })
+    void redissIsTls(String text, String host, int port, String shown) {
+        UpstreamUri uri = UpstreamUri.parse(text);
+        assertTrue(uri.tls(), "tls");
+        assertEquals(host, uri.host());
+        assertEquals(port, uri.port());
+        assertEquals(shown, uri.toString());
+        assertFalse(UpstreamUri.parse("redis://h").tls(), "redis:// is plain");
     }
 
     @ParameterizedTest(name = "{0}")

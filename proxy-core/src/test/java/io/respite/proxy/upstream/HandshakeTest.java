@@ -23,7 +23,8 @@ class HandshakeTest {
                 NioSocketChannel.class,
                 10,
                 2,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60),
+                null);
     }
 
     private static List<String> steps(UpstreamSettings settings, RespVersion version) {
