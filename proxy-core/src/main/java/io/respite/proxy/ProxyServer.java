@@ -257,7 +257,8 @@ public final class ProxyServer {
                         config.upstream().database(),
                         config.deniedCommands(),
                         config.upstream().password() != null,
-                        cacheNil),
+                        cacheNil,
+                        config.upstream().cluster()),
                 coherence);
         observability.router(router);
         if (config.admin().enabled()) {

@@ -226,6 +226,53 @@ class ClusterIT {
     }
 
     @Test
+    void keylessCommandsInATransactionFollowItsFirstKey() throws IOException {
+        // A key on the last primary: were the transaction bound at its first (keyless) command, it
+        // would land on another node and SET would fail.
+        String key = "t:0";
+        for (int i = 0; owner(key) != cluster.nodes().get(cluster.nodes().size() - 1); i++) {
+            key = "t:" + i;
+        }
+        try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
+            assertEquals("+OK\r\n", client.callString("MULTI"));
+            assertEquals("+QUEUED\r\n", client.callString("PING"));
+            assertEquals("+QUEUED\r\n", client.callString("SET", key, "in-tx"));
+            assertEquals("+QUEUED\r\n", client.callString("ECHO", "e"));
+            assertEquals("*3\r\n+PONG\r\n+OK\r\n$1\r\ne\r\n", client.callString("EXEC"));
+            assertEquals("$5\r\nin-tx\r\n", owner(key).callString("GET", key));
+            assertEquals("+OK\r\n", client.callString("MULTI"));
+            assertEquals("+QUEUED\r\n", client.callString("PING"));
+            assertEquals("+OK\r\n", client.callString("DISCARD"));
+            assertEquals("+PONG\r\n", client.callString("PING"));
+        }
+    }
+
+    @Test
+    void malformedAndNodeWideCommandsAnswerAsRedisWould() throws IOException {
+        try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT);
+                RespTestClient direct = RespTestClient.connect(oracle.address(), ProxyFixture.AWAIT)) {
+            // A value missing across slots: what a cluster node says (CROSSSLOT before MSET's own
+            // arity check), and nothing written; within a slot, Redis's arity error.
+            assertEquals(
+                    cluster.nodes().get(0).callString("MSET", "a", "1", "b"), client.callString("MSET", "a", "1", "b"));
+            assertEquals(
+                    direct.callString("MSET", "{a}1", "1", "{a}2"), client.callString("MSET", "{a}1", "1", "{a}2"));
+            assertEquals(":0\r\n", client.callString("EXISTS", "a"));
+            assertEquals("$-1\r\n", client.callString("RANDOMKEY"));
+            client.callString("SET", "only", "1");
+            // Whichever node holds the one key, RANDOMKEY finds it.
+            for (int i = 0; i < 5; i++) {
+                assertEquals("$4\r\nonly\r\n", client.callString("RANDOMKEY"));
+            }
+            assertEquals(direct.callString("SCRIPT", "KILL"), client.callString("SCRIPT", "KILL"));
+            assertTrue(client.callString("SHUTDOWN").startsWith("-ERR respite does not relay SHUTDOWN"));
+            for (RedisServer node : cluster.nodes()) {
+                assertEquals("+PONG\r\n", node.callString("PING"), "no node was shut down");
+            }
+        }
+    }
+
+    @Test
     void aLostStreamOnOneNodeDropsThatNodesEntriesOnly() throws IOException {
         try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
             // One key on each node: keys are tried in turn until every node has one.

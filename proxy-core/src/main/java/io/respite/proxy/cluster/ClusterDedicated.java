@@ -11,14 +11,17 @@ import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A session's dedicated connection in a cluster (MULTI, WATCH, blocking commands), bound to one
  * primary: the node of the first key it is sent, as a transaction in Redis Cluster lives on one
- * node. A MULTI that comes before any key is answered here and sent ahead of the first command
- * that names one (or of EXEC or DISCARD), so a transaction goes where its keys are. A later key
+ * node. A MULTI that comes before any key is answered here, keyless commands after it are queued
+ * here (answered QUEUED), and all are sent ahead of the first command that names a key (or of
+ * EXEC), so a transaction goes where its keys are. A later key
  * of another node gets the CROSSSLOT error in place of the node's MOVED, and the node flags the
  * transaction, so EXEC aborts as Redis Cluster's would. Only the session's loop calls it.
  */
@@ -27,7 +30,11 @@ final class ClusterDedicated implements DedicatedConnection {
     private static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
     private static final String NONE_TO_SPARE =
             "ERR respite has no dedicated connection to spare for this node (see --max-pinned)";
+    private static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARD = "DISCARD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] QUEUED = "+QUEUED\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
 
     private final ClusterLane lane;
     private final RespVersion version;
@@ -36,6 +43,13 @@ final class ClusterDedicated implements DedicatedConnection {
     private @Nullable DedicatedConnection bound;
     /** A MULTI was answered here and waits to be sent to the node the transaction binds to. */
     private boolean multiPending;
+    /** A command of the pending transaction could not bind: its EXEC aborts. */
+    private boolean transactionFailed;
+    /** Keyless commands of the pending transaction, answered QUEUED here, each with its database; owned. */
+    private final List<Queued> queued = new ArrayList<>();
+
+    /** A command queued here, and the frame it owns. */
+    private record Queued(int database, ByteBuf frame) {}
 
     ClusterDedicated(ClusterLane lane, RespVersion version, Consumer<ByteBuf> frames, Consumer<String> lost) {
         this.lane = lane;
@@ -49,16 +63,7 @@ final class ClusterDedicated implements DedicatedConnection {
         if (bound == null) {
             RespCommand command = Requests.parse(frame);
             try {
-                if (command.argCount() == 1 && command.argEqualsIgnoreCase(0, MULTI) && !multiPending) {
-                    multiPending = true;
-                    frame.release();
-                    callback.onReply(
-                            PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(OK));
-                    return;
-                }
-                if (!bind(command)) {
-                    frame.release();
-                    callback.onReply(ClusterLane.error(NONE_TO_SPARE));
+                if (!takenHere(database, command, frame, callback)) {
                     return;
                 }
             } finally {
@@ -66,6 +71,61 @@ final class ClusterDedicated implements DedicatedConnection {
             }
         }
         bound().send(database, frame, new NoRedirection(callback), timed);
+    }
+
+    /**
+     * A command while no node is bound: answered here (a MULTI, a keyless command queued behind
+     * it, EXEC or DISCARD of a transaction that could not bind), or the connection bound for it.
+     * Returns true when the command is to be sent on the bound connection; otherwise it was
+     * answered and {@code frame} is released or kept. Borrows {@code command}.
+     */
+    private boolean takenHere(int database, RespCommand command, ByteBuf frame, ReplyCallback callback) {
+        boolean lone = command.argCount() == 1;
+        if (lone && command.argEqualsIgnoreCase(0, MULTI) && !multiPending) {
+            multiPending = true;
+            frame.release();
+            callback.onReply(PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(OK));
+            return false;
+        }
+        boolean ends = lone && (command.argEqualsIgnoreCase(0, EXEC) || command.argEqualsIgnoreCase(0, DISCARD));
+        if (multiPending && transactionFailed && ends) {
+            boolean exec = command.argEqualsIgnoreCase(0, EXEC);
+            frame.release();
+            forgetTransaction();
+            callback.onReply(
+                    exec
+                            ? ClusterLane.error(EXECABORT)
+                            : PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(OK));
+            return false;
+        }
+        if (multiPending && !ends && firstKey(command) < 0) {
+            // Keyless inside MULTI: queued here until a key says where the transaction goes.
+            queued.add(new Queued(database, frame));
+            callback.onReply(PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(QUEUED));
+            return false;
+        }
+        if (multiPending && transactionFailed) {
+            frame.release();
+            callback.onReply(ClusterLane.error(NONE_TO_SPARE));
+            return false;
+        }
+        if (!bind(command)) {
+            frame.release();
+            // Inside MULTI a command refused at queueing time makes EXEC abort, as in Redis.
+            transactionFailed = multiPending;
+            callback.onReply(ClusterLane.error(NONE_TO_SPARE));
+            return false;
+        }
+        return true;
+    }
+
+    private void forgetTransaction() {
+        multiPending = false;
+        transactionFailed = false;
+        for (Queued command : queued) {
+            command.frame().release();
+        }
+        queued.clear();
     }
 
     @Override
@@ -112,12 +172,17 @@ final class ClusterDedicated implements DedicatedConnection {
             ByteBuf frame = multi.frame().retain();
             multi.release();
             connection.send(0, frame, ClusterLane.IGNORED, true);
+            // Their QUEUED was answered here: Redis's own is dropped (an error would still abort EXEC).
+            for (Queued held : queued) {
+                connection.send(held.database(), held.frame(), ClusterLane.IGNORED, true);
+            }
+            queued.clear();
         }
         return true;
     }
 
-    private @Nullable Seed nodeOf(RespCommand command) {
-        SlotMap slots = lane.upstream().slots();
+    /** The argument index of {@code command}'s first key, or -1 when it has none (or the table is not loaded). */
+    private int firstKey(RespCommand command) {
         Catalog catalog = lane.upstream().catalog();
         CommandInfo info = catalog == null ? null : catalog.commands().lookup(command);
         int[] first = {-1};
@@ -130,11 +195,17 @@ final class ClusterDedicated implements DedicatedConnection {
                 });
             }
         }
-        if (first[0] > 0) {
+        return first[0];
+    }
+
+    private @Nullable Seed nodeOf(RespCommand command) {
+        SlotMap slots = lane.upstream().slots();
+        int first = firstKey(command);
+        if (first > 0) {
             Seed owner = slots.owner(Slots.of(
                     command.frame(),
-                    command.frame().readerIndex() + command.argOffset(first[0]),
-                    command.argLength(first[0])));
+                    command.frame().readerIndex() + command.argOffset(first),
+                    command.argLength(first)));
             if (owner != null) {
                 return owner;
             }
@@ -160,7 +231,7 @@ final class ClusterDedicated implements DedicatedConnection {
 
     @Override
     public void release(boolean clean) {
-        multiPending = false;
+        forgetTransaction();
         DedicatedConnection connection = bound;
         bound = null;
         if (connection != null) {
@@ -170,7 +241,7 @@ final class ClusterDedicated implements DedicatedConnection {
 
     @Override
     public void close() {
-        multiPending = false;
+        forgetTransaction();
         DedicatedConnection connection = bound;
         bound = null;
         if (connection != null) {

@@ -1,5 +1,6 @@
 package io.respite.proxy.cluster;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.netty.buffer.ByteBuf;
@@ -36,6 +37,10 @@ final class ClusterLane implements UpstreamLane {
     static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
     static final String NO_SELECT = "ERR SELECT is not allowed in cluster mode";
     static final String CLUSTER_DOWN = "CLUSTERDOWN Hash slot not served";
+
+    private static final byte[] RANDOMKEY = "RANDOMKEY".getBytes(US_ASCII);
+    private static final byte[] SCAN = "SCAN".getBytes(US_ASCII);
+    private static final byte[] SHUTDOWN = "SHUTDOWN".getBytes(US_ASCII);
 
     private final ClusterUpstream upstream;
     private final EventLoop loop;
@@ -98,11 +103,14 @@ final class ClusterLane implements UpstreamLane {
         CommandInfo info = catalog == null ? null : catalog.commands().lookup(command);
         String request = info == null ? null : info.requestPolicy();
         String response = info == null ? null : info.responsePolicy();
-        if (("all_shards".equals(request) || "all_nodes".equals(request)) && !"special".equals(response)) {
-            everyPrimary(version, frame, callback, response);
+        boolean randomKey = command.argCount() == 1 && command.argEqualsIgnoreCase(0, RANDOMKEY);
+        if (("all_shards".equals(request) || "all_nodes".equals(request))
+                && (!"special".equals(response) || randomKey)) {
+            // RANDOMKEY's special policy: any node's key; the default merge prefers one that is not nil.
+            everyPrimary(version, frame, callback, randomKey ? null : response);
             return;
         }
-        if (info != null && info.name().equals("scan") && command.argCount() > 1) {
+        if (command.argCount() > 1 && command.argEqualsIgnoreCase(0, SCAN)) {
             frame.release();
             Scans.scan(this, version, command, callback);
             return;
@@ -122,13 +130,32 @@ final class ClusterLane implements UpstreamLane {
         }
         if (oneSlot) {
             sendToSlot(slot, version, frame, callback);
-        } else if ("multi_shard".equals(request) && splittable(response) && info != null) {
+        } else if ("multi_shard".equals(request)
+                && splittable(response)
+                && info != null
+                && evenlySpaced(command, keys)) {
             frame.release();
             cut(version, command, info, keys, callback);
+        } else if ("multi_shard".equals(request) && !evenlySpaced(command, keys)) {
+            sendToSlot(slot, version, frame, callback);
         } else {
             frame.release();
             callback.onReply(error(CROSSSLOT));
         }
+    }
+
+    /**
+     * Whether the keys are evenly spaced and each has its full share of arguments (MSET's values):
+     * else the command is malformed, and goes whole to the first key's node for Redis's own error.
+     */
+    private static boolean evenlySpaced(RespCommand command, IntArrayList keys) {
+        int width = keys.getInt(1) - keys.getInt(0);
+        for (int i = 2; i < keys.size(); i++) {
+            if (keys.getInt(i) - keys.getInt(i - 1) != width) {
+                return false;
+            }
+        }
+        return width > 0 && keys.getInt(keys.size() - 1) + width == command.argCount();
     }
 
     /** Whether a multi-key command cut by slot still means what it meant: its replies merge exactly. */
@@ -162,15 +189,19 @@ final class ClusterLane implements UpstreamLane {
     /** Sends to the primary of {@code slot}, following redirections. Takes ownership of {@code frame}. */
     void sendToSlot(int slot, RespVersion version, ByteBuf frame, ReplyCallback callback) {
         SlotMap slots = upstream.slots();
-        // Before the first refresh, a seed: its MOVED, followed, teaches the slot's owner.
-        Seed owner = slots.primaries().isEmpty() ? upstream.seed() : slots.owner(slot);
+        Seed owner = slots.owner(slot);
+        if (owner == null && !slots.refreshed()) {
+            // Before the first refresh, any node: its MOVED, followed, teaches the slot's owner.
+            owner = anyPrimary();
+        }
         if (owner == null) {
             upstream.nodeTrouble();
             frame.release();
             callback.onReply(error(CLUSTER_DOWN));
             return;
         }
-        Redirecting redirecting = new Redirecting(this, slot, version, frame.retain(), callback);
+        // The retry's own view of the bytes: the one sent is the connection's to consume.
+        Redirecting redirecting = new Redirecting(this, slot, version, frame.retainedDuplicate(), callback);
         node(owner).send(0, version, frame, redirecting);
     }
 
@@ -202,16 +233,18 @@ final class ClusterLane implements UpstreamLane {
         int[] partOfKey = new int[keys.size()];
         int[] indexInPart = new int[keys.size()];
         List<Integer> order = new ArrayList<>();
+        Map<Integer, Integer> partIndex = new LinkedHashMap<>();
         for (int k = 0; k < keys.size(); k++) {
             int slot = slotOf(command, keys.getInt(k));
             List<Integer> part = bySlot.get(slot);
             if (part == null) {
                 part = new ArrayList<>();
                 bySlot.put(slot, part);
+                partIndex.put(slot, parts.size());
                 parts.add(part);
                 order.add(slot);
             }
-            partOfKey[k] = order.indexOf(slot);
+            partOfKey[k] = partIndex.getOrDefault(slot, 0);
             indexInPart[k] = part.size();
             part.add(keys.getInt(k));
         }
@@ -223,10 +256,13 @@ final class ClusterLane implements UpstreamLane {
                 order.size(),
                 inKeyOrder ? partOfKey : null,
                 inKeyOrder ? indexInPart : null);
+        // Every part built before any is sent: nothing runs unless all of it can.
+        ByteBuf[] frames = new ByteBuf[order.size()];
         for (int p = 0; p < order.size(); p++) {
-            int slot = order.get(p);
-            ByteBuf part = Requests.subset(PooledByteBufAllocator.DEFAULT, command, parts.get(p), width);
-            sendToSlot(slot, version, part, fanout.part(p));
+            frames[p] = Requests.subset(PooledByteBufAllocator.DEFAULT, command, parts.get(p), width);
+        }
+        for (int p = 0; p < order.size(); p++) {
+            sendToSlot(order.get(p), version, frames[p], fanout.part(p));
         }
     }
 
@@ -266,9 +302,38 @@ final class ClusterLane implements UpstreamLane {
         return owner == null ? -1 : node(owner).trackingEpoch(version);
     }
 
+    /**
+     * SCRIPT KILL, FUNCTION KILL, CLIENT KILL/PAUSE/UNPAUSE/UNBLOCK: to every primary, each on a
+     * connection of its own, merged as the command's tip says (one node's success is enough by
+     * default: the busy script runs on one of them). SHUTDOWN is refused: it would stop a node.
+     */
     @Override
     public void sendOutOfBand(RespVersion version, ByteBuf frame, ReplyCallback callback) {
-        node(anyPrimary()).sendOutOfBand(version, frame, callback);
+        RespCommand command = Requests.parse(frame);
+        CommandInfo info;
+        try {
+            if (command.argEqualsIgnoreCase(0, SHUTDOWN)) {
+                frame.release();
+                callback.onReply(error(
+                        "ERR respite does not relay SHUTDOWN to a Redis Cluster: shut its nodes " + "down one by one"));
+                return;
+            }
+            Catalog catalog = upstream.catalog();
+            info = catalog == null ? null : catalog.commands().lookup(command);
+        } finally {
+            command.release();
+        }
+        List<Seed> primaries = upstream.slots().primaries();
+        if (primaries.isEmpty()) {
+            node(anyPrimary()).sendOutOfBand(version, frame, callback);
+            return;
+        }
+        String policy = info == null || info.responsePolicy() == null ? "one_succeeded" : info.responsePolicy();
+        Fanout fanout = new Fanout(callback, policy, PooledByteBufAllocator.DEFAULT, primaries.size(), null, null);
+        for (int i = 0; i < primaries.size(); i++) {
+            ByteBuf part = i == primaries.size() - 1 ? frame : frame.retainedDuplicate();
+            node(primaries.get(i)).sendOutOfBand(version, part, fanout.part(i));
+        }
     }
 
     @Override

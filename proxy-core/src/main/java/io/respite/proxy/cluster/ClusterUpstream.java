@@ -70,6 +70,9 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     private final Seed firstSeed;
     private final List<ClusterStream> streams = new ArrayList<>();
     private volatile SlotMap slots = SlotMap.EMPTY;
+    /** Slots answered ASK for since the last map: their entries were dropped once. Guarded by this. */
+    private final BitSet asked = new BitSet(Slots.COUNT);
+
     private volatile @Nullable TrackingSetup tracking;
 
     /**
@@ -165,15 +168,20 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
         return pool;
     }
 
-    /** A map from the topology: opens the new primaries' pools, and drops what moved. */
+    /**
+     * A map from the topology: opens the new primaries' pools before publishing it (so no loop
+     * creates one mid-command), drops what moved, and stops the former primaries' connections
+     * tracking (their streams close: invalidations sent to them would be lost).
+     */
     private void learnt(SlotMap next) {
+        for (Seed node : next.primaries()) {
+            pool(node);
+        }
         SlotMap before;
         synchronized (this) {
             before = slots;
             slots = next;
-        }
-        for (Seed node : next.primaries()) {
-            pool(node);
+            asked.clear();
         }
         BitSet changed = before.changedIn(next);
         if (before.primaries().isEmpty()) {
@@ -181,6 +189,12 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
         } else if (!changed.isEmpty()) {
             LOG.info("cluster: {} slots changed owner; their cached entries are dropped", changed.cardinality());
             slotsMoved.accept(changed);
+        }
+        for (Seed former : before.primaries()) {
+            UpstreamPool pool = pools.get(former);
+            if (!next.primaries().contains(former) && pool != null) {
+                pool.track(UNTRACKED);
+            }
         }
         List<ClusterStream> open;
         synchronized (streams) {
@@ -212,11 +226,24 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
         topology.refreshSoon();
     }
 
-    /** A node answered ASK for {@code slot}: it is migrating, its keys leaving the node that tracked them. */
+    /**
+     * A node answered ASK for {@code slot}: it is migrating, its keys leaving the node that tracked
+     * them. Its entries go once per migration (a scan of the cache; later reads of it are tracked
+     * by whichever node answers them, and a key that moves is deleted, so invalidated, at its
+     * source); the refresh that follows the migration drops them again.
+     */
     void asked(int slot) {
-        BitSet one = new BitSet(Slots.COUNT);
-        one.set(slot);
-        slotsMoved.accept(one);
+        boolean first;
+        synchronized (this) {
+            first = !asked.get(slot);
+            asked.set(slot);
+        }
+        if (first) {
+            BitSet one = new BitSet(Slots.COUNT);
+            one.set(slot);
+            slotsMoved.accept(one);
+            topology.refreshSoon();
+        }
     }
 
     /** A node's connection failed, which may mean a failover: look again soon. */

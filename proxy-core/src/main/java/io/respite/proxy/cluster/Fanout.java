@@ -57,12 +57,19 @@ final class Fanout {
         return new ReplyCallback() {
             @Override
             public void onReply(ByteBuf frame) {
+                if (pending <= 0 || replies[index] != null) {
+                    frame.release();
+                    return;
+                }
                 replies[index] = frame;
                 answered();
             }
 
             @Override
             public void onFailure(String error) {
+                if (pending <= 0) {
+                    return;
+                }
                 if (failure == null) {
                     failure = error;
                 }
@@ -72,7 +79,8 @@ final class Fanout {
     }
 
     private void answered() {
-        if (--pending > 0) {
+        if (--pending != 0) {
+            // More parts to come; or (below zero) a part answered twice after a failure: ignored.
             return;
         }
         try {

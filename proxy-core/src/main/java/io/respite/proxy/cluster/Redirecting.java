@@ -31,6 +31,8 @@ final class Redirecting implements ReplyCallback {
     private final ReplyCallback next;
     private final long deadlineNanos;
     private int redirections;
+    /** The client's callback has had its answer (and the frame was released). */
+    private boolean finished;
 
     /** Takes ownership of {@code frame}: a reference kept for retries. */
     Redirecting(ClusterLane lane, int slot, RespVersion version, ByteBuf frame, ReplyCallback next) {
@@ -44,7 +46,7 @@ final class Redirecting implements ReplyCallback {
 
     @Override
     public void onReply(ByteBuf reply) {
-        if (reply.getByte(reply.readerIndex()) != '-' || redirections >= MAX_REDIRECTIONS) {
+        if (finished || reply.getByte(reply.readerIndex()) != '-' || redirections >= MAX_REDIRECTIONS) {
             done(reply);
             return;
         }
@@ -94,16 +96,32 @@ final class Redirecting implements ReplyCallback {
         }
     }
 
+    /** Hands the reply on, then lets go of the command's bytes: once, whatever the next callback does. */
     private void done(ByteBuf reply) {
-        frame.release();
-        next.onReply(reply);
+        if (finished) {
+            reply.release();
+            return;
+        }
+        finished = true;
+        try {
+            next.onReply(reply);
+        } finally {
+            frame.release();
+        }
     }
 
     @Override
     public void onFailure(String error) {
-        frame.release();
-        lane.upstream().nodeTrouble();
-        next.onFailure(error);
+        if (finished) {
+            return;
+        }
+        finished = true;
+        try {
+            lane.upstream().nodeTrouble();
+            next.onFailure(error);
+        } finally {
+            frame.release();
+        }
     }
 
     /** The node in {@code -MOVED 3999 127.0.0.1:6381}, or null if it cannot be read. */

@@ -78,7 +78,12 @@ final class Scans {
         }
         String nodeCursor = reply.toString(elements[0], elements[1], StandardCharsets.US_ASCII);
         nodeCursor = nodeCursor.substring(nodeCursor.indexOf('\n') + 1).strip();
-        long next = Long.parseUnsignedLong(nodeCursor);
+        long next;
+        try {
+            next = Long.parseUnsignedLong(nodeCursor);
+        } catch (NumberFormatException notACursor) {
+            return reply;
+        }
         long cursor;
         if (next != 0) {
             cursor = next * MAX_NODES + node;

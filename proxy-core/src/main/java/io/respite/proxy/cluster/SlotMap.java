@@ -15,15 +15,23 @@ import org.jspecify.annotations.Nullable;
 final class SlotMap {
 
     /** No slots known: before the first refresh. */
-    static final SlotMap EMPTY = new SlotMap(List.of(), filled(-1));
+    static final SlotMap EMPTY = new SlotMap(List.of(), filled(-1), false);
 
     private final List<Seed> primaries;
+    /** Whether a refresh built this map (or the one it derives from): else only MOVED replies did. */
+    private final boolean refreshed;
     /** For each slot, its primary's index in {@link #primaries}, or -1 when no node serves it. */
     private final int[] owners;
 
-    private SlotMap(List<Seed> primaries, int[] owners) {
+    private SlotMap(List<Seed> primaries, int[] owners, boolean refreshed) {
         this.primaries = List.copyOf(primaries);
         this.owners = owners;
+        this.refreshed = refreshed;
+    }
+
+    /** Whether a topology refresh stands behind this map: before one, a slot with no owner is just not known yet. */
+    boolean refreshed() {
+        return refreshed;
     }
 
     /** The map of {@code slotsByPrimary}: each primary with the slots it serves. */
@@ -37,7 +45,7 @@ final class SlotMap {
                 owners[slot] = i;
             }
         }
-        return new SlotMap(primaries, owners);
+        return new SlotMap(primaries, owners, true);
     }
 
     private static int[] filled(int value) {
@@ -69,7 +77,7 @@ final class SlotMap {
         }
         int[] copy = owners.clone();
         copy[slot] = index;
-        return new SlotMap(nodes, copy);
+        return new SlotMap(nodes, copy, refreshed);
     }
 
     /** The slots whose owner differs between this map and {@code next}. */

@@ -94,7 +94,8 @@ public final class CommandRouter {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.policy = policy;
         this.denied = new DeniedCommands(policy.deniedCommands());
-        this.connection = new ConnectionCommands(catalog, policy.requirePass(), policy.initialDatabase());
+        this.connection =
+                new ConnectionCommands(catalog, policy.requirePass(), policy.initialDatabase(), policy.cluster());
         FillReplies replies = new FillReplies(policy.maxEntryBytes(), policy.cacheNil());
         this.reads = new CachedReads(Objects.requireNonNull(cache, "cache"), coherence, replies);
         this.multiGets = new CachedMultiGets(cache, coherence, replies);
@@ -288,10 +289,8 @@ public final class CommandRouter {
             }
             case MULTI, WATCH, BLOCKING, RELAY -> pinned.pin(client, command, kind, lookup(command));
             case PUBSUB -> {
-                Catalog known = catalog.get();
                 String verb = command.argString(0);
-                if (known != null
-                        && known.cluster()
+                if (policy.cluster()
                         && (verb.equalsIgnoreCase("ssubscribe") || verb.equalsIgnoreCase("sunsubscribe"))) {
                     client.sink()
                             .replyError("ERR respite does not relay sharded pub/sub from a Redis Cluster yet: "

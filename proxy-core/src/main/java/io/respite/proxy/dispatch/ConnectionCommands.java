@@ -31,16 +31,20 @@ final class ConnectionCommands {
     private final AtomicReference<Catalog> catalog;
     private final @Nullable String requirePass;
     private final int initialDatabase;
+    private final boolean cluster;
 
     /**
      * @param catalog the upstream's catalog once loaded (its version for HELLO, its databases for SELECT)
      * @param requirePass the password clients must give, or null
      * @param initialDatabase the database clients start in, and return to on RESET
+     * @param cluster whether the upstream is a Redis Cluster, where SELECT other than 0 is refused
      */
-    ConnectionCommands(AtomicReference<Catalog> catalog, @Nullable String requirePass, int initialDatabase) {
+    ConnectionCommands(
+            AtomicReference<Catalog> catalog, @Nullable String requirePass, int initialDatabase, boolean cluster) {
         this.catalog = catalog;
         this.requirePass = requirePass;
         this.initialDatabase = initialDatabase;
+        this.cluster = cluster;
     }
 
     void ping(ClientContext client, RespCommand command) {
@@ -217,7 +221,7 @@ final class ConnectionCommands {
             return;
         }
         Catalog known = catalog.get();
-        if (known != null && known.cluster() && database != 0) {
+        if ((cluster || (known != null && known.cluster())) && database != 0) {
             client.sink().replyError("ERR SELECT is not allowed in cluster mode");
             return;
         }

@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param redactSecrets whether respite holds the upstream's credentials, so that CONFIG GET must
  *     not show the upstream's secrets
  * @param cacheNil whether a nil GET is cached
+ * @param cluster whether the upstream is a Redis Cluster (one database, no sharded pub/sub yet),
+ *     known from the start, before the upstream's catalog says so
  */
 public record DispatchPolicy(
         @Nullable String requirePass,
@@ -22,7 +24,19 @@ public record DispatchPolicy(
         int initialDatabase,
         Set<String> deniedCommands,
         boolean redactSecrets,
-        boolean cacheNil) {
+        boolean cacheNil,
+        boolean cluster) {
+
+    /** The policy for a single Redis. */
+    public DispatchPolicy(
+            @Nullable String requirePass,
+            long maxEntryBytes,
+            int initialDatabase,
+            Set<String> deniedCommands,
+            boolean redactSecrets,
+            boolean cacheNil) {
+        this(requirePass, maxEntryBytes, initialDatabase, deniedCommands, redactSecrets, cacheNil, false);
+    }
 
     public DispatchPolicy {
         deniedCommands = Set.copyOf(Objects.requireNonNull(deniedCommands, "deniedCommands"));

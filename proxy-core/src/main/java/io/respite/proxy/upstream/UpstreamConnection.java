@@ -125,6 +125,8 @@ final class UpstreamConnection implements DedicatedConnection {
     private final Supplier<@Nullable TrackingSetup> tracking;
     /** The epoch of the tracking setup this connection applied; -1 while it has none. */
     private int trackingEpoch = -1;
+    /** The setup whose epoch is {@link #trackingEpoch}: a setup of the same epoch but another REDIRECT is new. */
+    private @Nullable TrackingSetup appliedSetup;
     /** The listener was told the connection is down, and not told it is ready since. */
     private boolean reportedDown;
     /** A connection for one command Redis answers while busy: a handshake of HELLO and AUTH only. */
@@ -239,6 +241,7 @@ final class UpstreamConnection implements DedicatedConnection {
         state = State.CONNECTING;
         handshakeWritten = false;
         trackingEpoch = -1;
+        appliedSetup = null;
         connectingTicks = 0;
         breakReason = null;
         ChannelFuture future = new Bootstrap()
@@ -432,9 +435,10 @@ final class UpstreamConnection implements DedicatedConnection {
      */
     void applyTracking() {
         TrackingSetup setup = tracking.get();
-        if (setup == null || !writable() || setup.epoch() == trackingEpoch) {
+        if (setup == null || !writable() || (setup.epoch() == trackingEpoch && setup.equals(appliedSetup))) {
             return;
         }
+        appliedSetup = setup;
         int epoch = setup.epoch();
         trackingEpoch = epoch;
         ByteBuf frame = frameOf(setup.command());

@@ -75,10 +75,17 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             EventLoop loop = (EventLoop) executor;
             Lane lane = new Lane(loop, flusherOf(loop), onReady, listener);
             lanes.put(loop, lane);
-            loop.execute(() -> {
+            Runnable start = () -> {
                 lane.resp2.connect();
                 lane.dedicated.start();
-            });
+            };
+            if (loop.inEventLoop()) {
+                // A pool opened by a command on this loop (a cluster's new node): connecting now
+                // holds that command until the connection is ready, instead of failing it.
+                start.run();
+            } else {
+                loop.execute(start);
+            }
         }
     }
 
