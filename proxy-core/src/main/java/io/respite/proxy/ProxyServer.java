@@ -30,9 +30,11 @@ import io.respite.proxy.config.AdminOptions;
 import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
+import io.respite.proxy.config.RateLimit;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.http.HttpApi;
+import io.respite.proxy.logging.LogSetup;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
 import io.respite.proxy.upstream.Upstream;
@@ -56,6 +58,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -110,7 +113,13 @@ public final class ProxyServer {
 
     private final ChannelGroup clients = new DefaultChannelGroup("respite-clients", GlobalEventExecutor.INSTANCE);
     private final StripedLruCache cache;
-    private final OutputLimits outputLimits;
+    /** Output limits of RESP clients; a reload changes them, for new and connected clients. */
+    private volatile OutputLimits outputLimits;
+    /** Most client connections; a reload may change it. */
+    private volatile int maxClients;
+    /** Applies a configuration reload to the running proxy. */
+    private final ConfigReload reload;
+
     private final Coherence coherence;
     /** Whether nil GETs are cached: as configured, else in tracking mode. */
     private final boolean cacheNil;
@@ -118,7 +127,8 @@ public final class ProxyServer {
     private final Admission admission;
 
     private @Nullable ProxyResources resources;
-    private @Nullable Upstream upstream;
+    private @Nullable UpstreamPool upstream;
+    private @Nullable HttpApi httpApi;
     private @Nullable CacheSweeper sweeper;
     private @Nullable Channel serverChannel;
     /** The HTTP API's listening channel, when --http-port is set. */
@@ -143,8 +153,9 @@ public final class ProxyServer {
                 .defaultTtlNanos(config.ttl().toNanos())
                 .build();
         ClientOutputLimit limit = config.clientOutputLimit();
-        this.outputLimits = new OutputLimits(
-                limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
+        this.outputLimits = outputLimits(limit);
+        this.maxClients = config.maxClients();
+        this.reload = new ConfigReload(config, new LiveTarget());
         CoherenceMode mode = config.coherence() == CoherenceOption.TTL ? CoherenceMode.TTL : CoherenceMode.TRACKING;
         this.coherence = new Coherence(mode, cache, config.trackingPrefixes());
         Boolean nil = config.cacheNil();
@@ -262,6 +273,7 @@ public final class ProxyServer {
                 config.requirepass(),
                 config.upstream().database(),
                 config.clientOutputLimit().hardBytes());
+        httpApi = api;
         observability.httpRequests(api.requestCounts());
         String bind = Objects.requireNonNullElse(config.http().bind(), config.bind());
         ServerBootstrap http = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
@@ -286,7 +298,7 @@ public final class ProxyServer {
     }
 
     private void acceptHttp(SocketChannel ch, HttpApi api, CommandRouter router, Upstream pool, ProxyResources loops) {
-        if (clientCount.incrementAndGet() > config.maxClients()) {
+        if (clientCount.incrementAndGet() > maxClients) {
             clientCount.decrementAndGet();
             rejectedClients.increment();
             ch.close();
@@ -410,7 +422,7 @@ public final class ProxyServer {
     }
 
     private void accept(SocketChannel ch, CommandRouter router, Upstream pool, ProxyResources loops) {
-        if (clientCount.incrementAndGet() > config.maxClients()) {
+        if (clientCount.incrementAndGet() > maxClients) {
             clientCount.decrementAndGet();
             rejectedClients.increment();
             ch.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS_REACHED)).addListener(ChannelFutureListener.CLOSE);
@@ -469,6 +481,70 @@ public final class ProxyServer {
             cache.invalidateAll();
         }
         catalogLoader.load((frame, callback) -> lane.send(0, RespVersion.RESP2, frame, callback));
+    }
+
+    /**
+     * Reads the configuration again with {@code loader} and applies what can change while running
+     * (SIGHUP): see {@link ConfigReload}. A configuration that does not load is rejected whole.
+     */
+    ConfigReload.Outcome reload(Supplier<ProxyConfig> loader) {
+        synchronized (reload) {
+            return reload.reload(loader);
+        }
+    }
+
+    private static OutputLimits outputLimits(ClientOutputLimit limit) {
+        return new OutputLimits(
+                limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
+    }
+
+    /** What a reload changes: each setting where it is kept, connected clients' on their own loops. */
+    private final class LiveTarget implements ConfigReload.Target {
+
+        @Override
+        public void cacheBounds(int capacityEntries, long maxMemoryBytes, Duration ttl) {
+            cache.resize(capacityEntries, maxMemoryBytes, ttl.toNanos());
+        }
+
+        @Override
+        public void clientLimits(int newMaxClients, ClientOutputLimit outputLimit) {
+            maxClients = newMaxClients;
+            OutputLimits limits = outputLimits(outputLimit);
+            outputLimits = limits;
+            HttpApi http = httpApi;
+            if (http != null) {
+                http.outputLimit(outputLimit.hardBytes()); // connections accepted from now on
+            }
+            for (Channel client : clients) {
+                ClientSession session = client.pipeline().get(ClientSession.class);
+                if (session != null) {
+                    client.eventLoop().execute(() -> session.outputLimits(limits));
+                }
+            }
+        }
+
+        @Override
+        public boolean opsLimit(int limit, int queue) {
+            return admission.opsLimit(limit, queue);
+        }
+
+        @Override
+        public void rateLimits(@Nullable RateLimit perClient, @Nullable RateLimit global) {
+            admission.rates(perClient, global);
+        }
+
+        @Override
+        public void logLevel(String level) {
+            LogSetup.level(level);
+        }
+
+        @Override
+        public void slowlogThreshold(@Nullable Duration threshold) {
+            UpstreamPool pool = upstream;
+            if (pool != null) {
+                pool.slowlogThreshold(threshold == null ? 0 : threshold.toNanos());
+            }
+        }
     }
 
     /** True once {@link #stop()} has been called. */

@@ -71,6 +71,10 @@ class MainIT {
             "--upstream-queue",
             "--rate-limit",
             "--global-rate-limit",
+            "--warm-file",
+            "--warm-keys",
+            "--warm-deadline",
+            "--warm-rate",
             "--requirepass-file",
             "--upstream-password-file",
             "--config");

@@ -76,6 +76,10 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code upstream-ops-limit}, {@code upstream-queue}, {@code rate-limit},
  *       {@code global-rate-limit}</td><td>none, {@value AdmissionOptions#DEFAULT_UPSTREAM_QUEUE}, none, none</td>
  *       <td>Admission control ({@link AdmissionOptions}).</td></tr>
+ *   <tr><td>{@code warm-file}, {@code warm-keys}, {@code warm-deadline}, {@code warm-rate}</td><td>none,
+ *       {@value WarmOptions#DEFAULT_KEYS}, {@value WarmOptions#DEFAULT_DEADLINE_SECONDS} s,
+ *       {@value WarmOptions#DEFAULT_OPS_PER_SECOND} keys/s</td>
+ *       <td>The warm restart ({@link WarmOptions}).</td></tr>
  * </table>
  *
  * @param bind              address to listen on: an IP address or host name
@@ -102,6 +106,7 @@ import org.jspecify.annotations.Nullable;
  * @param admission         the ops limit and the rate limits
  * @param admin             the admin listener's options
  * @param log               how respite logs
+ * @param warm              the warm restart's options
  */
 public record ProxyConfig(
         String bind,
@@ -127,7 +132,8 @@ public record ProxyConfig(
         HttpOptions http,
         AdmissionOptions admission,
         AdminOptions admin,
-        LogOptions log) {
+        LogOptions log,
+        WarmOptions warm) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -195,6 +201,7 @@ public record ProxyConfig(
         Objects.requireNonNull(admission, "admission");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(warm, "warm");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -258,7 +265,7 @@ public record ProxyConfig(
                 + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
-                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + "]";
+                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + ", warm=" + warm + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -301,6 +308,7 @@ public record ProxyConfig(
         private AdmissionOptions admission = AdmissionOptions.NONE;
         private AdminOptions admin = AdminOptions.DEFAULT;
         private LogOptions log = LogOptions.DEFAULT;
+        private WarmOptions warm = WarmOptions.OFF;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
 
@@ -468,6 +476,30 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link WarmOptions#file()}; null for no warm restart. */
+        public Builder warmFile(@Nullable String file) {
+            this.warm = warm.withFile(file);
+            return this;
+        }
+
+        /** Sets {@link WarmOptions#keys()}. */
+        public Builder warmKeys(int keys) {
+            this.warm = warm.withKeys(keys);
+            return this;
+        }
+
+        /** Sets {@link WarmOptions#deadline()}. */
+        public Builder warmDeadline(Duration deadline) {
+            this.warm = warm.withDeadline(deadline);
+            return this;
+        }
+
+        /** Sets {@link WarmOptions#opsPerSecond()}. */
+        public Builder warmRate(int opsPerSecond) {
+            this.warm = warm.withOpsPerSecond(opsPerSecond);
+            return this;
+        }
+
         /** Sets {@link AdminOptions#port()}: 0 for a free one, -1 for no admin listener. */
         public Builder adminPort(int port) {
             this.admin = admin.withPort(port);
@@ -560,7 +592,8 @@ public record ProxyConfig(
                     http,
                     admission,
                     admin,
-                    log);
+                    log,
+                    warm);
         }
     }
 }

@@ -100,7 +100,11 @@ class ConfigLoaderTest {
                 Arguments.of("upstream-queue", "7", get(c -> c.admission().upstreamQueue()), 7),
                 Arguments.of("rate-limit", "100 300", get(c -> c.admission().rateLimit()), new RateLimit(100, 300)),
                 Arguments.of(
-                        "global-rate-limit", "50", get(c -> c.admission().globalRateLimit()), new RateLimit(50, 50)));
+                        "global-rate-limit", "50", get(c -> c.admission().globalRateLimit()), new RateLimit(50, 50)),
+                Arguments.of("warm-file", "/tmp/respite.warm", get(c -> c.warm().file()), "/tmp/respite.warm"),
+                Arguments.of("warm-keys", "5", get(c -> c.warm().keys()), 5),
+                Arguments.of("warm-deadline", "2m", get(c -> c.warm().deadline()), Duration.ofMinutes(2)),
+                Arguments.of("warm-rate", "300", get(c -> c.warm().opsPerSecond()), 300));
     }
 
     /** A secret file for the *-file options: its first line is the secret, a second line is ignored. */
