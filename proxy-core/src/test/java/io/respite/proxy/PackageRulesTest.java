@@ -268,6 +268,20 @@ final class PackageRulesTest {
             .because("upstream: depends on the codec, the reply contract, the event-loop plumbing and Netty");
 
     @ArchTest
+    static final ArchRule warmUpIsOneMoreClient = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.warm..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.proxy",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.upstream..",
+                    "io.respite.proxy.admission..",
+                    "io.respite.proxy.config..")
+            .because("warm: must not depend on dispatch, upstream, admission or config");
+
+    @ArchTest
     static final ArchRule proxyUsesNoCodecInternals = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy..")
