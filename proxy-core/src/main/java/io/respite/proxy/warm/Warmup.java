@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * starts once the router can cache (the upstream answers, the command table is loaded and, in
  * tracking mode, tracking is on): a GET before that would be forwarded uncached.
  *
- * Pacing: at most maxInFlight GETs unanswered, and at most opsPerSecond keys a second from the
- * start (token k may go at k / rate seconds; the loop is woken when the next one is due, at 1 ms
- * granularity). Each key costs Redis a GET and, for a value, a PTTL.
+ * Pacing: at most maxInFlight GETs unanswered, and at most opsPerSecond keys a second: a key may
+ * go once the pace time has come, and each moves it on by 1 / rate seconds, from no earlier than
+ * BURST_MILLIS ago, so a slow spell (the JIT, a busy lane) is never made up by a burst of more than
+ * BURST_MILLIS' worth. The loop is woken when the next key is due, at 1 ms granularity. Each key
+ * costs Redis a GET and, for a value, a PTTL.
  *
  * Done: every GET has been answered and no fill of the cache is in flight any more (the last
  * PTTLs are back), or the loop has stopped. /ready is green once done or after the deadline; the
@@ -56,6 +58,9 @@ public final class Warmup {
     /** How often the loop looks again whether the router can cache yet, in milliseconds. */
     private static final long WAIT_MILLIS = 20;
 
+    /** Most keys sent at once after a slow spell, in milliseconds' worth of the rate. */
+    private static final long BURST_MILLIS = 10;
+
     /** Progress is logged at every this many percent of the keys. */
     private static final int LOG_EVERY_PERCENT = 10;
 
@@ -66,6 +71,9 @@ public final class Warmup {
     private final Function<ReplySink, CommandHandler> handlers;
     private final EventLoop loop;
     private final int opsPerSecond;
+    /** Nanoseconds between two keys at the rate. */
+    private final long nanosPerKey;
+
     private final int maxInFlight;
     private final BooleanSupplier canCache;
     private final BooleanSupplier fillsInFlight;
@@ -83,6 +91,9 @@ public final class Warmup {
     // The loop's own.
     private @Nullable Client client;
     private long startNanos;
+    /** When the next key may go, in {@link System#nanoTime()}. */
+    private long paceNanos;
+
     private int next;
     private int inFlight;
     private boolean pumpScheduled;
@@ -129,6 +140,7 @@ public final class Warmup {
         this.database = database;
         this.password = password == null ? null : password.clone();
         this.opsPerSecond = opsPerSecond;
+        this.nanosPerKey = TimeUnit.SECONDS.toNanos(1) / opsPerSecond;
         this.maxInFlight = maxInFlight;
         this.deadlineNanos = deadlineNanos;
         this.canCache = canCache;
@@ -166,6 +178,7 @@ public final class Warmup {
             return;
         }
         startNanos = System.nanoTime();
+        paceNanos = startNanos;
         LOG.info(
                 "warm-up: prefetching {} keys from {}, at most {} a second, {} in flight",
                 keys.size(),
@@ -195,9 +208,9 @@ public final class Warmup {
     }
 
     private void pumpWith(Client own) {
-        long elapsedNanos = System.nanoTime() - startNanos;
-        long allowed = Math.min(keys.size(), 1 + elapsedNanos / 1_000 * opsPerSecond / 1_000_000);
-        while (next < allowed && inFlight < maxInFlight) {
+        long now = System.nanoTime();
+        while (next < keys.size() && inFlight < maxInFlight && paceNanos - now <= 0) {
+            paceNanos = Math.max(paceNanos, now - TimeUnit.MILLISECONDS.toNanos(BURST_MILLIS)) + nanosPerKey;
             WarmKey key = keys.get(next++);
             if (key.database() != database && !select(own, key.database())) {
                 answer(false);
@@ -206,15 +219,15 @@ public final class Warmup {
             inFlight++;
             own.send(RespCommand.of("GET".getBytes(StandardCharsets.US_ASCII), key.key()), new Answer());
         }
-        if (next < keys.size() && next >= allowed && inFlight < maxInFlight && !pumpScheduled) {
+        if (next < keys.size() && inFlight < maxInFlight && !pumpScheduled) {
             pumpScheduled = true;
             loop.schedule(
                     () -> {
                         pumpScheduled = false;
                         pump();
                     },
-                    1,
-                    TimeUnit.MILLISECONDS);
+                    Math.max(1, paceNanos - now),
+                    TimeUnit.NANOSECONDS);
         }
     }
 
