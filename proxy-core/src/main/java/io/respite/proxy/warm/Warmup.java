@@ -1,10 +1,9 @@
 package io.respite.proxy.warm;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.respite.proxy.reply.ReplyCallback;
-import io.respite.proxy.session.ClientSession;
+import io.respite.proxy.session.CallbackSink;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.warm.WarmFile.WarmKey;
@@ -280,7 +279,7 @@ public final class Warmup {
         Client own = client;
         client = null;
         if (own != null) {
-            own.handler.closed();
+            own.handler().closed();
         }
         done = true;
         LOG.info(
@@ -327,96 +326,18 @@ public final class Warmup {
         }
     };
 
-    /**
-     * The prefetch as the router sees it: a client whose every reply goes to the callback its
-     * command was sent with. It sends only GET, SELECT and AUTH, which hold no connection state.
-     */
-    private static final class Client implements ReplySink {
+    /** The prefetch as the router sees it: a client whose every reply goes to its command's callback. */
+    private static final class Client extends CallbackSink {
 
         private static final SocketAddress ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-        private final CommandHandler handler;
-        private final long id = ClientSession.nextClientId();
-        private @Nullable ReplyCallback target;
-
         Client(Function<ReplySink, CommandHandler> handlers) {
-            this.handler = handlers.apply(this);
+            super(handlers, "the warm-up");
         }
 
         /** Hands {@code command} to the router, {@code callback} its answer. Takes ownership of {@code command}. */
         void send(RespCommand command, ReplyCallback callback) {
-            target = callback;
-            try {
-                handler.handle(command);
-            } finally {
-                command.release();
-                if (target != null) {
-                    target = null;
-                    callback.onFailure("ERR respite gave no reply to a warm-up command");
-                }
-            }
-        }
-
-        private ReplyCallback takeTarget() {
-            ReplyCallback callback = target;
-            if (callback == null) {
-                throw new IllegalStateException("a reply with no warm-up command waiting for it");
-            }
-            target = null;
-            return callback;
-        }
-
-        /** Takes ownership of {@code reply}, passing it on. */
-        @Override
-        public void reply(ByteBuf reply) {
-            takeTarget().onReply(reply);
-        }
-
-        @Override
-        public void reply(byte[] wire) {
-            takeTarget().onReply(Unpooled.wrappedBuffer(wire));
-        }
-
-        @Override
-        public void replyError(String message) {
-            takeTarget().onReply(Unpooled.copiedBuffer("-" + message + "\r\n", StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public ReplyCallback replyLater() {
-            return takeTarget();
-        }
-
-        /** Takes ownership of {@code frame}: the prefetch subscribes to nothing. */
-        @Override
-        public void relay(ByteBuf frame) {
-            frame.release();
-        }
-
-        /** Takes ownership of {@code push}, as {@link #relay}. */
-        @Override
-        public void push(ByteBuf push) {
-            push.release();
-        }
-
-        @Override
-        public boolean hasPendingReplies() {
-            return false;
-        }
-
-        @Override
-        public void holdUntilDrained(RespCommand command) {
-            throw new IllegalStateException("the warm-up holds no connection state");
-        }
-
-        @Override
-        public Runnable holdUntilResumed(RespCommand command) {
-            throw new IllegalStateException("the warm-up holds no connection state");
-        }
-
-        @Override
-        public void subscriberOutputLimits(boolean subscriber) {
-            // Never subscribes.
+            handOver(command, callback);
         }
 
         @Override
@@ -432,11 +353,6 @@ public final class Warmup {
         @Override
         public void requireAuthentication(boolean required) {
             // Authenticated with AUTH before its first GET when a password is required.
-        }
-
-        @Override
-        public long id() {
-            return id;
         }
 
         @Override
