@@ -9,8 +9,8 @@ import io.respite.proxy.logging.LogSetup;
 /**
  * {@code java -jar respite.jar [options]}: loads the configuration (flags, {@code RESPITE_*}
  * environment, config file), starts the proxy in the foreground, stops it cleanly on SIGTERM
- * or Ctrl-C, and reloads the config file on SIGHUP. Exit status: 0 after a clean stop or {@code --help}; 2 for a bad option, with one
- * line naming it; 1 when the port cannot be bound.
+ * or Ctrl-C, and reloads the config file on SIGHUP. Exit status: 0 after a clean stop or
+ * {@code --help}; 2 for a bad option, with one line naming it; 1 when the port cannot be bound.
  */
 public final class Main {
 

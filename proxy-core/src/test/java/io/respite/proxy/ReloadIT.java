@@ -113,7 +113,7 @@ class ReloadIT {
         }
     }
 
-    /** Caches {@code key} as v1 through respite, then sets it to v2 in Redis directly; returns what respite says now. */
+    /** Caches {@code key} as v1 through respite, sets it to v2 in Redis directly; returns what respite says now. */
     private static String cacheThenChange(RespTestClient client, RespTestClient direct, String key) throws IOException {
         assertEquals("+OK\r\n", direct.callString("SET", key, "v1"));
         assertEquals("$2\r\nv1\r\n", client.callString("GET", key));

@@ -74,25 +74,13 @@ final class CommandBridge extends CallbackSink {
         });
     }
 
-    /** Selects {@code db}, which the router answers at once: whether it could. */
+    /** Selects {@code db}: whether it could (else the request is refused). */
     private boolean select(int db) {
-        boolean[] selected = new boolean[1];
-        handOver(RespCommand.of("SELECT", Integer.toString(db)), new ReplyCallback() {
-            @Override
-            public void onReply(ByteBuf frame) {
-                selected[0] = !ReplyFrames.isError(frame);
-                frame.release();
-            }
-
-            @Override
-            public void onFailure(String error) {
-                // Not answered here: the database stays unknown, so the request is refused.
-            }
-        });
-        if (selected[0]) {
+        boolean selected = handOverSelect(db);
+        if (selected) {
             database = db;
         }
-        return selected[0];
+        return selected;
     }
 
     @Override

@@ -55,6 +55,28 @@ public abstract class CallbackSink implements ReplySink {
         }
     }
 
+    /**
+     * Hands {@code SELECT db} to the router, which answers it at once (respite keeps a client's
+     * database): whether it was selected. An unanswered SELECT leaves the database unknown: false.
+     */
+    protected final boolean handOverSelect(int db) {
+        boolean[] selected = new boolean[1];
+        handOver(RespCommand.of("SELECT", Integer.toString(db)), new ReplyCallback() {
+            /** Takes ownership of {@code frame}: released, only its type is read. */
+            @Override
+            public void onReply(ByteBuf frame) {
+                selected[0] = frame.isReadable() && frame.getByte(frame.readerIndex()) == '+';
+                frame.release();
+            }
+
+            @Override
+            public void onFailure(String error) {
+                // Not selected.
+            }
+        });
+        return selected[0];
+    }
+
     private ReplyCallback takeTarget() {
         ReplyCallback callback = target;
         if (callback == null) {

@@ -231,23 +231,11 @@ public final class Warmup {
     }
 
     private boolean select(Client own, int db) {
-        boolean[] selected = new boolean[1];
-        own.send(RespCommand.of("SELECT", Integer.toString(db)), new ReplyCallback() {
-            @Override
-            public void onReply(ByteBuf frame) {
-                selected[0] = frame.getByte(frame.readerIndex()) == '+';
-                frame.release();
-            }
-
-            @Override
-            public void onFailure(String error) {
-                // The database stays unknown: the key is skipped.
-            }
-        });
-        if (selected[0]) {
+        boolean selected = own.select(db);
+        if (selected) {
             database = db;
         }
-        return selected[0];
+        return selected;
     }
 
     /** One key answered, well or not. */
@@ -338,6 +326,10 @@ public final class Warmup {
         /** Hands {@code command} to the router, {@code callback} its answer. Takes ownership of {@code command}. */
         void send(RespCommand command, ReplyCallback callback) {
             handOver(command, callback);
+        }
+
+        boolean select(int db) {
+            return handOverSelect(db);
         }
 
         @Override
