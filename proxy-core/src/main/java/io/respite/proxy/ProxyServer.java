@@ -31,7 +31,6 @@ import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.config.RateLimit;
-import io.respite.proxy.config.WarmOptions;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.http.HttpApi;
@@ -43,18 +42,12 @@ import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UpstreamObserver;
 import io.respite.proxy.upstream.UpstreamPool;
 import io.respite.proxy.upstream.UpstreamSettings;
-import io.respite.proxy.warm.WarmFile;
-import io.respite.proxy.warm.WarmFile.WarmKey;
 import io.respite.proxy.warm.Warmup;
 import io.respite.resp.RespLimits;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespRequestDecoder;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +68,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The proxy server: listens for clients, gives each a {@link ClientSession} on a worker loop, and
  * owns the cache, the upstream and the loops.
+ *
+ * <p>Over 400 lines: it is the one place where every piece is made, wired to the others, changed
+ * by a reload ({@link ConfigReload.Target}) and stopped in order; each piece's logic lives in its
+ * own package.
  *
  * <p>{@link #start()} binds or fails with {@code IllegalStateException}; it does not wait for the
  * upstream, which is connected in the background (commands fail promptly until it answers).
@@ -98,12 +95,6 @@ public final class ProxyServer {
     private static final int MAX_CACHED_KEY_BYTES = 16 * 1024;
     /** Most bytes a bulk reply adds around its value: {@code $<length>\r\n} and the final CRLF. */
     private static final int REPLY_FRAMING_BYTES = 32;
-
-    /**
-     * Most warm-up GETs unanswered at once: enough to keep the pipelined lane busy on a local
-     * network, few enough that a client's command never queues behind more than that many.
-     */
-    private static final int WARM_MAX_IN_FLIGHT = 64;
 
     /** How often the hot-key report is taken, in seconds. */
     private static final int REPORT_SECONDS = 2;
@@ -241,6 +232,8 @@ public final class ProxyServer {
             router.recordHotKeys();
             reports = startReports(router);
         }
+        // The warm-up's loop: one loop's lane carries the prefetch, as it would one client's.
+        EventLoop warmLoop = resources.workers.next();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)
@@ -269,7 +262,15 @@ public final class ProxyServer {
         if (config.admin().enabled()) {
             startAdmin(bootstrap);
         }
-        startWarmup(router, pool, resources);
+        Warmup warmup = WarmRestart.prefetch(
+                config,
+                cache,
+                sink -> router.newClient(sink, admission.limit(pool.lane(warmLoop)), admission.unlimitedClient()),
+                warmLoop,
+                () -> catalog.get() != null && observability.notServing() == null);
+        if (warmup != null) {
+            observability.warming(warmup::notReady);
+        }
         LOG.info(
                 "respite listening on {} ({}, {} io threads), upstream {}",
                 address(),
@@ -371,74 +372,6 @@ public final class ProxyServer {
                 "admin listener on http://{}:{}/ (/health /ready /metrics /stats)",
                 adminAddress().getHostString(),
                 adminAddress().getPort());
-    }
-
-    /**
-     * Reads --warm-file, if any, and prefetches its keys through the router on one loop's lane
-     * (under --upstream-ops-limit like any client's), with /ready waiting for it up to
-     * --warm-deadline. A missing or damaged file is logged and ignored.
-     */
-    private void startWarmup(CommandRouter router, UpstreamPool pool, ProxyResources loops) {
-        WarmOptions options = config.warm();
-        String file = options.file();
-        if (file == null) {
-            return;
-        }
-        List<WarmKey> keys;
-        try {
-            keys = WarmFile.read(Path.of(file));
-        } catch (NoSuchFileException e) {
-            LOG.info("warm-up: no warm file {} yet: starting cold", file);
-            return;
-        } catch (IOException | InvalidPathException e) {
-            LOG.warn("warm-up: ignoring the warm file {}, starting cold: {}", file, e.getMessage());
-            return;
-        }
-        EventLoop loop = loops.workers.next();
-        UpstreamLane lane = admission.limit(pool.lane(loop));
-        int opsLimit = config.admission().upstreamOpsLimit();
-        String password = config.requirepass();
-        Warmup started = new Warmup(
-                keys,
-                file,
-                sink -> router.newClient(sink, lane, admission.unlimitedClient()),
-                loop,
-                config.upstream().database(),
-                password == null ? null : password.getBytes(StandardCharsets.UTF_8),
-                options.opsPerSecond(),
-                // A quarter of the ops limit at most, so that clients keep the rest of it.
-                opsLimit == 0 ? WARM_MAX_IN_FLIGHT : Math.max(1, Math.min(WARM_MAX_IN_FLIGHT, opsLimit / 4)),
-                System.nanoTime() + options.deadline().toNanos(),
-                () -> catalog.get() != null && observability.notServing() == null,
-                () -> cache.stats().loadsInFlight() > 0);
-        observability.warming(started::notReady);
-        started.start();
-    }
-
-    /**
-     * Writes the keys of the hottest --warm-keys entries to --warm-file, the most recently read
-     * first (see {@link StripedLruCache#hottestKeys}); a failure is logged, never fatal to the stop.
-     */
-    private void writeWarmFile() {
-        String file = config.warm().file();
-        if (file == null) {
-            return;
-        }
-        long start = System.nanoTime();
-        List<WarmKey> keys = new ArrayList<>();
-        for (byte[] cacheKey : cache.hottestKeys(config.warm().keys())) {
-            keys.add(WarmKey.ofCacheKey(cacheKey));
-        }
-        try {
-            WarmFile.write(Path.of(file), keys);
-            LOG.info(
-                    "warm file {}: wrote the {} hottest keys in {} ms",
-                    file,
-                    keys.size(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        } catch (IOException | InvalidPathException e) {
-            LOG.warn("warm file {}: not written: {}", file, e.toString());
-        }
     }
 
     /**
@@ -665,7 +598,7 @@ public final class ProxyServer {
             }
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-        writeWarmFile();
+        WarmRestart.write(config, cache);
         closeEverything();
         LOG.info("respite stopped");
     }
