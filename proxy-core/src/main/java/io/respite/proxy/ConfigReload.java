@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -100,6 +102,26 @@ final class ConfigReload {
             new Fixed("warm-deadline", c -> c.warm().deadline()),
             new Fixed("warm-rate", c -> c.warm().opsPerSecond()));
 
+    /** Every option a reload applies, by the name the file gives it. */
+    private static final List<String> LIVE = List.of(
+            "capacity",
+            "max-memory",
+            "ttl",
+            "max-clients",
+            "client-output-limit",
+            "upstream-ops-limit",
+            "upstream-queue",
+            "rate-limit",
+            "global-rate-limit",
+            "log-level",
+            "slowlog-threshold");
+
+    /**
+     * Options the builder folds into others: a change to one shows as a change to {@code
+     * requirepass} or {@code upstream}.
+     */
+    private static final List<String> FOLDED = List.of("requirepass-file", "upstream-password-file");
+
     private final ProxyConfig started;
     private final Target target;
 
@@ -134,6 +156,17 @@ final class ConfigReload {
         this.globalRateLimit = started.admission().globalRateLimit();
         this.logLevel = started.log().level();
         this.slowlog = started.log().slowlogThreshold();
+    }
+
+    /**
+     * The name of every option a reload knows, live, read at start, or folded into another: a test
+     * checks that it is every option there is, so that a new option is never ignored unsaid.
+     */
+    static Set<String> optionsKnown() {
+        Set<String> known = new TreeSet<>(LIVE);
+        known.addAll(FOLDED);
+        FIXED.forEach(fixed -> known.add(fixed.option()));
+        return known;
     }
 
     /**

@@ -18,7 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -206,6 +210,18 @@ class ConfigReloadTest {
         assertEquals(expected, second.restart(), "still waiting for a restart");
         assertEquals(List.of(), second.applied());
         assertEquals(List.of("cache 1000000 268435456 9000"), calls);
+    }
+
+    @Test
+    void everyOptionIsEitherLiveOrReportedAsNeedingARestart() {
+        Set<String> options = new TreeSet<>();
+        Matcher flags = Pattern.compile("--([a-z-]+)=").matcher(ConfigLoader.usage());
+        while (flags.find()) {
+            options.add(flags.group(1));
+        }
+        options.remove("config");
+        assertTrue(options.size() > 30, options.toString());
+        assertEquals(options, ConfigReload.optionsKnown(), "a new option must be live in ConfigReload or in FIXED");
     }
 
     @Test
