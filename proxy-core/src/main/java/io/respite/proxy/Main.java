@@ -8,9 +8,9 @@ import io.respite.proxy.logging.LogSetup;
 
 /**
  * {@code java -jar respite.jar [options]}: loads the configuration (flags, {@code RESPITE_*}
- * environment, config file), starts the proxy in the foreground, and stops it cleanly on SIGTERM
- * or Ctrl-C. Exit status: 0 after a clean stop or {@code --help}; 2 for a bad option, with one
- * line naming it; 1 when the port cannot be bound.
+ * environment, config file), starts the proxy in the foreground, stops it cleanly on SIGTERM
+ * or Ctrl-C, and reloads the config file on SIGHUP. Exit status: 0 after a clean stop or
+ * {@code --help}; 2 for a bad option, with one line naming it; 1 when the port cannot be bound.
  */
 public final class Main {
 
@@ -58,5 +58,7 @@ public final class Main {
             System.exit(0);
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, config), "respite-shutdown"));
+        // SIGHUP: the flags and environment as at start, the config file read again.
+        TerminationSignals.handleHangup(() -> server.reload(() -> ConfigLoader.load(args, System.getenv())));
     }
 }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +56,8 @@ final class Observability {
 
     /** The router (its command counts and reports), once it exists: it is made at start. */
     private volatile @Nullable CommandRouter router;
+    /** Why the warm-up keeps {@code /ready} red, or null; none without a warm file. */
+    private volatile Supplier<@Nullable String> notWarm = () -> null;
 
     /**
      * @param clients client connections now (RESP and HTTP)
@@ -105,12 +108,25 @@ final class Observability {
         return new AdminSources(this::notReady, metrics::scrape, Metrics.CONTENT_TYPE, this::stats);
     }
 
+    /** Has {@code /ready} also wait for the warm-up: it says why it is not done, or null. */
+    void warming(Supplier<@Nullable String> notWarm) {
+        this.notWarm = notWarm;
+    }
+
     /**
      * Why respite should take no traffic, or null: it can serve coherently only with the upstream
-     * reachable and, in tracking mode, with Redis tracking its reads (caching on).
+     * reachable and, in tracking mode, with Redis tracking its reads (caching on); and with a warm
+     * file, once its keys are prefetched or {@code --warm-deadline} has passed.
      */
     @Nullable
     String notReady() {
+        String notServing = notServing();
+        return notServing != null ? notServing : notWarm.get();
+    }
+
+    /** Why respite cannot serve coherently now (no upstream, or no tracking yet), or null. */
+    @Nullable
+    String notServing() {
         if (!upstreamAvailable.getAsBoolean()) {
             return "the upstream is unavailable";
         }

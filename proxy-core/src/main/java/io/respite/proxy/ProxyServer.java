@@ -35,10 +35,12 @@ import io.respite.proxy.config.AdminOptions;
 import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
+import io.respite.proxy.config.RateLimit;
 import io.respite.proxy.config.TlsOptions;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.http.HttpApi;
+import io.respite.proxy.logging.LogSetup;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
 import io.respite.proxy.tls.ServerTls;
@@ -50,6 +52,7 @@ import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UpstreamObserver;
 import io.respite.proxy.upstream.UpstreamPool;
 import io.respite.proxy.upstream.UpstreamSettings;
+import io.respite.proxy.warm.Warmup;
 import io.respite.resp.RespLimits;
 import io.respite.resp.RespVersion;
 import io.respite.resp.codec.RespRequestDecoder;
@@ -69,6 +72,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -77,6 +81,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The proxy server: listens for clients, gives each a {@link ClientSession} on a worker loop, and
  * owns the cache, the upstream and the loops.
+ *
+ * <p>Over 400 lines: it is the one place where every piece is made, wired to the others, changed
+ * by a reload ({@link ConfigReload.Target}) and stopped in order; each piece's logic lives in its
+ * own package.
  *
  * <p>{@link #start()} binds or fails with {@code IllegalStateException}; it does not wait for the
  * upstream, which is connected in the background (commands fail promptly until it answers).
@@ -131,7 +139,13 @@ public final class ProxyServer {
 
     private final ChannelGroup clients = new DefaultChannelGroup("respite-clients", GlobalEventExecutor.INSTANCE);
     private final StripedLruCache cache;
-    private final OutputLimits outputLimits;
+    /** Output limits of RESP clients; a reload changes them, for new and connected clients. */
+    private volatile OutputLimits outputLimits;
+    /** Most client connections; a reload may change it. */
+    private volatile int maxClients;
+    /** Applies a configuration reload to the running proxy. */
+    private final ConfigReload reload;
+
     private final Coherence coherence;
     /** Whether nil GETs are cached: as configured, else in tracking mode. */
     private final boolean cacheNil;
@@ -140,6 +154,8 @@ public final class ProxyServer {
 
     private @Nullable ProxyResources resources;
     private @Nullable Upstream upstream;
+    private @Nullable HttpApi httpApi;
+
     private @Nullable CacheSweeper sweeper;
     private @Nullable Channel serverChannel;
     /** The HTTP API's listening channel, when --http-port is set. */
@@ -168,8 +184,9 @@ public final class ProxyServer {
                 .defaultTtlNanos(config.ttl().toNanos())
                 .build();
         ClientOutputLimit limit = config.clientOutputLimit();
-        this.outputLimits = new OutputLimits(
-                limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
+        this.outputLimits = outputLimits(limit);
+        this.maxClients = config.maxClients();
+        this.reload = new ConfigReload(config, new LiveTarget());
         CoherenceMode mode = config.coherence() == CoherenceOption.TTL ? CoherenceMode.TTL : CoherenceMode.TRACKING;
         this.coherence = new Coherence(mode, cache, config.trackingPrefixes());
         this.catalogLoader = new CatalogLoader(catalog, config.upstream().cluster());
@@ -265,6 +282,8 @@ public final class ProxyServer {
             router.recordHotKeys();
             reports = startReports(router);
         }
+        // The warm-up's loop: one loop's lane carries the prefetch, as it would one client's.
+        EventLoop warmLoop = resources.workers.next();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(resources.acceptor, resources.workers)
                 .channel(resources.serverChannelType)
@@ -295,6 +314,15 @@ public final class ProxyServer {
         }
         if (config.admin().enabled()) {
             startAdmin(bootstrap);
+        }
+        Warmup warmup = WarmRestart.prefetch(
+                config,
+                cache,
+                sink -> router.newClient(sink, admission.limit(pool.lane(warmLoop)), admission.unlimitedClient()),
+                warmLoop,
+                () -> catalog.get() != null && observability.notServing() == null);
+        if (warmup != null) {
+            observability.warming(warmup::notReady);
         }
         LOG.info(
                 "respite listening on {} ({}, {} io threads), upstream {}",
@@ -372,6 +400,7 @@ public final class ProxyServer {
                 config.requirepass(),
                 config.upstream().database(),
                 config.clientOutputLimit().hardBytes());
+        httpApi = api;
         observability.httpRequests(api.requestCounts());
         String bind = Objects.requireNonNullElse(config.http().bind(), config.bind());
         ServerBootstrap http = resp.clone().childHandler(new ChannelInitializer<SocketChannel>() {
@@ -399,7 +428,7 @@ public final class ProxyServer {
     }
 
     private void acceptHttp(SocketChannel ch, HttpApi api, CommandRouter router, Upstream pool, ProxyResources loops) {
-        if (clientCount.incrementAndGet() > config.maxClients()) {
+        if (clientCount.incrementAndGet() > maxClients) {
             clientCount.decrementAndGet();
             rejectedClients.increment();
             ch.close();
@@ -527,7 +556,7 @@ public final class ProxyServer {
     }
 
     private void accept(SocketChannel ch, CommandRouter router, Upstream pool, ProxyResources loops) {
-        if (clientCount.incrementAndGet() > config.maxClients()) {
+        if (clientCount.incrementAndGet() > maxClients) {
             clientCount.decrementAndGet();
             rejectedClients.increment();
             ch.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS_REACHED)).addListener(ChannelFutureListener.CLOSE);
@@ -601,6 +630,70 @@ public final class ProxyServer {
         catalogLoader.load((frame, callback) -> lane.send(0, RespVersion.RESP2, frame, callback));
     }
 
+    /**
+     * Reads the configuration again with {@code loader} and applies what can change while running
+     * (SIGHUP): see {@link ConfigReload}. A configuration that does not load is rejected whole.
+     */
+    ConfigReload.Outcome reload(Supplier<ProxyConfig> loader) {
+        synchronized (reload) {
+            return reload.reload(loader);
+        }
+    }
+
+    private static OutputLimits outputLimits(ClientOutputLimit limit) {
+        return new OutputLimits(
+                limit.hardBytes(), limit.softBytes(), limit.softDuration().toNanos());
+    }
+
+    /** What a reload changes: each setting where it is kept, connected clients' on their own loops. */
+    private final class LiveTarget implements ConfigReload.Target {
+
+        @Override
+        public void cacheBounds(int capacityEntries, long maxMemoryBytes, Duration ttl) {
+            cache.resize(capacityEntries, maxMemoryBytes, ttl.toNanos());
+        }
+
+        @Override
+        public void clientLimits(int newMaxClients, ClientOutputLimit outputLimit) {
+            maxClients = newMaxClients;
+            OutputLimits limits = outputLimits(outputLimit);
+            outputLimits = limits;
+            HttpApi http = httpApi;
+            if (http != null) {
+                http.outputLimit(outputLimit.hardBytes()); // connections accepted from now on
+            }
+            for (Channel client : clients) {
+                ClientSession session = client.pipeline().get(ClientSession.class);
+                if (session != null) {
+                    client.eventLoop().execute(() -> session.outputLimits(limits));
+                }
+            }
+        }
+
+        @Override
+        public boolean opsLimit(int limit, int queue) {
+            return admission.opsLimit(limit, queue);
+        }
+
+        @Override
+        public void rateLimits(@Nullable RateLimit perClient, @Nullable RateLimit global) {
+            admission.rates(perClient, global);
+        }
+
+        @Override
+        public void logLevel(String level) {
+            LogSetup.level(level);
+        }
+
+        @Override
+        public void slowlogThreshold(@Nullable Duration threshold) {
+            Upstream pool = upstream;
+            if (pool != null) {
+                pool.slowlogThreshold(threshold == null ? 0 : threshold.toNanos());
+            }
+        }
+    }
+
     /** True once {@link #stop()} has been called. */
     public boolean isStopping() {
         return stopped.get();
@@ -638,6 +731,7 @@ public final class ProxyServer {
             }
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        WarmRestart.write(config, cache);
         closeEverything();
         LOG.info("respite stopped");
     }

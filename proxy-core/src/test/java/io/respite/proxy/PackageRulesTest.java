@@ -302,6 +302,20 @@ final class PackageRulesTest {
                     + "dispatch or the upstream");
 
     @ArchTest
+    static final ArchRule warmUpIsOneMoreClient = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.warm..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.respite.proxy",
+                    "io.respite.proxy.dispatch..",
+                    "io.respite.proxy.upstream..",
+                    "io.respite.proxy.admission..",
+                    "io.respite.proxy.config..")
+            .because("warm: must not depend on dispatch, upstream, admission or config");
+
+    @ArchTest
     static final ArchRule proxyUsesNoCodecInternals = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy..")

@@ -1,5 +1,7 @@
 package io.respite.proxy.admission;
 
+import io.respite.proxy.config.RateLimit;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -15,25 +17,49 @@ import org.jspecify.annotations.Nullable;
  * the global limit refuses costs the client nothing (and since only the client's own loop touches
  * its bucket, nothing can take that token in between). Both are exact (see {@link RateSlots}).
  *
- * <p>A client without limits gets the shared instance {@link Admission#unlimitedClient()}, whose
- * {@link #tryAdmit()} is two null checks. Owned by the client's connection, on its event loop;
- * not thread-safe (the global bucket it refers to is).
+ * <p>The limits are those in force at each request ({@link Admission#rates}, changed by a
+ * configuration reload): a client that finds them changed makes its own bucket anew, full. Without
+ * limits a request costs that one volatile read; {@link Admission#unlimitedClient()} does not
+ * even read. Owned by the client's connection, on its event loop; not thread-safe (the global
+ * bucket it refers to is).
  */
 public final class ClientAdmission {
 
     private final Admission admission;
     private final LongSupplier nanoClock;
-    private final @Nullable RateSlots own;
-    private final @Nullable GlobalBucket global;
+    /** Never limited: {@link Admission#unlimitedClient()}. */
+    private final boolean exempt;
+    /** The limits {@link #own} was made for; null only for the exempt client. */
+    private Admission.@Nullable Rates seen;
+
+    private @Nullable RateSlots own;
+    private @Nullable GlobalBucket global;
     /** The debt of {@link #own} (see {@link RateSlots}). */
     private long ownDebt;
 
-    ClientAdmission(
-            Admission admission, LongSupplier nanoClock, @Nullable RateSlots own, @Nullable GlobalBucket global) {
+    ClientAdmission(Admission admission, LongSupplier nanoClock, boolean exempt) {
         this.admission = admission;
         this.nanoClock = nanoClock;
-        this.own = own;
-        this.global = global;
+        this.exempt = exempt;
+        if (!exempt) {
+            follow(); // the client's bucket starts full at connect time, as it always did
+        }
+    }
+
+    /** Takes the limits in force, if they changed: a new own bucket only when the client's rate did. */
+    @SuppressWarnings("ReferenceEquality") // the same object means nothing changed: one compare per request
+    private void follow() {
+        Admission.Rates rates = admission.currentRates();
+        if (rates == seen) {
+            return;
+        }
+        RateLimit perClient = rates.perClient();
+        if (seen == null || !Objects.equals(seen.perClient(), perClient)) {
+            own = perClient == null ? null : new RateSlots(perClient, nanoClock.getAsLong());
+            ownDebt = 0;
+        }
+        global = rates.global();
+        seen = rates;
     }
 
     /**
@@ -42,6 +68,10 @@ public final class ClientAdmission {
      * wants to say when to retry.
      */
     public long tryAdmit() {
+        if (exempt) {
+            return 0;
+        }
+        follow();
         if (own == null && global == null) {
             return 0;
         }
@@ -73,6 +103,10 @@ public final class ClientAdmission {
      * tokens every client shares.
      */
     public long tryAdmitOwn() {
+        if (exempt) {
+            return 0;
+        }
+        follow();
         if (own == null) {
             return 0;
         }

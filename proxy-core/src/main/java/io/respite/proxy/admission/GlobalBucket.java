@@ -12,11 +12,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class GlobalBucket {
 
+    private final RateLimit limit;
     private final RateSlots slots;
     private final AtomicLong debt = new AtomicLong();
 
     GlobalBucket(RateLimit limit, long baseNanos) {
+        this.limit = limit;
         this.slots = new RateSlots(limit, baseNanos);
+    }
+
+    /** The rate it admits. */
+    RateLimit limit() {
+        return limit;
     }
 
     /** Takes a token and returns 0, or takes none and returns the nanoseconds until one is there. */

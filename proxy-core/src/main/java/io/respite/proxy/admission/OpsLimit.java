@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state {@code --upstream-ops-limit} shares across every event loop: permits in use, commands
@@ -12,8 +13,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class OpsLimit {
 
-    private final int maxInFlight;
-    private final int maxQueued;
+    /** Changed by a configuration reload ({@link #resize}); read at every acquire. */
+    private volatile int maxInFlight;
+
+    private volatile int maxQueued;
     /** Permits taken: commands sent and not yet answered. At most {@link #maxInFlight}. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Commands held in the lanes' queues together. At most {@link #maxQueued}. */
@@ -34,6 +37,22 @@ final class OpsLimit {
         }
         this.maxInFlight = maxInFlight;
         this.maxQueued = maxQueued;
+    }
+
+    /**
+     * New bounds. Commands over a lower limit finish as they are; none is sent until the count is
+     * below it. A higher limit wakes every hungry lane, whose queue may now go.
+     */
+    void resize(int newMaxInFlight, int newMaxQueued) {
+        if (newMaxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight: " + newMaxInFlight + " (expected: >= 1)");
+        }
+        boolean more = newMaxInFlight > maxInFlight;
+        maxInFlight = newMaxInFlight;
+        maxQueued = newMaxQueued;
+        if (more) {
+            wakeHungry(null);
+        }
     }
 
     void register(LimitedLane lane) {
@@ -70,7 +89,7 @@ final class OpsLimit {
     }
 
     /** Asks each other lane that is hungry to drain its queue, on its own loop; whether any was. */
-    boolean wakeHungry(LimitedLane releaser) {
+    boolean wakeHungry(@Nullable LimitedLane releaser) {
         boolean woke = false;
         for (LimitedLane lane : lanes) {
             if (lane != releaser) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -49,11 +50,20 @@ final class Stripe {
 
     private final Ticker ticker;
     private final long originNanos;
-    private final int maxEntries;
-    private final long maxBytes;
-    private final long maxEntryBytes;
-    private final long ttlNanos;
     private final int maxFlights;
+
+    // Budgets and TTL: changed at run time by resize, under the lock like everything they bound.
+    @GuardedBy("lock")
+    private int maxEntries;
+
+    @GuardedBy("lock")
+    private long maxBytes;
+
+    @GuardedBy("lock")
+    private long maxEntryBytes;
+
+    @GuardedBy("lock")
+    private long ttlNanos;
 
     /** Key to entry. */
     @GuardedBy("lock")
@@ -126,12 +136,19 @@ final class Stripe {
         this.maxFlights = maxFlights;
     }
 
+    @GuardedBy("lock")
     int maxEntries() {
         return maxEntries;
     }
 
+    @GuardedBy("lock")
     long maxBytes() {
         return maxBytes;
+    }
+
+    @GuardedBy("lock")
+    long maxEntryBytes() {
+        return maxEntryBytes;
     }
 
     int maxFlights() {
@@ -368,6 +385,55 @@ final class Stripe {
         }
     }
 
+    /**
+     * Takes new budgets and a new default TTL, then evicts (least recently used first, counted as
+     * any eviction) until the budgets hold. A shorter TTL also caps every entry's deadline at now
+     * plus the new TTL, so no entry outlives it; min(deadline, cap) keeps the heap's order, since
+     * it never reorders two deadlines, so no sift is needed. A longer TTL applies to later writes.
+     */
+    void resize(int newMaxEntries, long newMaxBytes, long newMaxEntryBytes, long newTtlNanos) {
+        acquire();
+        try {
+            long now = nowNanos();
+            boolean shorterTtl = newTtlNanos > 0 && (ttlNanos == 0 || newTtlNanos < ttlNanos);
+            boolean shrinking = newMaxEntries < maxEntries || newMaxBytes < maxBytes;
+            maxEntries = newMaxEntries;
+            maxBytes = newMaxBytes;
+            maxEntryBytes = newMaxEntryBytes;
+            ttlNanos = newTtlNanos;
+            if (shorterTtl) {
+                long cap = saturatedAdd(now, newTtlNanos);
+                for (int i = 0; i < heapSize; i++) {
+                    heap[i].deadlineNanos = Math.min(heap[i].deadlineNanos, cap);
+                }
+            }
+            enforceBudgets(now);
+            if (shrinking) {
+                // Give back the table and heap slots the smaller budget no longer needs.
+                table.trim();
+                heap = Arrays.copyOf(heap, Math.max(INITIAL_CAPACITY, Math.min(heap.length, heapSize * 2)));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Offers up to {@code limit} keys (the stripe's own arrays, never written again) from the most
+     * recently used on, to {@code sink}, under the lock: for the warm-restart file, once at shutdown.
+     */
+    void forNewest(int limit, Consumer<byte[]> sink) {
+        acquire();
+        try {
+            int n = 0;
+            for (Keyed k = recency.newest; k != null && n < limit; k = k.older, n++) {
+                sink.accept(((Entry) k).key);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int expireBatch(int batchEntries, long nowNanos) {
         // tryLock: the sweeper runs on an event loop and must never wait for a busy stripe; a stripe
         // skipped now is swept on the next tick, and reads never return expired entries meanwhile.
@@ -469,6 +535,7 @@ final class Stripe {
     }
 
     /** min(now + TTL, explicit) where each exists; {@link #NO_DEADLINE} when neither does. */
+    @GuardedBy("lock")
     private long effectiveDeadline(long nowNanos, long explicitDeadlineNanos) {
         long deadline = ttlNanos > 0 ? saturatedAdd(nowNanos, ttlNanos) : NO_DEADLINE;
         return explicitDeadlineNanos != 0 ? Math.min(deadline, explicitDeadlineNanos - originNanos) : deadline;

@@ -30,6 +30,13 @@ import org.jspecify.annotations.Nullable;
  * floor(maxBytes / N) bytes, so the per-stripe budgets add up to at most the global ones. An entry
  * is charged key.length + value.length + ENTRY_OVERHEAD_BYTES.
  *
+ * The budgets and the default TTL can change at run time (resize, for a configuration reload):
+ * each stripe takes its new share under its lock and evicts down to it at once, so invariant 5
+ * holds again whenever the lock is free. The stripe count cannot change (it would rehash every
+ * key), so a new entry budget must still give each stripe at least one entry. The per-entry
+ * limit is min(the configured limit, the stripe's byte budget), recomputed with the budget, so an
+ * entry that fits its stripe's bytes also fits the limit.
+ *
  * Concurrency
  * -----------
  * Stripe.lock guards every field of the stripe and of its Entry, Flight and LoadToken objects;
@@ -55,7 +62,8 @@ import org.jspecify.annotations.Nullable;
  *   6. Every flight in the in-flight table is not stale, has at least one outstanding token, is in
  *      the list of flights (consistent as in 2) and vice versa, and their number is at most the
  *      per-stripe in-flight limit.
- * Across stripes: size() and stats() totals equal the sums of the stripes.
+ * Across stripes: size() and stats() totals equal the sums of the stripes. During a resize the
+ * stripes change one after another: for that moment some hold the old budgets and some the new.
  *
  * Expiration
  * ----------
@@ -178,9 +186,12 @@ public final class StripedLruCache {
     private final int stripeMask;
     private final Ticker ticker;
     private final long originNanos;
+    /** The per-entry limit asked for; each stripe's is at most its byte budget too. */
+    private final long maxEntryBytes;
 
     private StripedLruCache(Builder b, int stripeCount) {
         this.ticker = b.ticker;
+        this.maxEntryBytes = b.maxEntryBytes;
         this.originNanos = ticker.readNanos();
         int bits = Integer.numberOfTrailingZeros(stripeCount);
         this.stripeShift = 32 - bits;
@@ -414,6 +425,60 @@ public final class StripedLruCache {
         return removed;
     }
 
+    /**
+     * Takes new budgets and a new default TTL at run time, and evicts down to them at once (least
+     * recently used first). A shorter TTL caps every entry's remaining life at the new TTL; a longer
+     * one applies to values cached from now on. Stripe by stripe, one lock at a time.
+     *
+     * @throws IllegalArgumentException as {@link Builder#build()} for values it would refuse with
+     *     this cache's stripe count, leaving the cache as it was
+     */
+    public void resize(int maxEntries, long maxBytes, long defaultTtlNanos) {
+        int n = stripes.length;
+        Builder.require(maxEntries >= n, "maxEntries", maxEntries, ">= stripes = " + n);
+        Builder.require(
+                maxBytes / n > ENTRY_OVERHEAD_BYTES,
+                "maxBytes",
+                maxBytes,
+                "> stripes x " + ENTRY_OVERHEAD_BYTES + " = " + (long) n * ENTRY_OVERHEAD_BYTES);
+        Builder.require(defaultTtlNanos >= 0, "defaultTtlNanos", defaultTtlNanos, ">= 0");
+        long bytesPerStripe = maxBytes / n;
+        for (Stripe s : stripes) {
+            s.resize(maxEntries / n, bytesPerStripe, Math.min(maxEntryBytes, bytesPerStripe), defaultTtlNanos);
+        }
+    }
+
+    /**
+     * The cache keys ({@link DatabaseKeys}' prefix, then the key) of up to {@code n} entries, the
+     * most recently used first: the i-th most recent entry of every stripe, then the (i+1)-th, and
+     * so on. Keys spread evenly over the stripes, so this round robin approximates the global
+     * recency order without a global list. The arrays are the cache's own: callers must not write
+     * to them. Takes each stripe's lock once; for shutdown, not for the request path.
+     */
+    public List<byte[]> hottestKeys(int n) {
+        List<List<byte[]>> perStripe = new ArrayList<>(stripes.length);
+        int share = n;
+        for (Stripe s : stripes) {
+            List<byte[]> keys = new ArrayList<>();
+            s.forNewest(share, keys::add);
+            perStripe.add(keys);
+        }
+        List<byte[]> hottest = new ArrayList<>(Math.min(n, 1024));
+        for (int rank = 0; hottest.size() < n; rank++) {
+            boolean any = false;
+            for (List<byte[]> keys : perStripe) {
+                if (rank < keys.size() && hottest.size() < n) {
+                    hottest.add(keys.get(rank));
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+        return hottest;
+    }
+
     /** The configured ticker's reading now: the time base of the deadlines this cache is given. */
     public long nowNanos() {
         return ticker.readNanos();
@@ -577,7 +642,7 @@ public final class StripedLruCache {
             return n;
         }
 
-        private static void require(boolean ok, String name, long actual, String expected) {
+        static void require(boolean ok, String name, long actual, String expected) {
             if (!ok) {
                 throw new IllegalArgumentException(name + ": " + actual + " (expected: " + expected + ")");
             }

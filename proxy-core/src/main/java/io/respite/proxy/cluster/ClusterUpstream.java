@@ -61,7 +61,7 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     private final BiConsumer<UpstreamLane, Boolean> onReady;
     private final Consumer<String> onDown;
     private final UpstreamObserver observer;
-    private final long slowlogNanos;
+    private volatile long slowlogNanos;
     private final Consumer<BitSet> slotsMoved;
     private final AtomicReference<@Nullable Catalog> catalog;
     private final Map<Seed, UpstreamPool> pools = new ConcurrentHashMap<>();
@@ -347,6 +347,14 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
             words.set(redirect + 1, Long.toString(id));
         }
         return new TrackingSetup(setup.epoch(), words);
+    }
+
+    @Override
+    public void slowlogThreshold(long nanos) {
+        slowlogNanos = nanos;
+        for (UpstreamPool pool : pools.values()) {
+            pool.slowlogThreshold(nanos);
+        }
     }
 
     @Override

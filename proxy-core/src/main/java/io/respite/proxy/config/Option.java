@@ -294,7 +294,32 @@ enum Option {
             "yes|no",
             "no",
             "For tests only: accept any certificate from a rediss:// upstream, for any host name.",
-            (b, o, v) -> b.upstreamTlsInsecure(Values.parseYesNo(o, v)));
+            (b, o, v) -> b.upstreamTlsInsecure(Values.parseYesNo(o, v))),
+    WARM_FILE(
+            "warm-file",
+            "PATH",
+            "none",
+            "File the keys of the hottest cache entries are written to at a graceful stop (SIGTERM), and "
+                    + "prefetched from at start; a missing or damaged file is logged and ignored. None: no warm restart.",
+            (b, o, v) -> b.warmFile(Values.isNone(v) ? null : v)),
+    WARM_KEYS(
+            "warm-keys",
+            "N",
+            String.valueOf(WarmOptions.DEFAULT_KEYS),
+            "Most keys written to --warm-file, the most recently read first.",
+            (b, o, v) -> b.warmKeys(Values.parseInt(o, v))),
+    WARM_DEADLINE(
+            "warm-deadline",
+            "DURATION",
+            WarmOptions.DEFAULT_DEADLINE_SECONDS + "s",
+            "How long the prefetch of --warm-file may keep /ready red; it goes on in the background after.",
+            (b, o, v) -> b.warmDeadline(Values.parseDuration(o, v))),
+    WARM_RATE(
+            "warm-rate",
+            "N",
+            String.valueOf(WarmOptions.DEFAULT_OPS_PER_SECOND),
+            "Most keys prefetched a second from --warm-file (each a GET and a PTTL to Redis).",
+            (b, o, v) -> b.warmRate(Values.parseInt(o, v)));
 
     /** Prefix of every environment variable the loader reads. */
     static final String ENV_PREFIX = "RESPITE_";

@@ -81,6 +81,10 @@ import org.jspecify.annotations.Nullable;
  *       {@code admin-tls}, {@code tls-provider}, {@code upstream-tls-ca}, {@code upstream-tls-cert},
  *       {@code upstream-tls-key}, {@code upstream-tls-insecure}</td><td>none, no, auto</td>
  *       <td>TLS for clients and to a {@code rediss://} upstream ({@link TlsOptions}).</td></tr>
+ *   <tr><td>{@code warm-file}, {@code warm-keys}, {@code warm-deadline}, {@code warm-rate}</td><td>none,
+ *       {@value WarmOptions#DEFAULT_KEYS}, {@value WarmOptions#DEFAULT_DEADLINE_SECONDS} s,
+ *       {@value WarmOptions#DEFAULT_OPS_PER_SECOND} keys/s</td>
+ *       <td>The warm restart ({@link WarmOptions}).</td></tr>
  * </table>
  *
  * @param bind              address to listen on: an IP address or host name
@@ -108,6 +112,7 @@ import org.jspecify.annotations.Nullable;
  * @param admin             the admin listener's options
  * @param log               how respite logs
  * @param tls               TLS for clients and to the upstream
+ * @param warm              the warm restart's options
  */
 public record ProxyConfig(
         String bind,
@@ -134,7 +139,8 @@ public record ProxyConfig(
         AdmissionOptions admission,
         AdminOptions admin,
         LogOptions log,
-        TlsOptions tls) {
+        TlsOptions tls,
+        WarmOptions warm) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -208,6 +214,7 @@ public record ProxyConfig(
         if (tls.upstreamConfigured()) {
             check(upstream.tls(), tls.firstUpstreamOption(), "set", "with a rediss:// upstream");
         }
+        Objects.requireNonNull(warm, "warm");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -277,7 +284,8 @@ public record ProxyConfig(
                 + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
-                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + ", tls=" + tls + "]";
+                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + ", tls=" + tls + ", warm=" + warm
+                + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -320,6 +328,7 @@ public record ProxyConfig(
         private AdmissionOptions admission = AdmissionOptions.NONE;
         private AdminOptions admin = AdminOptions.DEFAULT;
         private LogOptions log = LogOptions.DEFAULT;
+        private WarmOptions warm = WarmOptions.OFF;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
         private int tlsPort = -1;
@@ -495,6 +504,30 @@ public record ProxyConfig(
         /** Sets {@link LogOptions#slowlogThreshold()}; null for no slow-command log. */
         public Builder slowlogThreshold(@Nullable Duration threshold) {
             this.log = log.withSlowlogThreshold(threshold);
+            return this;
+        }
+
+        /** Sets {@link WarmOptions#file()}; null for no warm restart. */
+        public Builder warmFile(@Nullable String file) {
+            this.warm = warm.withFile(file);
+            return this;
+        }
+
+        /** Sets {@link WarmOptions#keys()}. */
+        public Builder warmKeys(int keys) {
+            this.warm = warm.withKeys(keys);
+            return this;
+        }
+
+        /** Sets {@link WarmOptions#deadline()}. */
+        public Builder warmDeadline(Duration deadline) {
+            this.warm = warm.withDeadline(deadline);
+            return this;
+        }
+
+        /** Sets {@link WarmOptions#opsPerSecond()}. */
+        public Builder warmRate(int opsPerSecond) {
+            this.warm = warm.withOpsPerSecond(opsPerSecond);
             return this;
         }
 
@@ -683,7 +716,8 @@ public record ProxyConfig(
                     admission,
                     admin,
                     log,
-                    tls);
+                    tls,
+                    warm);
         }
     }
 }

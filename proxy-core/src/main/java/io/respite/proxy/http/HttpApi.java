@@ -28,7 +28,9 @@ public final class HttpApi {
     private final Routes routes;
     private final int initialDatabase;
     private final long headerTimeoutNanos;
-    private final long outputLimitBytes;
+    /** For connections accepted from now on: a configuration reload may change it. */
+    private volatile long outputLimitBytes;
+
     private final RequestCounts counts = new RequestCounts();
 
     /**
@@ -42,6 +44,11 @@ public final class HttpApi {
         this.initialDatabase = initialDatabase;
         this.headerTimeoutNanos = options.headerTimeout().toNanos();
         this.outputLimitBytes = outputLimitBytes;
+    }
+
+    /** The hard output limit of HTTP connections accepted from now on; 0 for none. */
+    public void outputLimit(long bytes) {
+        this.outputLimitBytes = bytes;
     }
 
     /**

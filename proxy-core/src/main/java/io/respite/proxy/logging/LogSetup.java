@@ -23,6 +23,12 @@ public final class LogSetup {
 
     private LogSetup() {}
 
+    /** Sets the root logger's level, keeping its appenders: for a configuration reload. */
+    public static void level(String level) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+    }
+
     /**
      * Configures the root logger.
      *

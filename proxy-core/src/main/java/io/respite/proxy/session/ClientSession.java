@@ -69,8 +69,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final LoopFlusher flusher;
     private final RespRequestDecoder decoder;
     private final OutputBudget budget;
-    /** The configured output limits, in force while the client has no subscription. */
-    private final OutputLimits limits;
+    /** The configured output limits, in force while the client has no subscription; a reload may change them. */
+    private OutputLimits limits;
+    /** Whether the client is under a subscriber's limits instead. */
+    private boolean subscriber;
 
     private final long id = nextClientId();
     private final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
@@ -277,7 +279,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void subscriberOutputLimits(boolean subscriber) {
+        this.subscriber = subscriber;
         budget.limits(subscriber ? OutputLimits.PUBSUB : limits);
+    }
+
+    /**
+     * New configured output limits (a configuration reload), judged from the next reply on; a
+     * subscriber keeps a subscriber's until it has no subscription left. On the channel's loop.
+     */
+    public void outputLimits(OutputLimits limits) {
+        this.limits = limits;
+        if (!subscriber) {
+            budget.limits(limits);
+        }
     }
 
     @Override

@@ -14,6 +14,9 @@ public interface Upstream extends AutoCloseable {
     /** Dedicated connections leased now (MULTI, WATCH, blocking commands, pub/sub, MONITOR), over every loop. */
     int dedicatedBusy();
 
+    /** Logs shared-lane commands slower than {@code nanos} from now on (0: none); thread-safe. */
+    void slowlogThreshold(long nanos);
+
     /** Stops reconnecting and closes every connection; pending commands fail. */
     @Override
     void close();

@@ -36,8 +36,8 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
     private final Map<EventLoop, LoopFlusher> flushers;
     private final UpstreamSettings settings;
     private final UpstreamObserver observer;
-    /** Commands slower than this are logged (--slowlog-threshold); 0 for none. */
-    private final long slowlogNanos;
+    /** Commands slower than this are logged (--slowlog-threshold); 0 for none. A reload may change it. */
+    private volatile long slowlogNanos;
     /** The tracking setup shared connections apply; null while there is none (no stream, or ttl mode). */
     private volatile @Nullable TrackingSetup tracking;
 
@@ -166,6 +166,12 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         }
     }
 
+    /** Commands slower than {@code nanos} are logged from now on (a configuration reload); 0 for none. */
+    @Override
+    public void slowlogThreshold(long nanos) {
+        this.slowlogNanos = nanos;
+    }
+
     /** Dedicated connections leased now, and out-of-band ones open, over every loop. */
     @Override
     public int dedicatedBusy() {
@@ -194,8 +200,9 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         public void onReply(ByteBuf frame) {
             long nanos = System.nanoTime() - sentNanos;
             observer.answered(nanos);
-            if (description != null && nanos > slowlogNanos) {
-                SlowCommands.log(description, nanos, slowlogNanos);
+            long threshold = slowlogNanos;
+            if (description != null && nanos > threshold) {
+                SlowCommands.log(description, nanos, threshold);
             }
             next.onReply(frame);
         }

@@ -1,7 +1,6 @@
 package io.respite.proxy.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.config.AdmissionOptions;
@@ -33,13 +32,33 @@ class ClientAdmissionTest {
     }
 
     @Test
-    void withoutLimitsEveryClientIsTheSharedUnlimitedOne() {
+    void withoutLimitsEveryRequestIsAdmitted() {
         Admission none = Admission.none();
-        assertSame(none.unlimitedClient(), none.newClient());
+        ClientAdmission client = none.newClient();
         for (int i = 0; i < 1000; i++) {
+            assertEquals(0, client.tryAdmit());
             assertEquals(0, none.newClient().tryAdmit());
         }
         assertEquals(new AdmissionStats(0, 0, 0, 0, 0, 0), none.stats());
+    }
+
+    @Test
+    void aReloadHoldsConnectedClientsToTheNewLimitsAndNeverTheExemptOne() {
+        Admission admission = admission(null, null);
+        ClientAdmission client = admission.newClient();
+        assertEquals(0, client.tryAdmit());
+        admission.rates(new RateLimit(10, 3), null);
+        assertEquals(3, admitAll(client), "a connected client gets the new bucket, full");
+        admission.rates(new RateLimit(10, 3), new RateLimit(100, 100));
+        assertEquals(0, admitAll(client), "a new global limit keeps the client's own bucket as it was");
+        admission.rates(new RateLimit(10, 5), new RateLimit(100, 2));
+        assertEquals(2, admitAll(client), "a new rate: a new own bucket; the new global one allows 2");
+        admission.rates(null, null);
+        assertEquals(0, client.tryAdmit());
+        admission.rates(new RateLimit(1, 1), new RateLimit(1, 1));
+        for (int i = 0; i < 100; i++) {
+            assertEquals(0, admission.unlimitedClient().tryAdmit(), "the exempt client is never limited");
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.respite.proxy.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,6 +84,32 @@ class LimitedLaneTest {
         }
         assertEquals(List.of("c1 +r1", "c2 +r2", "c3 +r3", "c4 +r4", "c5 +r5"), received);
         assertEquals(new AdmissionStats(0, 0, 0, 0, 3, 0), admission.stats());
+    }
+
+    @Test
+    void aReloadMovesTheLimitAndAHigherOneSendsWhatWaits() {
+        Admission admission = admission(1, 10);
+        RecordingLane below = new RecordingLane();
+        UpstreamLane lane = admission.limit(below);
+        for (int i = 1; i <= 4; i++) {
+            send(lane, "c" + i);
+        }
+        assertEquals(1, below.sent.size());
+        assertTrue(admission.opsLimit(3, 10));
+        below.runTasks();
+        assertEquals(3, below.sent.size(), "the lane was woken and sent two more");
+        assertTrue(admission.opsLimit(1, 10));
+        below.next().answer("+1");
+        below.next().answer("+2");
+        assertEquals(1, below.sent.size(), "none sent while in flight is at or over the lower limit");
+        below.next().answer("+3");
+        assertEquals(1, below.sent.size(), "then one at a time");
+        below.next().answer("+4");
+        assertEquals(List.of("c1 +1", "c2 +2", "c3 +3", "c4 +4"), received);
+
+        assertFalse(admission.opsLimit(0, 10), "turning the limit off needs a restart");
+        assertFalse(Admission.none().opsLimit(5, 10), "so does turning it on");
+        assertTrue(Admission.none().opsLimit(0, 3));
     }
 
     @Test

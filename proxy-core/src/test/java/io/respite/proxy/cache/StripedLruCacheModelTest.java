@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Seeded random operations on a one-stripe cache, compared step by step with a reference model
  * (an access-ordered {@link LinkedHashMap} plus a deadline map and per-key token generations):
  * the same values returned, the same recency order (so the same victims), the same deadlines and
- * the same counters after every operation.
+ * the same counters after every operation. Budgets and TTL change now and then ({@link
+ * StripedLruCache#resize}), growing and shrinking, so eviction down to a smaller budget and the
+ * capping of deadlines by a shorter TTL are compared too.
  */
 class StripedLruCacheModelTest {
 
@@ -70,6 +72,12 @@ class StripedLruCacheModelTest {
             } else if (op < 63) {
                 model.invalidateAll();
                 cache.invalidateAll();
+            } else if (op < 64) {
+                int maxEntries = 1 + random.nextInt(2 * MAX_ENTRIES);
+                long maxBytes = StripedLruCache.ENTRY_OVERHEAD_BYTES + 1 + random.nextLong(2 * MAX_BYTES);
+                long ttl = seed % 3 == 0 ? 0 : TTL_NANOS / 4 + random.nextLong(2 * TTL_NANOS);
+                model.resize(maxEntries, maxBytes, ttl);
+                cache.resize(maxEntries, maxBytes, ttl);
             } else if (op < 72) {
                 ticker.advanceNanos(random.nextLong(TTL_NANOS / 2));
             } else if (op < 75) {
@@ -167,7 +175,10 @@ class StripedLruCacheModelTest {
     /** The reference: obviously correct, slow, and single-threaded. */
     private static final class Model {
         final FakeTicker ticker;
-        final long ttlNanos;
+        long ttlNanos;
+        int maxEntries = MAX_ENTRIES;
+        long maxBytes = MAX_BYTES;
+        long maxEntryBytes = MAX_ENTRY_BYTES;
         final LinkedHashMap<String, byte[]> map = new LinkedHashMap<>(16, 0.75f, true);
         final Map<String, Long> deadlines = new HashMap<>();
         /** Per key: bumped by put and invalidate; a global counter serves invalidateAll. */
@@ -219,7 +230,7 @@ class StripedLruCacheModelTest {
             if (explicitDeadline != 0) {
                 deadline = Math.min(deadline, explicitDeadline);
             }
-            if (weigh(k, v) > MAX_ENTRY_BYTES || deadline <= now) {
+            if (weigh(k, v) > maxEntryBytes || deadline <= now) {
                 if (map.containsKey(k)) {
                     remove(k);
                     invalidated++;
@@ -233,18 +244,35 @@ class StripedLruCacheModelTest {
             }
             bytes += weigh(k, v);
             deadlines.put(k, deadline);
-            while (map.size() > MAX_ENTRIES || bytes > MAX_BYTES) {
+            evictToBudgets(now);
+            return true;
+        }
+
+        /** New budgets and TTL: a shorter TTL caps every deadline at now + TTL; then evict down. */
+        void resize(int newMaxEntries, long newMaxBytes, long newTtlNanos) {
+            long now = ticker.readNanos();
+            if (newTtlNanos > 0 && (ttlNanos == 0 || newTtlNanos < ttlNanos)) {
+                deadlines.replaceAll((k, d) -> Math.min(d, now + newTtlNanos));
+            }
+            maxEntries = newMaxEntries;
+            maxBytes = newMaxBytes;
+            maxEntryBytes = Math.min(MAX_ENTRY_BYTES, newMaxBytes);
+            ttlNanos = newTtlNanos;
+            evictToBudgets(now);
+        }
+
+        private void evictToBudgets(long now) {
+            while (map.size() > maxEntries || bytes > maxBytes) {
                 String eldest = map.keySet().iterator().next();
                 if (deadlines.get(eldest) <= now) {
                     expired++;
-                } else if (map.size() > MAX_ENTRIES) {
+                } else if (map.size() > maxEntries) {
                     evictedBySize++;
                 } else {
                     evictedByBytes++;
                 }
                 remove(eldest);
             }
-            return true;
         }
 
         boolean invalidate(String k) {

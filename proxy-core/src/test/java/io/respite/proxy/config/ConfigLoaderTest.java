@@ -122,7 +122,11 @@ class ConfigLoaderTest {
                         OTHER_PEM_FILE.toString(),
                         get(c -> c.tls().upstreamKeyFile()),
                         OTHER_PEM_FILE),
-                Arguments.of("upstream-tls-insecure", "yes", get(c -> c.tls().upstreamInsecure()), true));
+                Arguments.of("upstream-tls-insecure", "yes", get(c -> c.tls().upstreamInsecure()), true),
+                Arguments.of("warm-file", "/tmp/respite.warm", get(c -> c.warm().file()), "/tmp/respite.warm"),
+                Arguments.of("warm-keys", "5", get(c -> c.warm().keys()), 5),
+                Arguments.of("warm-deadline", "2m", get(c -> c.warm().deadline()), Duration.ofMinutes(2)),
+                Arguments.of("warm-rate", "300", get(c -> c.warm().opsPerSecond()), 300));
     }
 
     /** Stand-ins for certificate and key files: the config checks that they can be read, not what they hold. */
