@@ -116,18 +116,28 @@ class ReloadIT {
     /** Caches {@code key} as v1 through respite, sets it to v2 in Redis directly; returns what respite says now. */
     private static String cacheThenChange(RespTestClient client, RespTestClient direct, String key) throws IOException {
         assertEquals("+OK\r\n", direct.callString("SET", key, "v1"));
-        assertEquals("$2\r\nv1\r\n", client.callString("GET", key));
+        // A fill is installed a round trip after the client has the value (its PTTL): read until a hit.
+        Await.until(key + " is cached", ChildRespite.TIMEOUT, () -> {
+            long hits = info(client, "cache_hits:");
+            assertEquals("$2\r\nv1\r\n", client.callString("GET", key));
+            return info(client, "cache_hits:") > hits;
+        });
         assertEquals("+OK\r\n", direct.callString("SET", key, "v2"));
         return client.callString("GET", key);
     }
 
     /** {@code cache_entries} of INFO respite. */
     private static long entries(RespTestClient client) throws IOException {
+        return info(client, "cache_entries:");
+    }
+
+    /** The number after {@code field} in INFO respite. */
+    private static long info(RespTestClient client, String field) throws IOException {
         for (String line : client.callString("INFO", "respite").split("\r\n")) {
-            if (line.startsWith("cache_entries:")) {
-                return Long.parseLong(line.substring("cache_entries:".length()));
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.substring(field.length()));
             }
         }
-        throw new AssertionError("no cache_entries in INFO respite");
+        throw new AssertionError("no " + field + " in INFO respite");
     }
 }
