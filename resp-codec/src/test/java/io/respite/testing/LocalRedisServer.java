@@ -42,12 +42,24 @@ final class LocalRedisServer implements RedisServer {
     private final Path binary;
     private final Path dir;
     private final List<String> extraArgs;
+    /** A configuration file's text, written to {@code redis.conf} and named first; null for none. */
+    private final String configText;
+
     private int port;
     private Process process;
 
     /** Starts a server on a free port; extra args are appended to the command line. */
     LocalRedisServer(Path binary, List<String> extraArgs) {
+        this(binary, null, extraArgs);
+    }
+
+    /**
+     * Starts a server on a free port, with {@code configText} (null for none) as its configuration
+     * file, which a sentinel needs (it rewrites it); extra args are appended to the command line.
+     */
+    LocalRedisServer(Path binary, String configText, List<String> extraArgs) {
         this.binary = binary;
+        this.configText = configText;
         this.extraArgs = List.copyOf(extraArgs);
         try {
             this.dir = Files.createTempDirectory("respite-redis-");
@@ -104,8 +116,20 @@ final class LocalRedisServer implements RedisServer {
         if (isRunning()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of(
-                binary.toString(),
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
+        if (configText != null) {
+            Path config = dir.resolve("redis.conf");
+            try {
+                // Once: a sentinel rewrites it with what it learnt, which a restart must keep.
+                if (!Files.exists(config)) {
+                    Files.writeString(config, configText, StandardCharsets.UTF_8);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            command.add(config.toAbsolutePath().toString());
+        }
+        command.addAll(List.of(
                 "--port",
                 Integer.toString(port),
                 "--bind",

@@ -24,7 +24,9 @@ enum Option {
             "upstream",
             "URI",
             ProxyConfig.DEFAULT_UPSTREAM,
-            "The Redis behind the proxy: redis://[user:pass@]host:port[/db]. No TLS (rediss://) yet.",
+            "The Redis behind the proxy: redis://[user:pass@]host:port[/db], or the primary a Sentinel group "
+                    + "names: redis-sentinel://[user:pass@]host:port[,host:port...]/master-name[/db]. "
+                    + "No TLS (rediss://) yet.",
             (b, o, v) -> b.upstream(UpstreamUri.parse(v))),
     CAPACITY(
             "capacity",

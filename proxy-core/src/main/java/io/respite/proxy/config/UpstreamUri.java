@@ -14,7 +14,12 @@ import org.jspecify.annotations.Nullable;
  * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}, or
  * a Redis Cluster, from {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}:
  * seed nodes from which the cluster's topology is learnt, the first of them in {@code host} and
- * {@code port}, and no database but 0 (a cluster has only that one).
+ * {@code port}, and no database but 0 (a cluster has only that one); or the primary a group of
+ * Redis Sentinels names, from
+ * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}: the
+ * sentinels in {@code seeds} (port {@value #DEFAULT_SENTINEL_PORT} by default), the first of them
+ * in {@code host} and {@code port}, the credentials and database those of the primary (the
+ * sentinels are asked without credentials).
  *
  * <p>An IPv6 host is written in brackets ({@code redis://[::1]:6379}) and kept without them. The
  * user and password are percent-decoded ({@code p%40ss} is {@code p@ss}); {@code redis://:pw@host}
@@ -28,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * @param password password, or null for none; never null when {@code username} is set
  * @param database database index, at least 0
  * @param cluster whether this names a Redis Cluster by its seeds
- * @param seeds the cluster's seed nodes, the first being {@code host:port}; just that for a single Redis
+ * @param seeds the cluster's seed nodes, or the sentinels, the first being {@code host:port}; just
+ *     that for a single Redis
+ * @param sentinelMaster the name the sentinels know the primary by; null unless this names sentinels
  */
 public record UpstreamUri(
         String host,
@@ -37,7 +44,8 @@ public record UpstreamUri(
         @Nullable String password,
         int database,
         boolean cluster,
-        List<Seed> seeds) {
+        List<Seed> seeds,
+        @Nullable String sentinelMaster) {
 
     /** One node to connect to: a host name or address (IPv6 without brackets) and a port. */
     public record Seed(String host, int port) {
@@ -48,9 +56,13 @@ public record UpstreamUri(
     }
 
     private static final String CLUSTER_SCHEME = "redis-cluster://";
+    private static final String SENTINEL_SCHEME = "redis-sentinel://";
 
     /** The port when the URI names none, as Redis listens by default (a TCP port number). */
     public static final int DEFAULT_PORT = 6379;
+
+    /** A sentinel's port when the URI names none, as Redis Sentinel listens by default (a TCP port number). */
+    public static final int DEFAULT_SENTINEL_PORT = 26379;
 
     /** The option these URIs are given for, naming it in error messages. */
     static final String OPTION = "upstream";
@@ -65,9 +77,12 @@ public record UpstreamUri(
     /** An IPv6 address as written between brackets, with an optional zone ({@code fe80::1%eth0}). */
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
 
+    /** A master name as Sentinel takes it in its configuration: one word, no slash. */
+    private static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._:-]+");
+
     /** A single Redis. */
     public UpstreamUri(String host, int port, @Nullable String username, @Nullable String password, int database) {
-        this(host, port, username, password, database, false, List.of(new Seed(host, port)));
+        this(host, port, username, password, database, false, List.of(new Seed(host, port)), null);
     }
 
     /** Validates every component; errors name the {@code upstream} option. */
@@ -80,8 +95,13 @@ public record UpstreamUri(
         if (seeds.isEmpty() || !seeds.get(0).equals(new Seed(host, port))) {
             throw new IllegalArgumentException("seeds " + seeds + " must start with " + host + ":" + port);
         }
-        if (!cluster && seeds.size() > 1) {
+        if (!cluster && sentinelMaster == null && seeds.size() > 1) {
             throw ConfigException.invalid(OPTION, "several hosts", "one host, or redis-cluster://host:port,...");
+        }
+        if (sentinelMaster != null
+                && (cluster || !MASTER_NAME.matcher(sentinelMaster).matches())) {
+            throw ConfigException.invalid(
+                    OPTION, "master name " + sentinelMaster, "redis-sentinel://host:port,.../master-name");
         }
         if (cluster && database != 0) {
             throw ConfigException.invalid(
@@ -110,12 +130,18 @@ public record UpstreamUri(
 
     /** This URI with {@code password} instead of its own (given in a file, say). */
     public UpstreamUri withPassword(@Nullable String newPassword) {
-        return new UpstreamUri(host, port, username, newPassword, database, cluster, seeds);
+        return new UpstreamUri(host, port, username, newPassword, database, cluster, seeds, sentinelMaster);
+    }
+
+    /** Whether this names the primary of a Sentinel group rather than a Redis by its address. */
+    public boolean sentinel() {
+        return sentinelMaster != null;
     }
 
     /**
-     * Parses {@code redis://[[user]:password@]host[:port][/db]} or
-     * {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}.
+     * Parses {@code redis://[[user]:password@]host[:port][/db]},
+     * {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]} or
+     * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}.
      *
      * @throws ConfigException naming {@code upstream}, with the password masked, if {@code text}
      *                         is not such a URI
@@ -126,19 +152,31 @@ public record UpstreamUri(
             throw ConfigException.invalid(OPTION, redact(text), "redis://...; TLS (rediss://) is not supported yet");
         }
         boolean cluster = lower.startsWith(CLUSTER_SCHEME);
-        if (!lower.startsWith("redis://") && !cluster) {
+        boolean sentinel = lower.startsWith(SENTINEL_SCHEME);
+        String scheme = cluster ? CLUSTER_SCHEME : sentinel ? SENTINEL_SCHEME : "redis://";
+        if (!lower.startsWith(scheme)) {
             throw syntaxError(text);
         }
-        String rest = text.substring(cluster ? CLUSTER_SCHEME.length() : "redis://".length());
+        String rest = text.substring(scheme.length());
         int at = rest.lastIndexOf('@');
         String userInfo = at < 0 ? null : rest.substring(0, at);
         String hostPortDb = rest.substring(at + 1);
         int slash = hostPortDb.indexOf('/');
         String hostPort = slash < 0 ? hostPortDb : hostPortDb.substring(0, slash);
         String db = slash < 0 ? "" : hostPortDb.substring(slash + 1);
+        String master = null;
+        if (sentinel) {
+            // The master's name first, then the database: /mymaster or /mymaster/2.
+            int next = db.indexOf('/');
+            master = next < 0 ? db : db.substring(0, next);
+            db = next < 0 ? "" : db.substring(next + 1);
+            if (master.isEmpty()) {
+                throw ConfigException.invalid(OPTION, redact(text), "redis-sentinel://host:port,.../master-name[/db]");
+            }
+        }
         List<Seed> seeds = new ArrayList<>();
         for (String seed : hostPort.split(",", -1)) {
-            seeds.add(seed(seed, text));
+            seeds.add(seed(seed, sentinel ? DEFAULT_SENTINEL_PORT : DEFAULT_PORT, text));
         }
         String user = null;
         String password = null;
@@ -152,11 +190,18 @@ public record UpstreamUri(
         }
         Seed first = seeds.get(0);
         return new UpstreamUri(
-                first.host(), first.port(), user, password, db.isEmpty() ? 0 : number(db, text), cluster, seeds);
+                first.host(),
+                first.port(),
+                user,
+                password,
+                db.isEmpty() ? 0 : number(db, text),
+                cluster,
+                seeds,
+                master);
     }
 
     /** One {@code host[:port]}, the host in brackets if it is an IPv6 address. */
-    private static Seed seed(String hostPort, String text) {
+    private static Seed seed(String hostPort, int defaultPort, String text) {
         String host;
         String port;
         if (hostPort.startsWith("[")) {
@@ -178,13 +223,13 @@ public record UpstreamUri(
                 throw syntaxError(text); // also an IPv6 address without brackets
             }
         }
-        return new Seed(host, port == null ? DEFAULT_PORT : number(port, text));
+        return new Seed(host, port == null ? defaultPort : number(port, text));
     }
 
     /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
     @Override
     public String toString() {
-        StringBuilder uri = new StringBuilder(cluster ? CLUSTER_SCHEME : "redis://");
+        StringBuilder uri = new StringBuilder(cluster ? CLUSTER_SCHEME : sentinel() ? SENTINEL_SCHEME : "redis://");
         if (password != null) {
             uri.append(username == null ? "" : username)
                     .append(':')
@@ -193,6 +238,14 @@ public record UpstreamUri(
         }
         if (cluster) {
             return uri.append(seeds.stream().map(Seed::toString).collect(Collectors.joining(",")))
+                    .toString();
+        }
+        if (sentinelMaster != null) {
+            return uri.append(seeds.stream().map(Seed::toString).collect(Collectors.joining(",")))
+                    .append('/')
+                    .append(sentinelMaster)
+                    .append('/')
+                    .append(database)
                     .toString();
         }
         uri.append(host.indexOf(':') < 0 ? host : "[" + host + "]");
