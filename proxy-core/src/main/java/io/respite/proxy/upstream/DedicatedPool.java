@@ -53,6 +53,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Threading: everything runs on {@link #loop}, except {@link #hasWaiters} and the shared
  * {@code busy} counter.
+ *
+ * <p>Over 400 lines because leases, the idle deques, the waiters and the keeping warm are one
+ * pool's invariants, kept by the same fields.
  */
 final class DedicatedPool {
 

@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safety: {@link #lane} and {@link #moveTo} may be called from any thread (the map is
  * built once and never changes; the settings are volatile); each lane is confined to its loop.
+ *
+ * <p>Over 400 lines because the lane, its out-of-band commands and the pool-wide operations on
+ * every lane (tracking, hold, move, close) share the pool's settings and counters.
  */
 public final class UpstreamPool implements Upstream, TrackedUpstream {
 
