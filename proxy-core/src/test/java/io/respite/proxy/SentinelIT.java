@@ -2,6 +2,7 @@ package io.respite.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.config.ProxyConfig;
@@ -66,6 +67,19 @@ class SentinelIT {
         RedisSentinels group = fleet.sentinels();
         RedisServer primary = group.primary();
         failOverUnderLoad(group, "primary killed", primary::kill);
+    }
+
+    @Test
+    void doesNotStartWhenNoSentinelNamesTheMaster(RedisServer notASentinel) {
+        ProxyServer proxy = new ProxyServer(ProxyConfig.builder()
+                .port(0)
+                .adminPort(0)
+                .upstream(UpstreamUri.parse(
+                        "redis-sentinel://" + notASentinel.host() + ":" + notASentinel.port() + "/mymaster"))
+                .build());
+        IllegalStateException e = assertThrows(IllegalStateException.class, proxy::start);
+        assertTrue(e.getMessage().startsWith("no sentinel names a primary for master mymaster: "), e.getMessage());
+        assertTrue(e.getMessage().contains(Integer.toString(notASentinel.port())), e.getMessage());
     }
 
     private static void failOverUnderLoad(RedisSentinels group, String how, Trigger trigger) throws Exception {
