@@ -37,10 +37,12 @@ import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.config.RateLimit;
 import io.respite.proxy.config.TlsOptions;
+import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
 import io.respite.proxy.http.HttpApi;
 import io.respite.proxy.logging.LogSetup;
+import io.respite.proxy.sentinel.SentinelWatcher;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
 import io.respite.proxy.tls.ServerTls;
@@ -114,6 +116,8 @@ public final class ProxyServer {
     private static final int MAX_CACHED_KEY_BYTES = 16 * 1024;
     /** How often a Redis Cluster's topology is read when nothing (a MOVED, a lost node) prompts it. */
     private static final Duration CLUSTER_REFRESH = Duration.ofSeconds(5);
+    /** How often the sentinels are asked for the primary when no failover message prompts it. */
+    private static final Duration SENTINEL_POLL = Duration.ofSeconds(2);
     /** Most bytes a bulk reply adds around its value: {@code $<length>\r\n} and the final CRLF. */
     private static final int REPLY_FRAMING_BYTES = 32;
 
@@ -155,6 +159,8 @@ public final class ProxyServer {
     private @Nullable ProxyResources resources;
     private @Nullable Upstream upstream;
     private @Nullable HttpApi httpApi;
+    /** Follows the primary a Sentinel group names, for a redis-sentinel:// upstream. */
+    private @Nullable SentinelWatcher sentinel;
 
     private @Nullable CacheSweeper sweeper;
     private @Nullable Channel serverChannel;
@@ -213,10 +219,19 @@ public final class ProxyServer {
             throw new IllegalStateException("already started");
         }
         SslContext upstreamTls = startTls();
+        Seed primary = new Seed(config.upstream().host(), config.upstream().port());
+        AtomicReference<@Nullable UpstreamPool> movable = new AtomicReference<>();
+        if (config.upstream().sentinel()) {
+            // Asked before anything opens: its answer is where the connections go.
+            SentinelWatcher watcher =
+                    new SentinelWatcher(config.upstream(), config.timeout(), SENTINEL_POLL, new Failovers(movable));
+            primary = watcher.start();
+            sentinel = watcher;
+        }
         resources = new ProxyResources(config.ioThreads());
         UpstreamSettings settings = new UpstreamSettings(
-                config.upstream().host(),
-                config.upstream().port(),
+                primary.host(),
+                primary.port(),
                 config.upstream().username(),
                 config.upstream().password(),
                 config.upstream().database(),
@@ -260,11 +275,16 @@ public final class ProxyServer {
                     resources.workers, resources.flushers, settings, onReady, onDown, observer, slowlogNanos(config));
             pool = single;
             tracked = single;
+            movable.set(single);
         }
         upstream = pool;
         ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
         coherence.start(tracked, resources.workers.next());
+        if (sentinel != null) {
+            // After the stream's control connection exists, so that a move takes it along.
+            sentinel.follow();
+        }
         CommandRouter router = new CommandRouter(
                 cache,
                 catalog,
@@ -614,6 +634,48 @@ public final class ProxyServer {
     }
 
     /**
+     * What the Sentinel group does to the upstream, told on the watcher's thread; the connections
+     * follow on their loops. The pool is there before the first word: the watcher tells nothing
+     * until it follows, after the pool is built.
+     */
+    private final class Failovers implements SentinelWatcher.Listener {
+        private final AtomicReference<@Nullable UpstreamPool> pool;
+
+        Failovers(AtomicReference<@Nullable UpstreamPool> pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public void failoverStarted() {
+            UpstreamPool current = pool.get();
+            if (current != null) {
+                current.hold(true);
+            }
+        }
+
+        @Override
+        public void failoverEnded() {
+            UpstreamPool current = pool.get();
+            if (current != null) {
+                current.hold(false);
+            }
+        }
+
+        /**
+         * Another Redis was promoted: nothing read from the old primary may stay cached or fill
+         * the cache from now, then every connection goes to the new one.
+         */
+        @Override
+        public void moved(Seed to) {
+            UpstreamPool current = pool.get();
+            if (current != null) {
+                coherence.upstreamMoved(to.toString());
+                current.moveTo(to.host(), to.port());
+            }
+        }
+    }
+
+    /**
      * An upstream connection became ready. After a failure, whatever changed upstream meanwhile was
      * not seen, so the cache starts over; and the catalog is (re)loaded, since the upstream may
      * have been replaced by another version.
@@ -788,6 +850,9 @@ public final class ProxyServer {
         }
         if (reports != null) {
             reports.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        if (sentinel != null) {
+            sentinel.close();
         }
         coherence.close();
         if (sweeper != null) {

@@ -83,6 +83,19 @@ final class PackageRulesTest {
                     + "Netty and Lettuce; must not depend on sessions, dispatch, the cache or coherence");
 
     @ArchTest
+    static final ArchRule sentinelDependsOnConfigUriAndLettuceOnly = noClasses()
+            .that()
+            .resideInAPackage("io.respite.proxy.sentinel..")
+            .should()
+            .dependOnClassesThat(describe(
+                    "are in io.respite.. outside io.respite.proxy.sentinel and io.respite.proxy.config",
+                    (JavaClass c) -> c.getPackageName().startsWith("io.respite.")
+                            && !c.getPackageName().startsWith("io.respite.proxy.sentinel")
+                            && !c.getPackageName().startsWith("io.respite.proxy.config")))
+            .because("sentinel: depends on config's URI, Lettuce and the JDK; must not depend on the upstream, "
+                    + "sessions, dispatch, the cache or coherence");
+
+    @ArchTest
     static final ArchRule pubSubStaysBelowSessionsAndDispatch = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy.pubsub..")

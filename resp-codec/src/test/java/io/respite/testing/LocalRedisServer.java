@@ -47,17 +47,33 @@ final class LocalRedisServer implements RedisServer {
     private final Path dir;
     private final List<String> extraArgs;
     private final @Nullable RedisTls tls;
+    /** A configuration file's text, written to {@code redis.conf} and named first; null for none. */
+    private final @Nullable String configText;
+
     private int port;
     private Process process;
 
     /** Starts a server on a free port; extra args are appended to the command line. */
     LocalRedisServer(Path binary, List<String> extraArgs) {
-        this(binary, extraArgs, null);
+        this(binary, null, extraArgs, null);
     }
 
     /** As {@link #LocalRedisServer(Path, List)}, speaking TLS only when {@code tls} is given. */
     LocalRedisServer(Path binary, List<String> extraArgs, @Nullable RedisTls tls) {
+        this(binary, null, extraArgs, tls);
+    }
+
+    /**
+     * Starts a server on a free port, with {@code configText} (null for none) as its configuration
+     * file, which a sentinel needs (it rewrites it); extra args are appended to the command line.
+     */
+    LocalRedisServer(Path binary, @Nullable String configText, List<String> extraArgs) {
+        this(binary, configText, extraArgs, null);
+    }
+
+    private LocalRedisServer(Path binary, @Nullable String configText, List<String> extraArgs, @Nullable RedisTls tls) {
         this.binary = binary;
+        this.configText = configText;
         this.extraArgs = List.copyOf(extraArgs);
         this.tls = tls;
         try {
@@ -121,6 +137,18 @@ final class LocalRedisServer implements RedisServer {
             return;
         }
         List<String> command = new ArrayList<>(List.of(binary.toString()));
+        if (configText != null) {
+            Path config = dir.resolve("redis.conf");
+            try {
+                // Once: a sentinel rewrites it with what it learnt, which a restart must keep.
+                if (!Files.exists(config)) {
+                    Files.writeString(config, configText, StandardCharsets.UTF_8);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            command.add(config.toAbsolutePath().toString());
+        }
         command.addAll(tls == null ? List.of("--port", Integer.toString(port)) : tls.args(port));
         command.addAll(List.of(
                 "--bind",

@@ -72,6 +72,31 @@ public final class RedisFleet implements AutoCloseable {
         return new RedisCluster(nodes.subList(0, masters), nodes.subList(masters, nodes.size()));
     }
 
+    /**
+     * Starts a primary, a replica of it and three sentinels monitoring it as
+     * {@value RedisSentinels#MASTER} (quorum 2, down after a second), and waits until the sentinels
+     * know the replica and each other, and the replica is in sync.
+     */
+    public synchronized RedisSentinels sentinels() {
+        Path binary = RedisBinary.locate(System.getenv())
+                .orElseThrow(() -> new IllegalStateException(
+                        "Redis Sentinel needs the redis-server binary (containers are supported for single "
+                                + "servers only): install redis-server (Debian: apt-get install "
+                                + "redis-server) or set REDIS_SERVER"));
+        RedisServer primary = new LocalRedisServer(binary, List.of());
+        owned.add(primary);
+        RedisServer replica =
+                new LocalRedisServer(binary, List.of("--replicaof", primary.host(), Integer.toString(primary.port())));
+        owned.add(replica);
+        List<RedisServer> sentinels = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RedisServer sentinel = new LocalRedisServer(binary, RedisSentinels.config(primary), List.of("--sentinel"));
+            owned.add(sentinel);
+            sentinels.add(sentinel);
+        }
+        return new RedisSentinels(primary, replica, sentinels);
+    }
+
     static RedisServer launch(List<String> extraArgs) {
         Optional<Path> binary = RedisBinary.locate(System.getenv());
         if (binary.isPresent()) {

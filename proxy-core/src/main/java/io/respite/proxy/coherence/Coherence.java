@@ -226,6 +226,20 @@ public final class Coherence implements AutoCloseable {
     }
 
     /**
+     * The upstream is moving to another Redis ({@code to}, promoted by a Sentinel failover), which
+     * never tracked respite's reads: caching stops and the cache empties, and no read sent before
+     * now may fill it. Caching resumes when the stream is up on the new primary. Call before the
+     * connections move.
+     */
+    public void upstreamMoved(String to) {
+        caching = false;
+        epoch.incrementAndGet();
+        cache.invalidateAll();
+        stats.flushes.increment();
+        LOG.info("coherence: the upstream moved to {}; cache emptied, caching off until it tracks our reads", to);
+    }
+
+    /**
      * A push on the stream: Redis's {@code invalidate} message drops its keys (a null, all keys);
      * other pushes are ignored. Takes ownership of {@code frame}.
      */

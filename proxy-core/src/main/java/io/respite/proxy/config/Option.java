@@ -24,7 +24,9 @@ enum Option {
             "upstream",
             "URI",
             ProxyConfig.DEFAULT_UPSTREAM,
-            "The Redis behind the proxy: redis://[user:pass@]host:port[/db], or rediss://... for TLS.",
+            "The Redis behind the proxy: redis://[user:pass@]host:port[/db], rediss://... for TLS, a Redis "
+                    + "Cluster: redis-cluster://[user:pass@]host:port[,host:port...], or the primary a Sentinel "
+                    + "group names: redis-sentinel://[user:pass@]host:port[,host:port...]/master-name[/db].",
             (b, o, v) -> b.upstream(UpstreamUri.parse(v))),
     CAPACITY(
             "capacity",

@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
  * a Redis Cluster, from {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}:
  * seed nodes from which the cluster's topology is learnt, the first of them in {@code host} and
  * {@code port}, and no database but 0 (a cluster has only that one); {@code rediss://...} for a
- * single Redis over TLS.
+ * single Redis over TLS; or the primary a group of Redis Sentinels names, from
+ * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}: the
+ * sentinels in {@code seeds} (port {@value #DEFAULT_SENTINEL_PORT} by default), the first of them
+ * in {@code host} and {@code port}, the credentials and database those of the primary (the
+ * sentinels are asked without credentials).
  *
  * <p>An IPv6 host is written in brackets ({@code redis://[::1]:6379}) and kept without them. The
  * user and password are percent-decoded ({@code p%40ss} is {@code p@ss}); {@code redis://:pw@host}
@@ -29,8 +33,10 @@ import org.jspecify.annotations.Nullable;
  * @param password password, or null for none; never null when {@code username} is set
  * @param database database index, at least 0
  * @param cluster whether this names a Redis Cluster by its seeds
- * @param seeds the cluster's seed nodes, the first being {@code host:port}; just that for a single Redis
+ * @param seeds the cluster's seed nodes, or the sentinels, the first being {@code host:port}; just
+ *     that for a single Redis
  * @param tls      whether the connection is TLS ({@code rediss://})
+ * @param sentinelMaster the name the sentinels know the primary by; null unless this names sentinels
  */
 public record UpstreamUri(
         String host,
@@ -40,7 +46,8 @@ public record UpstreamUri(
         int database,
         boolean cluster,
         List<Seed> seeds,
-        boolean tls) {
+        boolean tls,
+        @Nullable String sentinelMaster) {
 
     /** One node to connect to: a host name or address (IPv6 without brackets) and a port. */
     public record Seed(String host, int port) {
@@ -51,9 +58,13 @@ public record UpstreamUri(
     }
 
     private static final String CLUSTER_SCHEME = "redis-cluster://";
+    private static final String SENTINEL_SCHEME = "redis-sentinel://";
 
     /** The port when the URI names none, as Redis listens by default (a TCP port number). */
     public static final int DEFAULT_PORT = 6379;
+
+    /** A sentinel's port when the URI names none, as Redis Sentinel listens by default (a TCP port number). */
+    public static final int DEFAULT_SENTINEL_PORT = 26379;
 
     /** The option these URIs are given for, naming it in error messages. */
     static final String OPTION = "upstream";
@@ -68,9 +79,12 @@ public record UpstreamUri(
     /** An IPv6 address as written between brackets, with an optional zone ({@code fe80::1%eth0}). */
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
 
+    /** A master name as Sentinel takes it in its configuration: one word, no slash. */
+    private static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._:-]+");
+
     /** A single Redis. */
     public UpstreamUri(String host, int port, @Nullable String username, @Nullable String password, int database) {
-        this(host, port, username, password, database, false, List.of(new Seed(host, port)), false);
+        this(host, port, username, password, database, false, List.of(new Seed(host, port)), false, null);
     }
 
     /** Validates every component; errors name the {@code upstream} option. */
@@ -83,8 +97,13 @@ public record UpstreamUri(
         if (seeds.isEmpty() || !seeds.get(0).equals(new Seed(host, port))) {
             throw new IllegalArgumentException("seeds " + seeds + " must start with " + host + ":" + port);
         }
-        if (!cluster && seeds.size() > 1) {
+        if (!cluster && sentinelMaster == null && seeds.size() > 1) {
             throw ConfigException.invalid(OPTION, "several hosts", "one host, or redis-cluster://host:port,...");
+        }
+        if (sentinelMaster != null
+                && (cluster || !MASTER_NAME.matcher(sentinelMaster).matches())) {
+            throw ConfigException.invalid(
+                    OPTION, "master name " + sentinelMaster, "redis-sentinel://host:port,.../master-name");
         }
         if (cluster && database != 0) {
             throw ConfigException.invalid(
@@ -113,12 +132,18 @@ public record UpstreamUri(
 
     /** This URI with {@code password} instead of its own (given in a file, say). */
     public UpstreamUri withPassword(@Nullable String newPassword) {
-        return new UpstreamUri(host, port, username, newPassword, database, cluster, seeds, tls);
+        return new UpstreamUri(host, port, username, newPassword, database, cluster, seeds, tls, sentinelMaster);
+    }
+
+    /** Whether this names the primary of a Sentinel group rather than a Redis by its address. */
+    public boolean sentinel() {
+        return sentinelMaster != null;
     }
 
     /**
-     * Parses {@code redis://[[user]:password@]host[:port][/db]} or
-     * {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}.
+     * Parses {@code redis://[[user]:password@]host[:port][/db]},
+     * {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]} or
+     * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}.
      *
      * @throws ConfigException naming {@code upstream}, with the password masked, if {@code text}
      *                         is not such a URI
@@ -127,10 +152,11 @@ public record UpstreamUri(
         String lower = text.toLowerCase(Locale.ROOT);
         boolean tls = lower.startsWith("rediss://");
         boolean cluster = lower.startsWith(CLUSTER_SCHEME);
-        if (!lower.startsWith("redis://") && !cluster && !tls) {
+        boolean sentinel = lower.startsWith(SENTINEL_SCHEME);
+        String scheme = cluster ? CLUSTER_SCHEME : sentinel ? SENTINEL_SCHEME : tls ? "rediss://" : "redis://";
+        if (!lower.startsWith(scheme)) {
             throw syntaxError(text);
         }
-        String scheme = cluster ? CLUSTER_SCHEME : tls ? "rediss://" : "redis://";
         String rest = text.substring(scheme.length());
         int at = rest.lastIndexOf('@');
         String userInfo = at < 0 ? null : rest.substring(0, at);
@@ -138,9 +164,19 @@ public record UpstreamUri(
         int slash = hostPortDb.indexOf('/');
         String hostPort = slash < 0 ? hostPortDb : hostPortDb.substring(0, slash);
         String db = slash < 0 ? "" : hostPortDb.substring(slash + 1);
+        String master = null;
+        if (sentinel) {
+            // The master's name first, then the database: /mymaster or /mymaster/2.
+            int next = db.indexOf('/');
+            master = next < 0 ? db : db.substring(0, next);
+            db = next < 0 ? "" : db.substring(next + 1);
+            if (master.isEmpty()) {
+                throw ConfigException.invalid(OPTION, redact(text), "redis-sentinel://host:port,.../master-name[/db]");
+            }
+        }
         List<Seed> seeds = new ArrayList<>();
         for (String seed : hostPort.split(",", -1)) {
-            seeds.add(seed(seed, text));
+            seeds.add(seed(seed, sentinel ? DEFAULT_SENTINEL_PORT : DEFAULT_PORT, text));
         }
         String user = null;
         String password = null;
@@ -154,11 +190,19 @@ public record UpstreamUri(
         }
         Seed first = seeds.get(0);
         return new UpstreamUri(
-                first.host(), first.port(), user, password, db.isEmpty() ? 0 : number(db, text), cluster, seeds, tls);
+                first.host(),
+                first.port(),
+                user,
+                password,
+                db.isEmpty() ? 0 : number(db, text),
+                cluster,
+                seeds,
+                tls,
+                master);
     }
 
     /** One {@code host[:port]}, the host in brackets if it is an IPv6 address. */
-    private static Seed seed(String hostPort, String text) {
+    private static Seed seed(String hostPort, int defaultPort, String text) {
         String host;
         String port;
         if (hostPort.startsWith("[")) {
@@ -180,13 +224,14 @@ public record UpstreamUri(
                 throw syntaxError(text); // also an IPv6 address without brackets
             }
         }
-        return new Seed(host, port == null ? DEFAULT_PORT : number(port, text));
+        return new Seed(host, port == null ? defaultPort : number(port, text));
     }
 
     /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
     @Override
     public String toString() {
-        StringBuilder uri = new StringBuilder(cluster ? CLUSTER_SCHEME : tls ? "rediss://" : "redis://");
+        StringBuilder uri = new StringBuilder(
+                cluster ? CLUSTER_SCHEME : sentinel() ? SENTINEL_SCHEME : tls ? "rediss://" : "redis://");
         if (password != null) {
             uri.append(username == null ? "" : username)
                     .append(':')
@@ -195,6 +240,14 @@ public record UpstreamUri(
         }
         if (cluster) {
             return uri.append(seeds.stream().map(Seed::toString).collect(Collectors.joining(",")))
+                    .toString();
+        }
+        if (sentinelMaster != null) {
+            return uri.append(seeds.stream().map(Seed::toString).collect(Collectors.joining(",")))
+                    .append('/')
+                    .append(sentinelMaster)
+                    .append('/')
+                    .append(database)
                     .toString();
         }
         uri.append(host.indexOf(':') < 0 ? host : "[" + host + "]");

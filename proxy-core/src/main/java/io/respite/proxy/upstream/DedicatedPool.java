@@ -10,7 +10,9 @@ import io.respite.resp.RespVersion;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Threading: everything runs on {@link #loop}, except {@link #hasWaiters} and the shared
  * {@code busy} counter.
+ *
+ * <p>Over 400 lines because leases, the idle deques, the waiters and the keeping warm are one
+ * pool's invariants, kept by the same fields.
  */
 final class DedicatedPool {
 
@@ -59,7 +64,9 @@ final class DedicatedPool {
 
     private final EventLoop loop;
     private final LoopFlusher flusher;
-    private final UpstreamSettings settings;
+    /** How new connections connect; replaced when the upstream moves. */
+    private UpstreamSettings settings;
+
     private final AtomicInteger busy;
     /** Tells every pool that a lease ended, so that their waiters may try again. */
     private final Runnable freed;
@@ -69,6 +76,8 @@ final class DedicatedPool {
     private final Set<RespVersion> inUse = EnumSet.of(RespVersion.RESP2);
 
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** The leases not ended yet, so that a move of the upstream can break them. */
+    private final Set<Lease> leases = new HashSet<>();
     /** {@code waiters.size()}, for other loops to read. */
     private final AtomicInteger waiting = new AtomicInteger();
 
@@ -122,6 +131,7 @@ final class DedicatedPool {
             pooled = open(version);
         }
         Lease lease = new Lease(pooled, frames, lost);
+        leases.add(lease);
         pooled.lease = lease;
         pooled.everLeased = true;
         return lease;
@@ -174,6 +184,23 @@ final class DedicatedPool {
     void upstreamReady() {
         warmingStopped = false;
         keepWarm();
+    }
+
+    /**
+     * The upstream moved: idle connections close, and leased ones break (their sessions are told,
+     * as when a Redis dies: their state, a transaction or a subscription, was on the old one); new
+     * connections go to {@code next}. On the loop.
+     */
+    void moveTo(UpstreamSettings next) {
+        settings = next;
+        for (ArrayDeque<Pooled> connections : idle.values()) {
+            for (Pooled pooled; (pooled = connections.poll()) != null; ) {
+                pooled.connection.close();
+            }
+        }
+        for (Lease lease : List.copyOf(leases)) {
+            lease.pooled.connection.moveTo(next);
+        }
     }
 
     /** Closes every idle connection and stops the tick; leases close with their sessions. */
@@ -391,6 +418,7 @@ final class DedicatedPool {
                 return false;
             }
             ended = true;
+            leases.remove(this);
             pooled.lease = null;
             busy.decrementAndGet();
             freed.run();

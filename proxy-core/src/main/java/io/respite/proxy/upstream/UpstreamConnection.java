@@ -116,7 +116,9 @@ final class UpstreamConnection implements DedicatedConnection {
     }
 
     private final EventLoop loop;
-    private final UpstreamSettings settings;
+    /** Where and how to connect; replaced when the upstream moves ({@link #moveTo}). */
+    private UpstreamSettings settings;
+
     private final RespVersion version;
     private final LoopFlusher flusher;
     private final Consumer<ByteBuf> unsolicited;
@@ -133,6 +135,8 @@ final class UpstreamConnection implements DedicatedConnection {
     private boolean outOfBand;
     /** The current channel's handshake is written: a command written now goes out after it. */
     private boolean handshakeWritten;
+    /** Commands wait instead of going out: the upstream is being failed over ({@link #hold}). */
+    private boolean held;
 
     private final Backoff backoff =
             new Backoff(bound -> ThreadLocalRandom.current().nextLong(bound));
@@ -161,7 +165,7 @@ final class UpstreamConnection implements DedicatedConnection {
     private @Nullable String breakReason;
 
     private final ProgressWatch progress;
-    private final AvailabilityLog availability;
+    private AvailabilityLog availability;
     private @Nullable ScheduledFuture<?> tick;
     private @Nullable ScheduledFuture<?> retry;
     /** Ticks spent in CONNECTING. */
@@ -199,8 +203,11 @@ final class UpstreamConnection implements DedicatedConnection {
         this.tickNanos =
                 TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TICK_MILLIS, Math.min(MAX_TICK_MILLIS, timeoutMillis / 8)));
         this.progress = new ProgressWatch(tickNanos, settings.timeout().toNanos());
-        this.availability =
-                new AvailabilityLog("upstream " + settings.address() + " (" + version + ")", System::nanoTime);
+        this.availability = availabilityLog(settings, version);
+    }
+
+    private static AvailabilityLog availabilityLog(UpstreamSettings settings, RespVersion version) {
+        return new AvailabilityLog("upstream " + settings.address() + " (" + version + ")", System::nanoTime);
     }
 
     /** Makes this (dedicated, not yet connected) connection an out-of-band one; see {@link Handshake}. */
@@ -307,7 +314,13 @@ final class UpstreamConnection implements DedicatedConnection {
      */
     private void enqueue(int database, ByteBuf frame, @Nullable ReplyCallback callback, boolean timed) {
         switch (state) {
-            case READY -> write(database, frame, callback, timed);
+            case READY -> {
+                if (held) {
+                    await(database, frame, callback, timed);
+                } else {
+                    write(database, frame, callback, timed);
+                }
+            }
             case CONNECTING -> {
                 if (availability.failedAttempts() > 0) {
                     // Reconnecting after a failure: fail fast with its cause rather than wait on a retry.
@@ -315,13 +328,8 @@ final class UpstreamConnection implements DedicatedConnection {
                     if (callback != null) {
                         callback.onFailure(FailureCause.clientError(cause));
                     }
-                } else if (waiting.size() >= UpstreamSettings.MAX_WAITING_COMMANDS) {
-                    frame.release();
-                    if (callback != null) {
-                        callback.onFailure(FailureCause.clientError("too many commands waiting for the connection"));
-                    }
                 } else {
-                    waiting.add(new Waiting(database, frame, callback, timed));
+                    await(database, frame, callback, timed);
                 }
             }
             default -> {
@@ -330,6 +338,37 @@ final class UpstreamConnection implements DedicatedConnection {
                     callback.onFailure(FailureCause.clientError(cause));
                 }
             }
+        }
+    }
+
+    /** Holds a command until the connection is ready (and not held), or fails it when too many wait. */
+    private void await(int database, ByteBuf frame, @Nullable ReplyCallback callback, boolean timed) {
+        if (waiting.size() >= UpstreamSettings.MAX_WAITING_COMMANDS) {
+            frame.release();
+            if (callback != null) {
+                callback.onFailure(FailureCause.clientError("too many commands waiting for the connection"));
+            }
+        } else {
+            waiting.add(new Waiting(database, frame, callback, timed));
+        }
+    }
+
+    /**
+     * Holds the commands sent from now (true), or lets them go, those held first (false): while
+     * the upstream is failed over, a write the old primary acknowledged after its replica's
+     * promotion would be lost; held, it goes to the new primary instead ({@link #moveTo} ends the
+     * hold). The connection's own commands (handshake, tracking) are not held.
+     */
+    void hold(boolean on) {
+        held = on;
+        if (!on && state == State.READY) {
+            drainWaiting();
+        }
+    }
+
+    private void drainWaiting() {
+        for (Waiting w; (w = waiting.poll()) != null; ) {
+            write(w.database(), w.frame(), w.callback(), w.timed());
         }
     }
 
@@ -486,8 +525,8 @@ final class UpstreamConnection implements DedicatedConnection {
         if (onLost == null) {
             availability.ready(!everReady, channel.localAddress());
         }
-        for (Waiting w; (w = waiting.poll()) != null; ) {
-            write(w.database(), w.frame(), w.callback(), w.timed());
+        if (!held) {
+            drainWaiting();
         }
         boolean recovered = everReady;
         everReady = true;
@@ -658,6 +697,58 @@ final class UpstreamConnection implements DedicatedConnection {
         if (tick != null) {
             tick.cancel(false);
         }
+    }
+
+    /**
+     * The upstream is elsewhere now (a Sentinel failover promoted another Redis): the commands
+     * already written to the old address fail, and a dedicated connection breaks (its owner is
+     * told, as when a Redis dies). A shared connection goes to {@code next} at once, with no
+     * backoff, and the commands sent meanwhile wait for it rather than fail, as on a first connect;
+     * its listener hears of a loss (the keys it read are no longer tracked) and then of a recovery.
+     * No-op when closed or already there.
+     */
+    void moveTo(UpstreamSettings next) {
+        if (state == State.CLOSED || next.equals(settings)) {
+            return;
+        }
+        String reason = "the primary moved from " + settings.address() + " to " + next.address();
+        settings = next;
+        // The commands held for the failover go to the new primary.
+        held = false;
+        availability = availabilityLog(next, version);
+        if (onLost != null) {
+            if (state != State.DOWN) {
+                breakConnection(reason);
+            }
+            return;
+        }
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+        Channel old = channel;
+        // Not writable from here on: a command a failing callback sends now waits for the new address.
+        state = State.CONNECTING;
+        handshakeWritten = false;
+        cause = reason;
+        progress.reset();
+        for (ReplyCallback callback; (callback = callbacks.poll()) != null; ) {
+            fail(callback, FailureCause.clientError(reason));
+        }
+        if (!reportedDown) {
+            reportedDown = true;
+            listener.down(reason);
+        }
+        connect();
+        if (old != null) {
+            // Its events are ignored from now: it is no longer the current channel.
+            old.close();
+        }
+    }
+
+    /** Whether the connection is closed for good (closed on request, or a dedicated one that broke). */
+    boolean isClosed() {
+        return state == State.CLOSED;
     }
 
     /** A connection of no pool (the loop's subscriber connection): giving it back closes it. */

@@ -8,9 +8,12 @@ import io.netty.util.concurrent.EventExecutor;
 import io.respite.proxy.eventloop.LoopFlusher;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,8 +27,16 @@ import org.jspecify.annotations.Nullable;
  * first needs it). So the upstream sees {@code loops × versions} connections however many clients
  * there are, and a session never hands work to another thread.
  *
- * <p>Thread-safety: {@link #lane} may be called from any thread (the map is built once and never
- * changes); each lane is confined to its loop.
+ * <p>The upstream can move ({@link #moveTo}: a Sentinel failover promoted another Redis): every
+ * connection then goes to the new address, the lanes' first and the control connections' (the
+ * invalidation stream's) only once every lane has moved, so that the stream, once up on the new
+ * primary, sets up tracking only for connections that are there already.
+ *
+ * <p>Thread-safety: {@link #lane} and {@link #moveTo} may be called from any thread (the map is
+ * built once and never changes; the settings are volatile); each lane is confined to its loop.
+ *
+ * <p>Over 400 lines because the lane, its out-of-band commands and the pool-wide operations on
+ * every lane (tracking, hold, move, close) share the pool's settings and counters.
  */
 public final class UpstreamPool implements Upstream, TrackedUpstream {
 
@@ -34,7 +45,11 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
     private final AtomicInteger dedicatedBusy = new AtomicInteger();
 
     private final Map<EventLoop, LoopFlusher> flushers;
-    private final UpstreamSettings settings;
+    /** How to reach the upstream now: replaced by {@link #moveTo}, read by each new connection. */
+    private volatile UpstreamSettings settings;
+    /** The control connections opened so far, each with its loop, for {@link #moveTo}. */
+    private final List<Control> controls = new CopyOnWriteArrayList<>();
+
     private final UpstreamObserver observer;
     /** Commands slower than this are logged (--slowlog-threshold); 0 for none. A reload may change it. */
     private volatile long slowlogNanos;
@@ -105,6 +120,7 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
     public ControlConnection control(EventLoop loop, Consumer<ByteBuf> pushes, ConnectionListener listener) {
         UpstreamConnection connection = new UpstreamConnection(
                 loop, flusherOf(loop), settings, RespVersion.RESP3, pushes, listener, () -> null, null);
+        controls.add(new Control(loop, connection));
         return new ControlConnection() {
             @Override
             public void open() {
@@ -135,6 +151,46 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             throw new IllegalArgumentException("loop: " + loop + " (expected: a loop of the proxy's worker group)");
         }
         return lane;
+    }
+
+    /**
+     * Sends every connection to {@code host:port} from now on (see the class comment); returns at
+     * once, the connections moving on their loops. No-op when the upstream is there already.
+     */
+    public void moveTo(String host, int port) {
+        UpstreamSettings next = settings.withAddress(host, port);
+        if (next.equals(settings)) {
+            return;
+        }
+        settings = next;
+        AtomicInteger lanesLeft = new AtomicInteger(lanes.size());
+        for (Lane lane : lanes.values()) {
+            lane.loop.execute(() -> {
+                lane.moveTo(next);
+                if (lanesLeft.decrementAndGet() == 0) {
+                    for (Control control : controls) {
+                        control.loop().execute(() -> control.connection().moveTo(next));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Holds the shared lanes' commands from now (true), or sends them, those held first (false),
+     * while the upstream is failed over: see {@link UpstreamConnection#hold}. A {@link #moveTo}
+     * ends the hold, the held commands going to the new address. Dedicated connections and the
+     * control connections are not held. Returns at once.
+     */
+    public void hold(boolean on) {
+        for (Lane lane : lanes.values()) {
+            lane.loop.execute(() -> lane.hold(on));
+        }
+    }
+
+    /** Where the upstream is now, {@code host:port}. */
+    public String address() {
+        return settings.address();
     }
 
     /** Closes every connection, each on its own loop, and waits up to a second for that. */
@@ -214,6 +270,9 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         }
     }
 
+    /** A control connection and the loop it lives on. */
+    private record Control(EventLoop loop, UpstreamConnection connection) {}
+
     /** For dedicated connections, whose loss is reported to their owner instead. */
     static final ConnectionListener NO_LISTENER = new ConnectionListener() {
         @Override
@@ -233,6 +292,10 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         private final UpstreamConnection resp2;
         private @Nullable UpstreamConnection resp3;
         private final DedicatedPool dedicated;
+        /** Whether the shared connections hold their commands (see {@link UpstreamPool#hold}). */
+        private boolean held;
+        /** The subscriber connections opened here and not seen closed yet, for {@link #moveTo}. */
+        private final List<UpstreamConnection> subscribers = new ArrayList<>();
 
         Lane(
                 EventLoop loop,
@@ -273,6 +336,27 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         public int trackingEpoch(RespVersion version) {
             UpstreamConnection connection = version == RespVersion.RESP2 ? resp2 : resp3;
             return connection == null ? -1 : connection.trackingEpoch();
+        }
+
+        /** The upstream moved: every connection of this loop goes to {@code next}. */
+        void moveTo(UpstreamSettings next) {
+            held = false;
+            resp2.moveTo(next);
+            if (resp3 != null) {
+                resp3.moveTo(next);
+            }
+            dedicated.moveTo(next);
+            for (UpstreamConnection subscriber : subscribers) {
+                subscriber.moveTo(next);
+            }
+        }
+
+        void hold(boolean on) {
+            held = on;
+            resp2.hold(on);
+            if (resp3 != null) {
+                resp3.hold(on);
+            }
         }
 
         void applyTracking() {
@@ -364,6 +448,8 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         public DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost) {
             UpstreamConnection connection = new UpstreamConnection(
                     loop, flusher, settings, RespVersion.RESP3, frames, NO_LISTENER, () -> null, lost);
+            subscribers.removeIf(UpstreamConnection::isClosed);
+            subscribers.add(connection);
             connection.connect();
             return connection;
         }
@@ -379,6 +465,7 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             }
             if (resp3 == null) {
                 resp3 = newConnection(RespVersion.RESP3);
+                resp3.hold(held);
                 resp3.connect();
             }
             resp3.send(database, frame, observed);

@@ -31,6 +31,48 @@ class UpstreamUriTest {
         assertEquals(0, UpstreamUri.parse("redis-cluster://a:1/0").database());
     }
 
+    @Test
+    void sentinelsNameTheirPrimaryByName() {
+        UpstreamUri uri = UpstreamUri.parse("redis-sentinel://u:pw@s1,[::1]:26380,s3:5000/mymaster/2");
+        assertTrue(uri.sentinel());
+        assertFalse(uri.cluster());
+        assertEquals("mymaster", uri.sentinelMaster());
+        assertEquals("s1", uri.host());
+        assertEquals(26379, uri.port());
+        assertEquals(
+                List.of(
+                        new UpstreamUri.Seed("s1", 26379),
+                        new UpstreamUri.Seed("::1", 26380),
+                        new UpstreamUri.Seed("s3", 5000)),
+                uri.seeds());
+        assertEquals("u", uri.username());
+        assertEquals("pw", uri.password());
+        assertEquals(2, uri.database());
+        assertEquals("redis-sentinel://u:***@s1:26379,[::1]:26380,s3:5000/mymaster/2", uri.toString());
+        assertEquals(UpstreamUri.parse(uri.toString().replace("***", "pw")), uri);
+        UpstreamUri plain = UpstreamUri.parse("REDIS-SENTINEL://10.0.0.1/cache");
+        assertEquals("cache", plain.sentinelMaster());
+        assertEquals(0, plain.database());
+        assertEquals("redis-sentinel://10.0.0.1:26379/cache/0", plain.toString());
+        assertFalse(UpstreamUri.parse("redis://h").sentinel());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "redis-sentinel://a:1",
+                "redis-sentinel://a:1/",
+                "redis-sentinel://a:1//0",
+                "redis-sentinel://a:1/my master",
+                "redis-sentinel://a:1/m/x",
+                "redis-sentinel://a:1/m/-1",
+                "redis-sentinel://a:0/m"
+            })
+    void aSentinelUriWithoutAMasterNameOrWithABadPartIsRefused(String text) {
+        ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));
+        assertTrue(e.getMessage().contains("upstream"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(
             strings = {"redis-cluster://a:1/2", "redis://a:1,b:2", "redis-cluster://a:1,,b:2", "redis-cluster://a:0"})
