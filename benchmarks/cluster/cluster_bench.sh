@@ -76,6 +76,7 @@ for target in single cluster; do
   run "$target: GET hits (1000 keys)" "$port" "$pid" -r 1000 -t get
   run "$target: GET misses (10M key space)" "$port" "$pid" -r 10000000 -t get
   run "$target: SET (1M key space)" "$port" "$pid" -r 1000000 -t set
+  echo "  $target: $(redis-cli -p "$port" INFO respite | grep -E '^cache_(hits|misses):' | tr -d '\r' | tr '\n' ' ')"
 done
 
 echo "2. upstream connections held (CLIENT LIST on each node, not counting this one)"
