@@ -27,11 +27,13 @@ import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CatalogLoader;
 import io.respite.proxy.config.AdminOptions;
+import io.respite.proxy.config.AuthOptions;
 import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
+import io.respite.proxy.dispatch.Passthrough;
 import io.respite.proxy.http.HttpApi;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
@@ -199,6 +201,7 @@ public final class ProxyServer {
         ProxyResources loops = resources;
         sweeper = CacheSweeper.start(cache, resources.workers.next());
         coherence.start(pool, resources.workers.next());
+        AuthOptions auth = config.auth();
         CommandRouter router = new CommandRouter(
                 cache,
                 catalog,
@@ -207,9 +210,17 @@ public final class ProxyServer {
                         config.maxEntrySizeBytes(),
                         config.upstream().database(),
                         config.deniedCommands(),
-                        config.upstream().password() != null,
+                        // With passthrough respite holds every user's password: no CONFIG GET shows a secret.
+                        config.upstream().password() != null || auth.passthrough(),
                         cacheNil),
-                coherence);
+                coherence,
+                auth.passthrough()
+                        ? new Passthrough(
+                                pool.users(cause -> coherence.sharedConnectionDown()),
+                                admission::limit,
+                                admission::unlimit,
+                                auth.maxUsers())
+                        : null);
         observability.router(router);
         if (config.admin().enabled()) {
             router.recordHotKeys();

@@ -73,6 +73,9 @@ import org.jspecify.annotations.Nullable;
  *       {@value LogOptions#DEFAULT_SLOWLOG_MILLIS} ms</td><td>Logging ({@link LogOptions}).</td></tr>
  *   <tr><td>{@code admin-port}, {@code admin-bind}</td><td>{@value AdminOptions#DEFAULT_PORT},
  *       {@value AdminOptions#DEFAULT_BIND}</td><td>The admin listener ({@link AdminOptions}).</td></tr>
+ *   <tr><td>{@code auth}, {@code max-users}</td><td>local, {@value AuthOptions#DEFAULT_MAX_USERS}</td>
+ *       <td>Who clients are upstream ({@link AuthOptions}); passthrough excludes {@code requirepass}
+ *       and the HTTP API.</td></tr>
  *   <tr><td>{@code upstream-ops-limit}, {@code upstream-queue}, {@code rate-limit},
  *       {@code global-rate-limit}</td><td>none, {@value AdmissionOptions#DEFAULT_UPSTREAM_QUEUE}, none, none</td>
  *       <td>Admission control ({@link AdmissionOptions}).</td></tr>
@@ -102,6 +105,7 @@ import org.jspecify.annotations.Nullable;
  * @param admission         the ops limit and the rate limits
  * @param admin             the admin listener's options
  * @param log               how respite logs
+ * @param auth              who clients are upstream
  */
 public record ProxyConfig(
         String bind,
@@ -127,7 +131,8 @@ public record ProxyConfig(
         HttpOptions http,
         AdmissionOptions admission,
         AdminOptions admin,
-        LogOptions log) {
+        LogOptions log,
+        AuthOptions auth) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -195,6 +200,17 @@ public record ProxyConfig(
         Objects.requireNonNull(admission, "admission");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(auth, "auth");
+        check(
+                !auth.passthrough() || requirepass == null,
+                "requirepass",
+                MASK,
+                "none with auth passthrough, where Redis checks each client's password");
+        check(
+                !auth.passthrough() || !http.enabled(),
+                "http-port",
+                http.port(),
+                "none with auth passthrough, which the HTTP API does not support yet");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -258,7 +274,7 @@ public record ProxyConfig(
                 + ", clientOutputLimit=" + clientOutputLimit
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
-                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + "]";
+                + ", admission=" + admission + ", admin=" + admin + ", log=" + log + ", auth=" + auth + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -301,6 +317,7 @@ public record ProxyConfig(
         private AdmissionOptions admission = AdmissionOptions.NONE;
         private AdminOptions admin = AdminOptions.DEFAULT;
         private LogOptions log = LogOptions.DEFAULT;
+        private AuthOptions auth = AuthOptions.DEFAULT;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
 
@@ -504,6 +521,18 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link AuthOptions#passthrough()}. */
+        public Builder passthrough(boolean passthrough) {
+            this.auth = auth.withPassthrough(passthrough);
+            return this;
+        }
+
+        /** Sets {@link AuthOptions#maxUsers()}. */
+        public Builder maxUsers(int maxUsers) {
+            this.auth = auth.withMaxUsers(maxUsers);
+            return this;
+        }
+
         /** {@code requirepass}, read from {@code requirepass-file}; giving both is an error. */
         public Builder requirepassFromFile(String requirepass) {
             this.requirepassFromFile = requirepass;
@@ -560,7 +589,8 @@ public record ProxyConfig(
                     http,
                     admission,
                     admin,
-                    log);
+                    log,
+                    auth);
         }
     }
 }

@@ -85,22 +85,46 @@ public final class CommandRouter {
     /** Each loop's subscription hub, by the loop's lane. */
     private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
 
+    /** Users' lanes and partitions with {@code --auth passthrough}; null when clients share respite's identity. */
+    private final @Nullable Passthrough passthrough;
+
     /**
      * @param catalog holds the upstream's catalog once loaded; null inside until then
      * @param policy the options that decide what clients may do and see
      */
     public CommandRouter(
             StripedLruCache cache, AtomicReference<Catalog> catalog, DispatchPolicy policy, Coherence coherence) {
+        this(cache, catalog, policy, coherence, null);
+    }
+
+    /**
+     * As {@link #CommandRouter(StripedLruCache, AtomicReference, DispatchPolicy, Coherence)}, with
+     * {@code passthrough} for {@code --auth passthrough} (null: every client is respite's identity).
+     */
+    public CommandRouter(
+            StripedLruCache cache,
+            AtomicReference<Catalog> catalog,
+            DispatchPolicy policy,
+            Coherence coherence,
+            @Nullable Passthrough passthrough) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.policy = policy;
+        this.passthrough = passthrough;
         this.denied = new DeniedCommands(policy.deniedCommands());
-        this.connection = new ConnectionCommands(catalog, policy.requirePass(), policy.initialDatabase());
+        this.connection = new ConnectionCommands(
+                catalog,
+                policy.requirePass(),
+                policy.initialDatabase(),
+                passthrough == null ? null : new UserAuth(passthrough));
+        if (passthrough != null) {
+            passthrough.onClosed(hubs::remove);
+        }
         FillReplies replies = new FillReplies(policy.maxEntryBytes(), policy.cacheNil());
         this.reads = new CachedReads(Objects.requireNonNull(cache, "cache"), coherence, replies);
         this.multiGets = new CachedMultiGets(cache, coherence, replies);
-        this.invalidation = new WriteInvalidation(cache);
+        this.invalidation = new WriteInvalidation(cache, passthrough == null ? null : coherence.namespaces());
         this.pinned = new PinnedCommands(invalidation, connection, policy.redactSecrets());
-        this.info = new InfoSection(cache, coherence, clients::size, this);
+        this.info = new InfoSection(cache, coherence, clients::size, this, passthrough == null);
         this.cache = cache;
     }
 
@@ -109,9 +133,9 @@ public final class CommandRouter {
      * {@code lane}, each of its requests admitted by {@code admission} first.
      */
     public CommandHandler newClient(ReplySink sink, UpstreamLane lane, ClientAdmission admission) {
-        sink.requireAuthentication(policy.requirePass() != null);
-        ClientContext client =
-                new ClientContext(this, sink, lane, admission, policy.requirePass() == null, policy.initialDatabase());
+        boolean required = connection.authenticationRequired();
+        sink.requireAuthentication(required);
+        ClientContext client = new ClientContext(this, sink, lane, admission, !required, policy.initialDatabase());
         clients.register(client);
         return client;
     }
@@ -247,7 +271,7 @@ public final class CommandRouter {
         }
         switch (kind) {
             case GET -> {
-                if (command.argCount() == 2 && catalog.get() != null) {
+                if (command.argCount() == 2 && catalog.get() != null && client.namespace() >= 0) {
                     boolean hit = reads.get(client, command);
                     client.count(CommandCounts.GET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
@@ -256,7 +280,7 @@ public final class CommandRouter {
                 }
             }
             case MGET -> {
-                if (command.argCount() > 1 && catalog.get() != null) {
+                if (command.argCount() > 1 && catalog.get() != null && client.mgetNamespace() >= 0) {
                     boolean hit = multiGets.mget(client, command);
                     client.count(CommandCounts.MGET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
@@ -328,6 +352,11 @@ public final class CommandRouter {
         } else {
             client.subscriptions().subscribe(kind, command);
         }
+    }
+
+    /** Users' lanes and partitions ({@code --auth passthrough}); only called for clients that run as a user. */
+    Passthrough passthrough() {
+        return Objects.requireNonNull(passthrough, "passthrough");
     }
 
     /** Every client of this router, for CLIENT LIST and CLIENT KILL. */

@@ -6,6 +6,7 @@ import io.respite.proxy.command.Catalog;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -31,16 +32,29 @@ final class ConnectionCommands {
     private final AtomicReference<Catalog> catalog;
     private final @Nullable String requirePass;
     private final int initialDatabase;
+    /** Authentication by Redis ({@code --auth passthrough}), or null: by respite, against {@code requirePass}. */
+    private final @Nullable UserAuth users;
 
     /**
      * @param catalog the upstream's catalog once loaded (its version for HELLO, its databases for SELECT)
      * @param requirePass the password clients must give, or null
      * @param initialDatabase the database clients start in, and return to on RESET
+     * @param users authentication by Redis ({@code --auth passthrough}), or null
      */
-    ConnectionCommands(AtomicReference<Catalog> catalog, @Nullable String requirePass, int initialDatabase) {
+    ConnectionCommands(
+            AtomicReference<Catalog> catalog,
+            @Nullable String requirePass,
+            int initialDatabase,
+            @Nullable UserAuth users) {
         this.catalog = catalog;
         this.requirePass = requirePass;
         this.initialDatabase = initialDatabase;
+        this.users = users;
+    }
+
+    /** Whether a client must authenticate before anything else. */
+    boolean authenticationRequired() {
+        return requirePass != null || users != null;
     }
 
     void ping(ClientContext client, RespCommand command) {
@@ -91,6 +105,15 @@ final class ConnectionCommands {
         }
         if (command.argCount() > 3) {
             client.sink().replyError("ERR syntax error");
+            return;
+        }
+        if (users != null) {
+            String user = command.argCount() == 3 ? command.argString(1) : "default";
+            String secret = command.argString(command.argCount() - 1);
+            if (users.authenticate(client, command, user, secret, command.argCount() == 2)
+                    == UserAuth.Outcome.AUTHENTICATED) {
+                client.sink().reply(Replies.OK);
+            }
             return;
         }
         if (requirePass == null && command.argCount() == 2) {
@@ -174,7 +197,12 @@ final class ConnectionCommands {
                 return;
             }
         }
-        if (user != null) {
+        if (user != null && users != null) {
+            if (users.authenticate(client, command, user, Objects.requireNonNull(password, "password"), false)
+                    != UserAuth.Outcome.AUTHENTICATED) {
+                return;
+            }
+        } else if (user != null) {
             if (!checkCredentials(user, password)) {
                 client.sink().reply(Replies.WRONGPASS);
                 return;
@@ -270,7 +298,8 @@ final class ConnectionCommands {
         client.database(initialDatabase);
         client.version(RespVersion.RESP2);
         client.name(null);
-        client.authenticated(requirePass == null);
+        client.signOut();
+        client.authenticated(!authenticationRequired());
         client.sink().reply(Replies.RESET);
     }
 

@@ -9,8 +9,11 @@ import io.respite.proxy.eventloop.LoopFlusher;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,8 +27,13 @@ import org.jspecify.annotations.Nullable;
  * first needs it). So the upstream sees {@code loops × versions} connections however many clients
  * there are, and a session never hands work to another thread.
  *
+ * <p>With {@code --auth passthrough}, each loop's lane also holds the lanes of the Redis users its
+ * clients authenticated as ({@link #users}): the same kind of lane, whose connections authenticate
+ * as the user.
+ *
  * <p>Thread-safety: {@link #lane} may be called from any thread (the map is built once and never
- * changes); each lane is confined to its loop.
+ * changes); each lane is confined to its loop. Over 400 lines because a loop's lane and its
+ * users' lanes are one class, each a lane of the same connections, told apart by few fields.
  */
 public final class UpstreamPool implements Upstream {
 
@@ -62,18 +70,9 @@ public final class UpstreamPool implements Upstream {
         this.settings = settings;
         this.observer = observer;
         this.slowlogNanos = slowlogNanos;
-        ConnectionListener listener = new ConnectionListener() {
-            @Override
-            public void ready(boolean recovered) {}
-
-            @Override
-            public void down(String cause) {
-                onDown.accept(cause);
-            }
-        };
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            Lane lane = new Lane(loop, flusherOf(loop), onReady, listener);
+            Lane lane = new Lane(loop, flusherOf(loop), settings, onReady, onDown, null);
             lanes.put(loop, lane);
             loop.execute(() -> {
                 lane.resp2.connect();
@@ -131,11 +130,34 @@ public final class UpstreamPool implements Upstream {
 
     @Override
     public UpstreamLane lane(EventLoop loop) {
+        return loopLane(loop);
+    }
+
+    private Lane loopLane(EventLoop loop) {
         Lane lane = lanes.get(loop);
         if (lane == null) {
             throw new IllegalArgumentException("loop: " + loop + " (expected: a loop of the proxy's worker group)");
         }
         return lane;
+    }
+
+    /**
+     * Lanes that run as a given Redis user ({@code --auth passthrough}). Each belongs to its loop's
+     * lane: it tracks its reads when the loop's connections do, its sessions wait for a dedicated
+     * connection with the loop's, and it closes with the pool. Unlike the loop's own connections,
+     * a user lane's are not warmed, and their readiness says nothing of the upstream's: only
+     * {@code down}, that the keys they read are no longer tracked, is told (when one of its shared
+     * connections goes down, and when it is closed).
+     */
+    public UserLanes users(Consumer<String> down) {
+        return (loop, user, secret) -> {
+            Lane base = loopLane(loop);
+            Lane lane = new Lane(loop, base.flusher, settings.withCredentials(user, secret), null, down, base);
+            base.users.add(lane);
+            lane.resp2.connect();
+            lane.dedicated.start();
+            return lane;
+        };
     }
 
     /** Closes every connection, each on its own loop, and waits up to a second for that. */
@@ -217,45 +239,65 @@ public final class UpstreamPool implements Upstream {
         public void down(String cause) {}
     };
 
-    /** One loop's connections. */
-    private final class Lane implements UpstreamLane {
+    /**
+     * One loop's connections, or one user's on a loop ({@code base} is then the loop's lane, which
+     * holds it in {@code users}).
+     */
+    private final class Lane implements UserLane {
 
         private final EventLoop loop;
         private final LoopFlusher flusher;
-        private final BiConsumer<UpstreamLane, Boolean> onReady;
-        private final ConnectionListener onDown;
+        /** Whom the lane's connections authenticate as: respite's identity, or a user's. */
+        private final UpstreamSettings laneSettings;
+        /** Told of the loop's own shared connections becoming ready; null for a user's lane. */
+        private final @Nullable BiConsumer<UpstreamLane, Boolean> onReady;
+
+        private final Consumer<String> onDown;
+        /** The loop's lane, for a user's lane; null for the loop's own. */
+        private final @Nullable Lane base;
+        /** The loop's users' lanes open now; empty for a user's lane. */
+        private final Set<Lane> users = new LinkedHashSet<>();
+
         private final UpstreamConnection resp2;
         private @Nullable UpstreamConnection resp3;
         private final DedicatedPool dedicated;
+        /** A user's lane's subscriber connection, closed with the lane; the loop's closes with respite. */
+        private @Nullable UpstreamConnection subscriber;
 
         Lane(
                 EventLoop loop,
                 LoopFlusher flusher,
-                BiConsumer<UpstreamLane, Boolean> onReady,
-                ConnectionListener onDown) {
+                UpstreamSettings laneSettings,
+                @Nullable BiConsumer<UpstreamLane, Boolean> onReady,
+                Consumer<String> onDown,
+                @Nullable Lane base) {
             this.loop = loop;
             this.flusher = flusher;
+            this.laneSettings = laneSettings;
             this.onReady = onReady;
             this.onDown = onDown;
+            this.base = base;
             this.resp2 = newConnection(RespVersion.RESP2);
-            this.dedicated = new DedicatedPool(loop, flusher, settings, dedicatedBusy, UpstreamPool.this::freed);
+            this.dedicated = new DedicatedPool(loop, flusher, laneSettings, dedicatedBusy, UpstreamPool.this::freed);
         }
 
         private UpstreamConnection newConnection(RespVersion version) {
             ConnectionListener listener = new ConnectionListener() {
                 @Override
                 public void ready(boolean recovered) {
-                    dedicated.upstreamReady();
-                    onReady.accept(Lane.this, recovered);
+                    if (onReady != null) {
+                        dedicated.upstreamReady();
+                        onReady.accept(Lane.this, recovered);
+                    }
                 }
 
                 @Override
                 public void down(String cause) {
-                    onDown.down(cause);
+                    onDown.accept(cause);
                 }
             };
             return new UpstreamConnection(
-                    loop, flusher, settings, version, ReferenceCountUtil::release, listener, () -> tracking, null);
+                    loop, flusher, laneSettings, version, ReferenceCountUtil::release, listener, () -> tracking, null);
         }
 
         @Override
@@ -274,6 +316,9 @@ public final class UpstreamPool implements Upstream {
             if (resp3 != null) {
                 resp3.applyTracking();
             }
+            for (Lane user : users) {
+                user.applyTracking();
+            }
         }
 
         @Override
@@ -286,7 +331,14 @@ public final class UpstreamPool implements Upstream {
             }
             OutOfBand command = new OutOfBand(callback);
             UpstreamConnection connection = new UpstreamConnection(
-                    loop, flusher, settings, version, ReferenceCountUtil::release, NO_LISTENER, () -> null, lost -> {
+                    loop,
+                    flusher,
+                    laneSettings,
+                    version,
+                    ReferenceCountUtil::release,
+                    NO_LISTENER,
+                    () -> null,
+                    lost -> {
                         command.closed();
                     });
             command.connection = connection;
@@ -349,16 +401,21 @@ public final class UpstreamPool implements Upstream {
             return dedicated.lease(version, frames, lost);
         }
 
+        /** A user's sessions wait with the loop's: {@code --max-pinned} counts every lease alike. */
         @Override
         public void awaitDedicated(Consumer<Boolean> wake) {
-            dedicated.await(wake);
+            (base == null ? dedicated : base.dedicated).await(wake);
         }
 
         @Override
         public DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost) {
             UpstreamConnection connection = new UpstreamConnection(
-                    loop, flusher, settings, RespVersion.RESP3, frames, NO_LISTENER, () -> null, lost);
+                    loop, flusher, laneSettings, RespVersion.RESP3, frames, NO_LISTENER, () -> null, lost);
             connection.connect();
+            if (base != null) {
+                // The hub opens another only once this one broke: the latest is the one to close with the lane.
+                subscriber = connection;
+            }
             return connection;
         }
 
@@ -378,11 +435,25 @@ public final class UpstreamPool implements Upstream {
             resp3.send(database, frame, observed);
         }
 
-        void close() {
+        @Override
+        public void close() {
+            if (base != null) {
+                base.users.remove(this);
+            }
+            for (Lane user : List.copyOf(users)) {
+                user.close();
+            }
             dedicated.close();
             resp2.close();
             if (resp3 != null) {
                 resp3.close();
+            }
+            if (subscriber != null) {
+                subscriber.close();
+            }
+            if (base != null) {
+                // Redis forgets what a closed connection read: those keys are no longer tracked.
+                onDown.accept("a user's lane closed");
             }
         }
     }

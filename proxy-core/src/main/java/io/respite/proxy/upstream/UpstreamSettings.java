@@ -50,6 +50,31 @@ public record UpstreamSettings(
         Objects.requireNonNull(idleDedicatedTimeout, "idleDedicatedTimeout");
     }
 
+    /**
+     * These settings with another identity: for a user's lane ({@code --auth passthrough}), whose
+     * connections authenticate as that user.
+     */
+    public UpstreamSettings withCredentials(String user, String secret) {
+        return new UpstreamSettings(
+                host,
+                port,
+                user,
+                secret,
+                database,
+                timeout,
+                limits,
+                channelType,
+                maxDedicated,
+                idleDedicated,
+                idleDedicatedTimeout);
+    }
+
+    /** Every field but the password, which never goes into a message or a log. */
+    @Override
+    public String toString() {
+        return "UpstreamSettings[" + address() + ", user=" + username + ", db=" + database + "]";
+    }
+
     /** {@code host:port}, for messages. */
     public String address() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
