@@ -45,42 +45,12 @@ class PassthroughIT {
      * {@code app1:*}, app2 may only read {@code app2:*}; both may read and app1 write {@code shared:*}.
      */
     private static void users(RedisServer redis) throws IOException {
-        assertEquals(
-                "+OK\r\n",
-                redis.callString(
-                        "ACL",
-                        "SETUSER",
-                        "app1",
-                        "reset",
-                        "on",
-                        ">pw1",
-                        "~app1:*",
-                        "~shared:*",
-                        "+@connection",
-                        "+get",
-                        "+mget",
-                        "+pttl",
-                        "+set",
-                        "+del",
-                        "+multi",
-                        "+exec",
-                        "+config|get"));
-        assertEquals(
-                "+OK\r\n",
-                redis.callString(
-                        "ACL",
-                        "SETUSER",
-                        "app2",
-                        "reset",
-                        "on",
-                        ">pw2",
-                        "~app2:*",
-                        "~shared:*",
-                        "+@connection",
-                        "+get",
-                        "+mget",
-                        "+pttl",
-                        "+blpop"));
+        String app1 = "ACL SETUSER app1 reset on >pw1 ~app1:* ~shared:* +@connection +get +mget +pttl +set +del"
+                + " +multi +exec +config|get";
+        String app2 = "ACL SETUSER app2 reset on >pw2 ~app2:* ~shared:* +@connection -client|list -client|kill"
+                + " +get +mget +pttl +blpop";
+        assertEquals("+OK\r\n", redis.callString(app1.split(" ")));
+        assertEquals("+OK\r\n", redis.callString(app2.split(" ")));
     }
 
     private static ProxyFixture passthrough(RedisServer redis) {
@@ -142,6 +112,14 @@ class PassthroughIT {
                     redisAsApp2.callString("CONFIG", "GET", "maxmemory"),
                     app2.callString("CONFIG", "GET", "maxmemory"),
                     "CONFIG as Redis's ACL says");
+
+            assertEquals(
+                    redisAsApp2.callString("CLIENT", "LIST"),
+                    app2.callString("CLIENT", "LIST"),
+                    "respite's clients are not listed to a user Redis would not list its own to");
+            assertEquals(
+                    redisAsApp2.callString("CLIENT", "KILL", "ID", "1"), app2.callString("CLIENT", "KILL", "ID", "1"));
+            assertTrue(app1.callString("CLIENT", "LIST").contains(" user=app2 "), "app1 may list them");
 
             assertEquals(
                     "*2\r\n$11\r\nrequirepass\r\n$21\r\n(redacted by respite)\r\n",

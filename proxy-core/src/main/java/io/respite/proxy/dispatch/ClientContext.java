@@ -55,10 +55,11 @@ final class ClientContext implements CommandHandler {
     /** The user lane the client holds ({@code --auth passthrough}), or null. */
     private Passthrough.@Nullable Held user;
     /**
-     * Redis's verdict on the AUTH this client holds back while it is verified: null while none
-     * came; an empty string for success, else the error to answer.
+     * Redis's verdict on the command this client holds back while Redis is asked (an AUTH, or
+     * whether its user may run a command respite answers): null while none came; an empty string
+     * for yes, else the error to answer.
      */
-    private @Nullable String authVerdict;
+    private @Nullable String verdict;
 
     private RespVersion version = RespVersion.RESP2;
     /** The name set by CLIENT SETNAME or HELLO SETNAME, or null. */
@@ -313,24 +314,23 @@ final class ClientContext implements CommandHandler {
         router.passthrough().release(before);
     }
 
-    /** Redis's verdict on the AUTH held back, taken once: see {@link #authVerdict}. */
+    /** Redis's verdict on the command held back, taken once: see {@link #verdict}. */
     @Nullable
-    String takeAuthVerdict() {
-        String verdict = authVerdict;
-        authVerdict = null;
-        return verdict;
+    String takeVerdict() {
+        String taken = verdict;
+        verdict = null;
+        return taken;
     }
 
     /**
-     * Holds {@code command}, an AUTH (or HELLO with AUTH), until Redis's verdict on it comes back:
-     * the returned callback records it and hands the command back, admitted already. Borrows
-     * {@code command}.
+     * Holds {@code command} until Redis's verdict on it comes back: the returned callback records
+     * it and hands the command back, admitted already. Borrows {@code command}.
      */
     Consumer<String> awaitVerdict(RespCommand command) {
         Runnable resume = sink.holdUntilResumed(command);
         heldAdmitted = true;
-        return verdict -> {
-            authVerdict = verdict;
+        return answer -> {
+            verdict = answer;
             resume.run();
         };
     }

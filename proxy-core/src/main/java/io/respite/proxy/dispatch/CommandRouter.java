@@ -19,6 +19,7 @@ import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,8 @@ public final class CommandRouter {
     private static final byte[] UNBLOCK = Replies.ascii("UNBLOCK");
     private static final byte[] PAUSE = Replies.ascii("PAUSE");
     private static final byte[] UNPAUSE = Replies.ascii("UNPAUSE");
+    private static final byte[] ID = Replies.ascii("ID");
+    private static final byte[] ZERO = Replies.ascii("0");
 
     private final AtomicReference<Catalog> catalog;
     private final DispatchPolicy policy;
@@ -299,10 +303,12 @@ public final class CommandRouter {
                 if (PinnedCommands.relaysClient(command)) {
                     pinned.pin(client, command, kind, lookup(command));
                 } else if (command.argCount() > 1 && command.argEqualsIgnoreCase(1, LIST)) {
-                    clients.list(client, command);
+                    if (redisAllows(client, command, LIST)) {
+                        clients.list(client, command);
+                    }
                 } else if (command.argCount() > 1
                         && command.argEqualsIgnoreCase(1, KILL)
-                        && clients.kill(client, command)) {
+                        && (!redisAllows(client, command, KILL) || clients.kill(client, command))) {
                     return;
                 } else if (outOfBand(command)) {
                     sendOutOfBand(client, command);
@@ -450,10 +456,12 @@ public final class CommandRouter {
                 }
                 case CLIENT -> {
                     if (command.argCount() > 1 && command.argEqualsIgnoreCase(1, LIST)) {
-                        clients.list(client, command);
+                        if (redisAllows(client, command, LIST)) {
+                            clients.list(client, command);
+                        }
                     } else if (command.argCount() > 1
                             && command.argEqualsIgnoreCase(1, KILL)
-                            && clients.kill(client, command)) {
+                            && (!redisAllows(client, command, KILL) || clients.kill(client, command))) {
                         return;
                     } else if (PinnedCommands.relaysClient(command) || !connection.client(client, command)) {
                         pinned.send(client, command, kind, lookup(command));
@@ -462,6 +470,51 @@ public final class CommandRouter {
                 default -> pinned.send(client, command, kind, lookup(command));
             }
         }
+    }
+
+    /**
+     * Whether Redis lets the client's user ({@code --auth passthrough}) run CLIENT {@code sub}
+     * ({@code LIST} or {@code KILL}), which respite answers about its own clients: asked first
+     * with a probe that changes nothing ({@code CLIENT LIST ID 0}, {@code CLIENT KILL ID 0}) on
+     * the user's lane, the client held until the answer, so that no user sees or ends other
+     * clients through respite when Redis would refuse it. Only Redis's {@code NOPERM}, or no
+     * answer at all, refuses; the refusal is answered here. True at once without passthrough.
+     * Borrows {@code command}.
+     */
+    private boolean redisAllows(ClientContext client, RespCommand command, byte[] sub) {
+        if (client.user() == null) {
+            return true;
+        }
+        String verdict = client.takeVerdict();
+        if (verdict != null) {
+            if (verdict.isEmpty()) {
+                return true;
+            }
+            refuse(client, verdict);
+            return false;
+        }
+        Consumer<String> answer = client.awaitVerdict(command);
+        RespCommand probe = RespCommand.of(CLIENT, sub, ID, ZERO);
+        client.lane().send(client.database(), client.version(), probe.frame().retain(), new ReplyCallback() {
+            /** Takes ownership of {@code frame}. */
+            @Override
+            public void onReply(ByteBuf frame) {
+                String text;
+                try {
+                    text = frame.toString(StandardCharsets.UTF_8);
+                } finally {
+                    frame.release();
+                }
+                answer.accept(text.startsWith("-NOPERM") ? text.substring(1).strip() : "");
+            }
+
+            @Override
+            public void onFailure(String error) {
+                answer.accept(error);
+            }
+        });
+        probe.release();
+        return false;
     }
 
     /**

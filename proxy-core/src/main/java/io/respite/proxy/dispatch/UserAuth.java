@@ -53,7 +53,7 @@ final class UserAuth {
      * Redis is asked the same, and answers as it would the client. Borrows {@code command}.
      */
     Outcome authenticate(ClientContext client, RespCommand command, String user, String secret, boolean defaultUser) {
-        String verdict = client.takeAuthVerdict();
+        String verdict = client.takeVerdict();
         if (verdict == null) {
             Passthrough.Held current = client.user();
             if ((client.leased() != null || client.subscribed()) && (current == null || !current.holds(user, secret))) {

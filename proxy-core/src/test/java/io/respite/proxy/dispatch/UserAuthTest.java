@@ -257,6 +257,44 @@ class UserAuthTest {
         assertTrue(sink.last().startsWith("-NOAUTH HELLO must be called"), sink.last());
     }
 
+    @Test
+    void clientListAndKillAreAnsweredOnlyWhenRedisLetsTheUserRunThem() {
+        authenticate(client, sink, "app1", "pw1");
+        FakeLane lane = laneOf("app1", "pw1");
+        int replies = sink.replies.size();
+        send("CLIENT", "LIST");
+        assertEquals(replies, sink.replies.size(), "held while Redis is asked");
+        FakeLane.Sent probe = lane.shared.poll();
+        assertEquals("CLIENT LIST ID 0", probe.command(), "a probe that changes nothing, as the user");
+        probe.answer("-NOPERM User app1 has no permissions to run the 'client|list' command\r\n");
+        redeliverHeld();
+        assertEquals("-NOPERM User app1 has no permissions to run the 'client|list' command\r\n", sink.last());
+
+        send("CLIENT", "KILL", "ID", "7");
+        FakeLane.Sent kill = lane.shared.poll();
+        assertEquals("CLIENT KILL ID 0", kill.command());
+        kill.answer("-ERR No such client\r\n");
+        redeliverHeld();
+        assertEquals(
+                "CLIENT KILL ID 7",
+                lane.outOfBand.peek().command(),
+                "allowed, and no client of respite but this one (skipped) matched: on to Redis, as the user");
+
+        send("CLIENT", "LIST");
+        lane.shared.poll().answer("$0\r\n\r\n");
+        redeliverHeld();
+        assertTrue(sink.last().contains("id=7 "), "allowed: respite's clients: " + sink.last());
+    }
+
+    private void redeliverHeld() {
+        RespCommand held = sink.held.remove(sink.held.size() - 1);
+        try {
+            client.handle(held);
+        } finally {
+            held.release();
+        }
+    }
+
     // ---- lanes --------------------------------------------------------------------------------
 
     @Test
