@@ -32,6 +32,7 @@ import io.respite.proxy.coherence.CoherenceMode;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CatalogLoader;
 import io.respite.proxy.config.AdminOptions;
+import io.respite.proxy.config.AuthOptions;
 import io.respite.proxy.config.ClientOutputLimit;
 import io.respite.proxy.config.CoherenceOption;
 import io.respite.proxy.config.ProxyConfig;
@@ -40,6 +41,7 @@ import io.respite.proxy.config.TlsOptions;
 import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.dispatch.CommandRouter;
 import io.respite.proxy.dispatch.DispatchPolicy;
+import io.respite.proxy.dispatch.Passthrough;
 import io.respite.proxy.http.HttpApi;
 import io.respite.proxy.logging.LogSetup;
 import io.respite.proxy.sentinel.SentinelWatcher;
@@ -285,6 +287,7 @@ public final class ProxyServer {
             // After the stream's control connection exists, so that a move takes it along.
             sentinel.follow();
         }
+        AuthOptions auth = config.auth();
         CommandRouter router = new CommandRouter(
                 cache,
                 catalog,
@@ -293,10 +296,19 @@ public final class ProxyServer {
                         config.maxEntrySizeBytes(),
                         config.upstream().database(),
                         config.deniedCommands(),
-                        config.upstream().password() != null,
+                        // With passthrough respite holds every user's password: no CONFIG GET shows a secret.
+                        config.upstream().password() != null || auth.passthrough(),
                         cacheNil,
                         config.upstream().cluster()),
-                coherence);
+                coherence,
+                auth.passthrough()
+                        ? new Passthrough(
+                                Objects.requireNonNull(movable.get(), "passthrough needs a single Redis")
+                                        .users(cause -> coherence.sharedConnectionDown()),
+                                admission::limit,
+                                admission::unlimit,
+                                auth.maxUsers())
+                        : null);
         observability.router(router);
         if (config.admin().enabled()) {
             router.recordHotKeys();

@@ -46,6 +46,8 @@ class MainIT {
             "--max-entry-size",
             "--ttl",
             "--requirepass",
+            "--auth",
+            "--max-users",
             "--max-clients",
             "--timeout",
             "--io-threads",

@@ -131,6 +131,16 @@ public final class Admission {
         return limited.computeIfAbsent(lane, below -> new LimitedLane(below, limit));
     }
 
+    /**
+     * Forgets the limited lane {@link #limit} made for {@code lane}, which has closed (a user's lane,
+     * {@code --auth passthrough}): its loop no longer waits for permits through it.
+     */
+    public void unlimit(UpstreamLane lane) {
+        if (limited.remove(lane) instanceof LimitedLane limitedLane) {
+            limitedLane.forget();
+        }
+    }
+
     /** The counters now. */
     public AdmissionStats stats() {
         OpsLimit limit = ops;

@@ -2,6 +2,8 @@ package io.respite.proxy.admission;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.UpstreamLane;
@@ -72,6 +74,8 @@ final class LimitedLane implements UpstreamLane {
     private final AtomicBoolean hungry = new AtomicBoolean();
 
     private final Runnable drain = this::drain;
+    /** Drops what is queued when the loop ends; removed when the lane is forgotten before that. */
+    private final GenericFutureListener<Future<Object>> loopEnded = future -> dropQueued();
 
     LimitedLane(UpstreamLane lane, OpsLimit limit) {
         this.lane = lane;
@@ -80,9 +84,19 @@ final class LimitedLane implements UpstreamLane {
         try {
             // Closing the upstream fails what is in flight, which sends what is queued; what a
             // loop still holds when it ends (no task runs there any more) is given up here.
-            lane.loop().terminationFuture().addListener(future -> dropQueued());
+            lane.loop().terminationFuture().addListener(loopEnded);
         } catch (UnsupportedOperationException e) {
             // An EmbeddedEventLoop (tests): it never ends.
+        }
+    }
+
+    /** The lane below closed (a user's, {@code --auth passthrough}): nothing is left to do when the loop ends. */
+    void forget() {
+        limit.unregister(this);
+        try {
+            lane.loop().terminationFuture().removeListener(loopEnded);
+        } catch (UnsupportedOperationException e) {
+            // An EmbeddedEventLoop (tests): nothing was added.
         }
     }
 

@@ -59,6 +59,10 @@ final class OpsLimit {
         lanes.add(lane);
     }
 
+    void unregister(LimitedLane lane) {
+        lanes.remove(lane);
+    }
+
     /** Takes a permit if one is free. */
     boolean tryAcquire() {
         return incrementBelow(inFlight, maxInFlight);

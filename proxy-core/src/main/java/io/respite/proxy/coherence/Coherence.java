@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.respite.proxy.cache.DatabaseKeys;
+import io.respite.proxy.cache.Namespaces;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.ConnectionListener;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * itself runs CLIENT TRACKING ON BCAST PREFIX ..., and the shared connections track nothing.
  *
  * What an invalidation names: key names without a database, so a key is dropped in every
- * database the cache has filled (a bit per database below 63, one bit for all above). A null
- * message (FLUSHALL, FLUSHDB) drops everything.
+ * namespace the cache has filled (Namespaces: each database, and with --auth passthrough each
+ * user's partition of each database, so a write by one user drops the key from every user's
+ * partition). A null message (FLUSHALL, FLUSHDB) drops everything. Users' lanes track their reads
+ * with the same REDIRECT to the one stream.
  *
  * When caching is safe: a fill may be installed only if Redis tracked its read (the read went
  * out after its connection's CLIENT TRACKING in the current epoch; in BCAST mode, after the
@@ -69,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * -----------
  * The stream lives on one event loop; its callbacks run there. mayFill and the counters are read
  * from every loop: epoch, caching and mode are volatile or atomic, and read in that order. The
- * databases mask is an AtomicLong, only ever OR-ed into (a database once filled stays in it).
+ * namespaces filled are only ever added to (one once filled stays recorded).
  */
 
 /**
@@ -87,9 +89,6 @@ public final class Coherence implements AutoCloseable {
     /** How often the stream is pinged, so that a silently dead one is noticed, in milliseconds. */
     static final long PING_INTERVAL_MILLIS = 1000;
 
-    /** The mask bit of databases 63 and above, which share it. */
-    private static final int HIGH_DATABASES_BIT = 63;
-
     private static final byte[] INVALIDATE = "invalidate".getBytes(StandardCharsets.US_ASCII);
 
     private final CoherenceMode configured;
@@ -97,7 +96,7 @@ public final class Coherence implements AutoCloseable {
     private final List<String> prefixes;
     private final byte[][] prefixBytes;
     private final AtomicInteger epoch = new AtomicInteger();
-    private final AtomicLong databases = new AtomicLong();
+    private final Namespaces namespaces = new Namespaces();
     private final CoherenceStats stats = new CoherenceStats();
 
     private volatile CoherenceMode mode;
@@ -152,19 +151,21 @@ public final class Coherence implements AutoCloseable {
         return stats;
     }
 
+    /** The namespaces the cache has filled: a write's invalidation must reach its key in each. */
+    public Namespaces namespaces() {
+        return namespaces;
+    }
+
     /**
-     * The fill epoch of a read of key {@code keyArg} of {@code command}, in {@code database}, about
-     * to be sent on {@code lane} in {@code version}: to be handed back to {@link #mayFill} when its
-     * reply arrives; -1 when it may not be cached whatever happens (in BCAST mode, a key under no
-     * prefix, of which Redis would say nothing). Records the database first, so that an
-     * invalidation of the key, which can only follow the read, reaches its fill. Call on the
-     * lane's loop; borrows {@code command}.
+     * The fill epoch of a read of key {@code keyArg} of {@code command}, cached in {@code namespace}
+     * ({@link Namespaces}), about to be sent on {@code lane} in {@code version}: to be handed back
+     * to {@link #mayFill} when its reply arrives; -1 when it may not be cached whatever happens (in
+     * BCAST mode, a key under no prefix, of which Redis would say nothing). Records the namespace
+     * first, so that an invalidation of the key, which can only follow the read, reaches its fill.
+     * Call on the lane's loop; borrows {@code command}.
      */
-    public int fillEpoch(UpstreamLane lane, RespVersion version, int database, RespCommand command, int keyArg) {
-        long bit = 1L << Math.min(database, HIGH_DATABASES_BIT);
-        if ((databases.get() & bit) == 0) {
-            databases.getAndUpdate(mask -> mask | bit);
-        }
+    public int fillEpoch(UpstreamLane lane, RespVersion version, int namespace, RespCommand command, int keyArg) {
+        namespaces.record(namespace);
         if (mode == CoherenceMode.TTL) {
             return 0;
         }
@@ -276,25 +277,16 @@ public final class Coherence implements AutoCloseable {
         return startsWith(frame, at, INVALIDATE);
     }
 
-    /** Drops the key of {@code length} bytes at {@code index} of {@code buf} in every database filled. */
+    /** Drops the key of {@code length} bytes at {@code index} of {@code buf} in every namespace filled. */
     private void invalidate(ByteBuf buf, int index, int length) {
         byte[] key = new byte[length + DatabaseKeys.MAX_PREFIX_BYTES];
-        long mask = databases.get();
-        for (int db = 0; mask != 0 && db <= HIGH_DATABASES_BIT; db++) {
-            if ((mask & (1L << db)) == 0) {
-                continue;
-            }
-            if (db == HIGH_DATABASES_BIT) {
-                // Databases 63 and above share a bit: an invalidation there empties the cache.
-                cache.invalidateAll();
-                return;
-            }
-            int at = DatabaseKeys.writePrefix(db, key);
+        namespaces.forEach(namespace -> {
+            int at = DatabaseKeys.writePrefix(namespace, key);
             buf.getBytes(index, key, at, length);
             if (cache.invalidate(key, 0, at + length)) {
                 stats.keysDropped.increment();
             }
-        }
+        });
         stats.keys.increment();
     }
 

@@ -59,6 +59,20 @@ enum Option {
             "none",
             "File whose first line is the password clients must give (instead of --requirepass).",
             (b, o, v) -> b.requirepassFromFile(Values.readSecretFile(o, v))),
+    AUTH(
+            "auth",
+            "local|passthrough",
+            "local",
+            "Who clients are upstream: local (all share respite's identity; --requirepass is checked here) or "
+                    + "passthrough (AUTH user pass is checked by Redis, and the client's commands run as that user).",
+            (b, o, v) -> b.passthrough(AuthOptions.parseMode(o, v))),
+    MAX_USERS(
+            "max-users",
+            "N",
+            String.valueOf(AuthOptions.DEFAULT_MAX_USERS),
+            "With --auth passthrough, most users with upstream connections of their own on each event loop; "
+                    + "idle ones are closed, least recently used first, to make room.",
+            (b, o, v) -> b.maxUsers(Values.parseInt(o, v))),
     UPSTREAM_PASSWORD_FILE(
             "upstream-password-file",
             "FILE",

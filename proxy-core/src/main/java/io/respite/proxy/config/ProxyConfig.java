@@ -74,6 +74,9 @@ import org.jspecify.annotations.Nullable;
  *       {@value LogOptions#DEFAULT_SLOWLOG_MILLIS} ms</td><td>Logging ({@link LogOptions}).</td></tr>
  *   <tr><td>{@code admin-port}, {@code admin-bind}</td><td>{@value AdminOptions#DEFAULT_PORT},
  *       {@value AdminOptions#DEFAULT_BIND}</td><td>The admin listener ({@link AdminOptions}).</td></tr>
+ *   <tr><td>{@code auth}, {@code max-users}</td><td>local, {@value AuthOptions#DEFAULT_MAX_USERS}</td>
+ *       <td>Who clients are upstream ({@link AuthOptions}); passthrough excludes {@code requirepass}
+ *       and the HTTP API.</td></tr>
  *   <tr><td>{@code upstream-ops-limit}, {@code upstream-queue}, {@code rate-limit},
  *       {@code global-rate-limit}</td><td>none, {@value AdmissionOptions#DEFAULT_UPSTREAM_QUEUE}, none, none</td>
  *       <td>Admission control ({@link AdmissionOptions}).</td></tr>
@@ -113,6 +116,7 @@ import org.jspecify.annotations.Nullable;
  * @param log               how respite logs
  * @param tls               TLS for clients and to the upstream
  * @param warm              the warm restart's options
+ * @param auth              who clients are upstream
  */
 public record ProxyConfig(
         String bind,
@@ -140,7 +144,8 @@ public record ProxyConfig(
         AdminOptions admin,
         LogOptions log,
         TlsOptions tls,
-        WarmOptions warm) {
+        WarmOptions warm,
+        AuthOptions auth) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -215,6 +220,22 @@ public record ProxyConfig(
             check(upstream.tls(), tls.firstUpstreamOption(), "set", "with a rediss:// upstream");
         }
         Objects.requireNonNull(warm, "warm");
+        Objects.requireNonNull(auth, "auth");
+        check(
+                !auth.passthrough() || requirepass == null,
+                "requirepass",
+                MASK,
+                "none with auth passthrough, where Redis checks each client's password");
+        check(
+                !auth.passthrough() || !http.enabled(),
+                "http-port",
+                http.port(),
+                "none with auth passthrough, which the HTTP API does not support yet");
+        check(
+                !auth.passthrough() || !upstream.cluster(),
+                "auth",
+                "passthrough",
+                "a redis:// or redis-sentinel:// upstream: not yet with a Redis Cluster");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -285,7 +306,7 @@ public record ProxyConfig(
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
                 + ", admission=" + admission + ", admin=" + admin + ", log=" + log + ", tls=" + tls + ", warm=" + warm
-                + "]";
+                + ", auth=" + auth + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -329,6 +350,7 @@ public record ProxyConfig(
         private AdminOptions admin = AdminOptions.DEFAULT;
         private LogOptions log = LogOptions.DEFAULT;
         private WarmOptions warm = WarmOptions.OFF;
+        private AuthOptions auth = AuthOptions.DEFAULT;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
         private int tlsPort = -1;
@@ -647,6 +669,18 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link AuthOptions#passthrough()}. */
+        public Builder passthrough(boolean passthrough) {
+            this.auth = auth.withPassthrough(passthrough);
+            return this;
+        }
+
+        /** Sets {@link AuthOptions#maxUsers()}. */
+        public Builder maxUsers(int maxUsers) {
+            this.auth = auth.withMaxUsers(maxUsers);
+            return this;
+        }
+
         /** {@code requirepass}, read from {@code requirepass-file}; giving both is an error. */
         public Builder requirepassFromFile(String requirepass) {
             this.requirepassFromFile = requirepass;
@@ -717,7 +751,8 @@ public record ProxyConfig(
                     admin,
                     log,
                     tls,
-                    warm);
+                    warm,
+                    auth);
         }
     }
 }

@@ -42,11 +42,12 @@ final class CacheKeys {
     }
 
     /**
-     * Writes the cache key of argument {@code arg} in {@code database} into {@code out}, which
-     * must come from {@link #buffer}; returns its length. Borrows {@code command}.
+     * Writes the cache key of argument {@code arg} in {@code namespace} (a database, or a user's
+     * partition of one: {@link io.respite.proxy.cache.Namespaces}) into {@code out}, which must
+     * come from {@link #buffer}; returns its length. Borrows {@code command}.
      */
-    static int write(int database, RespCommand command, int arg, byte[] out) {
-        int at = DatabaseKeys.writePrefix(database, out);
+    static int write(int namespace, RespCommand command, int arg, byte[] out) {
+        int at = DatabaseKeys.writePrefix(namespace, out);
         return at + command.copyArg(arg, out, at);
     }
 }

@@ -49,7 +49,7 @@ final class CachedMultiGets {
         StripedLruCache.Lookup lookup = CacheKeys.lookup();
         for (int i = 0; i < keys; i++) {
             byte[] key = CacheKeys.buffer(command, i + 1);
-            int length = CacheKeys.write(client.database(), command, i + 1, key);
+            int length = CacheKeys.write(client.mgetNamespace(), command, i + 1, key);
             client.recordRead(key, length, command.argLength(i + 1));
             cache.lookup(key, 0, length, false, lookup);
             byte[] hit = lookup.hit();
@@ -71,7 +71,8 @@ final class CachedMultiGets {
             if (hits[i] == null) {
                 missing[m] = i;
                 missingKeys[m + 1] = command.argBytes(i + 1);
-                epochs[m] = coherence.fillEpoch(client.lane(), client.version(), client.database(), command, i + 1);
+                epochs[m] =
+                        coherence.fillEpoch(client.lane(), client.version(), client.mgetNamespace(), command, i + 1);
                 m++;
             }
         }

@@ -51,7 +51,7 @@ final class CachedReads {
     /** GET key, from the cache or read through it: whether it was a hit. Borrows {@code command}. */
     boolean get(ClientContext client, RespCommand command) {
         byte[] key = CacheKeys.buffer(command, 1);
-        int length = CacheKeys.write(client.database(), command, 1, key);
+        int length = CacheKeys.write(client.namespace(), command, 1, key);
         StripedLruCache.Lookup lookup = CacheKeys.lookup();
         client.recordRead(key, length, command.argLength(1));
         cache.lookup(key, 0, length, lookup);
@@ -78,18 +78,22 @@ final class CachedReads {
 
     /** Reads a missed key upstream; {@link Fill} caches what it brings. Borrows {@code command}. */
     private void read(ClientContext client, RespCommand command, ReplyCallback slot, LoadToken token) {
-        read(client.lane(), client.database(), client.version(), command, slot, token);
+        read(client.lane(), client.database(), client.namespace(), client.version(), command, slot, token);
     }
 
-    /** As {@link #read(ClientContext, RespCommand, ReplyCallback, LoadToken)}, in the given database and protocol. */
+    /**
+     * As {@link #read(ClientContext, RespCommand, ReplyCallback, LoadToken)}, in the given database
+     * (cached in {@code namespace}) and protocol.
+     */
     private void read(
             UpstreamLane lane,
             int database,
+            int namespace,
             RespVersion version,
             RespCommand command,
             ReplyCallback slot,
             LoadToken token) {
-        int epoch = coherence.fillEpoch(lane, version, database, command, 1);
+        int epoch = coherence.fillEpoch(lane, version, namespace, command, 1);
         Fill fill = new Fill(lane, database, version, command, slot, token, epoch);
         lane.send(database, version, command.frame().retain(), fill);
     }
@@ -226,8 +230,10 @@ final class CachedReads {
 
         private final ClientContext client;
         private final ReplyCallback slot;
-        /** The client's database and protocol when it sent the GET: by the outcome, it may have moved on. */
+        /** The client's database, namespace and protocol when it sent the GET: by the outcome, it may have moved on. */
         private final int database;
+
+        private final int namespace;
 
         private final RespVersion version;
         /** The GET, kept in case the read it joined brings nothing and it must read for itself. */
@@ -238,6 +244,7 @@ final class CachedReads {
             this.client = client;
             this.slot = slot;
             this.database = client.database();
+            this.namespace = client.namespace();
             this.version = client.version();
             this.command = get.retain();
         }
@@ -272,8 +279,8 @@ final class CachedReads {
                     // (it may be newer than what another read caches meanwhile). The slot keeps the
                     // reply in the client's order.
                     byte[] key = CacheKeys.buffer(get, 1);
-                    LoadToken token = cache.beginLoad(key, 0, CacheKeys.write(database, get, 1, key));
-                    read(client.lane(), database, version, get, slot, token);
+                    LoadToken token = cache.beginLoad(key, 0, CacheKeys.write(namespace, get, 1, key));
+                    read(client.lane(), database, namespace, version, get, slot, token);
                 } finally {
                     release();
                 }

@@ -2,6 +2,7 @@ package io.respite.proxy.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import io.respite.proxy.admission.ClientAdmission;
+import io.respite.proxy.cache.Namespaces;
 import io.respite.proxy.hotkeys.Recorder;
 import io.respite.proxy.session.CommandHandler;
 import io.respite.proxy.session.ReplySink;
@@ -9,6 +10,7 @@ import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,13 +19,22 @@ import org.jspecify.annotations.Nullable;
  * ({@link Pinning}) and its dedicated upstream connection while it has one. The shared, stateless
  * {@link CommandRouter} gives its commands their meaning.
  *
- * <p>Owned by the client's session, on its event loop; not thread-safe.
+ * <p>With {@code --auth passthrough} that includes the Redis user it runs as: the user's lane,
+ * which its commands take instead of the loop's, and the user's partition of the cache
+ * ({@link #namespace}); see {@link Passthrough} and {@link UserAuth}.
+ *
+ * <p>Owned by the client's session, on its event loop; not thread-safe. Over 400 lines because
+ * it is, by design, the one place of a client's state.
  */
 final class ClientContext implements CommandHandler {
 
     private final CommandRouter router;
     private final ReplySink sink;
-    private final UpstreamLane lane;
+    /** The loop's lane, as respite's identity: the lane of a client that runs as no user of its own. */
+    private final UpstreamLane sharedLane;
+    /** Where the client's commands go: the loop's lane, or its user's ({@code --auth passthrough}). */
+    private UpstreamLane lane;
+
     private final ClientAdmission admission;
     private final Pinning pinning = new Pinning();
     private final CommandCounts.Loop counts;
@@ -37,6 +48,19 @@ final class ClientContext implements CommandHandler {
     private boolean counting = true;
 
     private int database;
+    /** The cache namespace of the client's GETs ({@link io.respite.proxy.cache.Namespaces}); -1: not cached. */
+    private int namespace;
+    /** The same for its MGETs. */
+    private int mgetNamespace;
+    /** The user lane the client holds ({@code --auth passthrough}), or null. */
+    private Passthrough.@Nullable Held user;
+    /**
+     * Redis's verdict on the command this client holds back while Redis is asked (an AUTH, or
+     * whether its user may run a command respite answers): null while none came; an empty string
+     * for yes, else the error to answer.
+     */
+    private @Nullable String verdict;
+
     private RespVersion version = RespVersion.RESP2;
     /** The name set by CLIENT SETNAME or HELLO SETNAME, or null. */
     private @Nullable String name;
@@ -77,10 +101,11 @@ final class ClientContext implements CommandHandler {
             int database) {
         this.router = router;
         this.sink = sink;
+        this.sharedLane = lane;
         this.lane = lane;
         this.admission = admission;
         this.authenticated = authenticated;
-        this.database = database;
+        this.database(database);
         this.counts = router.commandCounts().loop(lane);
         this.hotKeys = router.recorder(lane);
     }
@@ -180,6 +205,7 @@ final class ClientContext implements CommandHandler {
         if (subscriptions != null) {
             subscriptions.clear();
         }
+        signOut();
     }
 
     /** The client's subscriptions, held by its loop's subscriber connection. */
@@ -221,6 +247,92 @@ final class ClientContext implements CommandHandler {
 
     void database(int database) {
         this.database = database;
+        int partition = user == null ? 0 : user.partition();
+        this.namespace = Namespaces.of(partition, database, false);
+        this.mgetNamespace = Namespaces.of(partition, database, true);
+    }
+
+    /** The cache namespace of the client's GETs: its database, or its user's partition of it; -1: not cached. */
+    int namespace() {
+        return namespace;
+    }
+
+    /** The cache namespace of the client's MGETs; -1: not cached. */
+    int mgetNamespace() {
+        return mgetNamespace;
+    }
+
+    /** The loop's lane, as respite's own identity, whatever user the client runs as. */
+    UpstreamLane sharedLane() {
+        return sharedLane;
+    }
+
+    /** The user lane the client holds ({@code --auth passthrough}), or null. */
+    Passthrough.@Nullable Held user() {
+        return user;
+    }
+
+    /** The user the client runs as upstream: its own ({@code --auth passthrough}), else {@code default}. */
+    String userName() {
+        return user == null ? "default" : user.user();
+    }
+
+    /**
+     * The client runs as {@code held}'s user from now on, authenticated, its commands on that
+     * user's lane and its reads in that user's cache partition; the lane it held before is given
+     * back. Another lane only while it leases no dedicated connection and has no subscription.
+     */
+    void runAs(Passthrough.Held held) {
+        Passthrough.Held before = user;
+        if (before == held) {
+            // The same user and password again: nothing moves (a subscription or lease stays).
+            router.passthrough().release(held);
+            authenticated(true);
+            return;
+        }
+        user = held;
+        lane = held.lane();
+        subscriptions = null;
+        database(database);
+        authenticated(true);
+        if (before != null) {
+            router.passthrough().release(before);
+        }
+    }
+
+    /** The client runs as no user any more (RESET, or it left): back on the loop's lane, unauthenticated. */
+    void signOut() {
+        Passthrough.Held before = user;
+        if (before == null) {
+            return;
+        }
+        user = null;
+        lane = sharedLane;
+        subscriptions = null;
+        database(database);
+        authenticated(false);
+        router.passthrough().release(before);
+    }
+
+    /** Redis's verdict on the command held back, taken once: see {@link #verdict}. */
+    @Nullable
+    String takeVerdict() {
+        String taken = verdict;
+        verdict = null;
+        return taken;
+    }
+
+    /**
+     * Holds {@code command} until Redis's verdict on it comes back: the returned callback records
+     * it and hands the command back, admitted already. Borrows {@code command}.
+     */
+    Consumer<String> awaitVerdict(RespCommand command) {
+        Runnable resume = sink.holdUntilResumed(command);
+        heldAdmitted = true;
+        return answer -> {
+            verdict = answer;
+            resume.run();
+        };
     }
 
     RespVersion version() {

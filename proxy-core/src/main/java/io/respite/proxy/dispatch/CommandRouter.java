@@ -19,6 +19,7 @@ import io.respite.proxy.session.ReplySink;
 import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,8 @@ public final class CommandRouter {
     private static final byte[] UNBLOCK = Replies.ascii("UNBLOCK");
     private static final byte[] PAUSE = Replies.ascii("PAUSE");
     private static final byte[] UNPAUSE = Replies.ascii("UNPAUSE");
+    private static final byte[] ID = Replies.ascii("ID");
+    private static final byte[] ZERO = Replies.ascii("0");
 
     private final AtomicReference<Catalog> catalog;
     private final DispatchPolicy policy;
@@ -85,23 +89,47 @@ public final class CommandRouter {
     /** Each loop's subscription hub, by the loop's lane. */
     private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
 
+    /** Users' lanes and partitions with {@code --auth passthrough}; null when clients share respite's identity. */
+    private final @Nullable Passthrough passthrough;
+
     /**
      * @param catalog holds the upstream's catalog once loaded; null inside until then
      * @param policy the options that decide what clients may do and see
      */
     public CommandRouter(
             StripedLruCache cache, AtomicReference<Catalog> catalog, DispatchPolicy policy, Coherence coherence) {
+        this(cache, catalog, policy, coherence, null);
+    }
+
+    /**
+     * As {@link #CommandRouter(StripedLruCache, AtomicReference, DispatchPolicy, Coherence)}, with
+     * {@code passthrough} for {@code --auth passthrough} (null: every client is respite's identity).
+     */
+    public CommandRouter(
+            StripedLruCache cache,
+            AtomicReference<Catalog> catalog,
+            DispatchPolicy policy,
+            Coherence coherence,
+            @Nullable Passthrough passthrough) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.policy = policy;
+        this.passthrough = passthrough;
         this.denied = new DeniedCommands(policy.deniedCommands());
-        this.connection =
-                new ConnectionCommands(catalog, policy.requirePass(), policy.initialDatabase(), policy.cluster());
+        this.connection = new ConnectionCommands(
+                catalog,
+                policy.requirePass(),
+                policy.initialDatabase(),
+                policy.cluster(),
+                passthrough == null ? null : new UserAuth(passthrough));
+        if (passthrough != null) {
+            passthrough.onClosed(hubs::remove);
+        }
         FillReplies replies = new FillReplies(policy.maxEntryBytes(), policy.cacheNil());
         this.reads = new CachedReads(Objects.requireNonNull(cache, "cache"), coherence, replies);
         this.multiGets = new CachedMultiGets(cache, coherence, replies);
-        this.invalidation = new WriteInvalidation(cache);
+        this.invalidation = new WriteInvalidation(cache, passthrough == null ? null : coherence.namespaces());
         this.pinned = new PinnedCommands(invalidation, connection, policy.redactSecrets());
-        this.info = new InfoSection(cache, coherence, clients::size, this);
+        this.info = new InfoSection(cache, coherence, clients::size, this, passthrough == null);
         this.cache = cache;
     }
 
@@ -110,9 +138,9 @@ public final class CommandRouter {
      * {@code lane}, each of its requests admitted by {@code admission} first.
      */
     public CommandHandler newClient(ReplySink sink, UpstreamLane lane, ClientAdmission admission) {
-        sink.requireAuthentication(policy.requirePass() != null);
-        ClientContext client =
-                new ClientContext(this, sink, lane, admission, policy.requirePass() == null, policy.initialDatabase());
+        boolean required = connection.authenticationRequired();
+        sink.requireAuthentication(required);
+        ClientContext client = new ClientContext(this, sink, lane, admission, !required, policy.initialDatabase());
         clients.register(client);
         return client;
     }
@@ -248,7 +276,7 @@ public final class CommandRouter {
         }
         switch (kind) {
             case GET -> {
-                if (command.argCount() == 2 && catalog.get() != null) {
+                if (command.argCount() == 2 && catalog.get() != null && client.namespace() >= 0) {
                     boolean hit = reads.get(client, command);
                     client.count(CommandCounts.GET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
@@ -257,7 +285,7 @@ public final class CommandRouter {
                 }
             }
             case MGET -> {
-                if (command.argCount() > 1 && catalog.get() != null) {
+                if (command.argCount() > 1 && catalog.get() != null && client.mgetNamespace() >= 0) {
                     boolean hit = multiGets.mget(client, command);
                     client.count(CommandCounts.MGET, hit ? CommandCounts.Outcome.HIT : CommandCounts.Outcome.MISS);
                 } else {
@@ -276,10 +304,12 @@ public final class CommandRouter {
                 if (PinnedCommands.relaysClient(command)) {
                     pinned.pin(client, command, kind, lookup(command));
                 } else if (command.argCount() > 1 && command.argEqualsIgnoreCase(1, LIST)) {
-                    clients.list(client, command);
+                    if (redisAllows(client, command, LIST)) {
+                        clients.list(client, command);
+                    }
                 } else if (command.argCount() > 1
                         && command.argEqualsIgnoreCase(1, KILL)
-                        && clients.kill(client, command)) {
+                        && (!redisAllows(client, command, KILL) || clients.kill(client, command))) {
                     return;
                 } else if (outOfBand(command)) {
                     sendOutOfBand(client, command);
@@ -339,6 +369,11 @@ public final class CommandRouter {
         } else {
             client.subscriptions().subscribe(kind, command);
         }
+    }
+
+    /** Users' lanes and partitions ({@code --auth passthrough}); only called for clients that run as a user. */
+    Passthrough passthrough() {
+        return Objects.requireNonNull(passthrough, "passthrough");
     }
 
     /** Every client of this router, for CLIENT LIST and CLIENT KILL. */
@@ -432,10 +467,12 @@ public final class CommandRouter {
                 }
                 case CLIENT -> {
                     if (command.argCount() > 1 && command.argEqualsIgnoreCase(1, LIST)) {
-                        clients.list(client, command);
+                        if (redisAllows(client, command, LIST)) {
+                            clients.list(client, command);
+                        }
                     } else if (command.argCount() > 1
                             && command.argEqualsIgnoreCase(1, KILL)
-                            && clients.kill(client, command)) {
+                            && (!redisAllows(client, command, KILL) || clients.kill(client, command))) {
                         return;
                     } else if (PinnedCommands.relaysClient(command) || !connection.client(client, command)) {
                         pinned.send(client, command, kind, lookup(command));
@@ -444,6 +481,51 @@ public final class CommandRouter {
                 default -> pinned.send(client, command, kind, lookup(command));
             }
         }
+    }
+
+    /**
+     * Whether Redis lets the client's user ({@code --auth passthrough}) run CLIENT {@code sub}
+     * ({@code LIST} or {@code KILL}), which respite answers about its own clients: asked first
+     * with a probe that changes nothing ({@code CLIENT LIST ID 0}, {@code CLIENT KILL ID 0}) on
+     * the user's lane, the client held until the answer, so that no user sees or ends other
+     * clients through respite when Redis would refuse it. Only Redis's {@code NOPERM}, or no
+     * answer at all, refuses; the refusal is answered here. True at once without passthrough.
+     * Borrows {@code command}.
+     */
+    private boolean redisAllows(ClientContext client, RespCommand command, byte[] sub) {
+        if (client.user() == null) {
+            return true;
+        }
+        String verdict = client.takeVerdict();
+        if (verdict != null) {
+            if (verdict.isEmpty()) {
+                return true;
+            }
+            refuse(client, verdict);
+            return false;
+        }
+        Consumer<String> answer = client.awaitVerdict(command);
+        RespCommand probe = RespCommand.of(CLIENT, sub, ID, ZERO);
+        client.lane().send(client.database(), client.version(), probe.frame().retain(), new ReplyCallback() {
+            /** Takes ownership of {@code frame}. */
+            @Override
+            public void onReply(ByteBuf frame) {
+                String text;
+                try {
+                    text = frame.toString(StandardCharsets.UTF_8);
+                } finally {
+                    frame.release();
+                }
+                answer.accept(text.startsWith("-NOPERM") ? text.substring(1).strip() : "");
+            }
+
+            @Override
+            public void onFailure(String error) {
+                answer.accept(error);
+            }
+        });
+        probe.release();
+        return false;
     }
 
     /**

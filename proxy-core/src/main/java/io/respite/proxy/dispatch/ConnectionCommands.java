@@ -6,6 +6,7 @@ import io.respite.proxy.command.Catalog;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -32,19 +33,32 @@ final class ConnectionCommands {
     private final @Nullable String requirePass;
     private final int initialDatabase;
     private final boolean cluster;
+    /** Authentication by Redis ({@code --auth passthrough}), or null: by respite, against {@code requirePass}. */
+    private final @Nullable UserAuth users;
 
     /**
      * @param catalog the upstream's catalog once loaded (its version for HELLO, its databases for SELECT)
      * @param requirePass the password clients must give, or null
      * @param initialDatabase the database clients start in, and return to on RESET
      * @param cluster whether the upstream is a Redis Cluster, where SELECT other than 0 is refused
+     * @param users authentication by Redis ({@code --auth passthrough}), or null
      */
     ConnectionCommands(
-            AtomicReference<Catalog> catalog, @Nullable String requirePass, int initialDatabase, boolean cluster) {
+            AtomicReference<Catalog> catalog,
+            @Nullable String requirePass,
+            int initialDatabase,
+            boolean cluster,
+            @Nullable UserAuth users) {
         this.catalog = catalog;
         this.requirePass = requirePass;
         this.initialDatabase = initialDatabase;
         this.cluster = cluster;
+        this.users = users;
+    }
+
+    /** Whether a client must authenticate before anything else. */
+    boolean authenticationRequired() {
+        return requirePass != null || users != null;
     }
 
     void ping(ClientContext client, RespCommand command) {
@@ -95,6 +109,15 @@ final class ConnectionCommands {
         }
         if (command.argCount() > 3) {
             client.sink().replyError("ERR syntax error");
+            return;
+        }
+        if (users != null) {
+            String user = command.argCount() == 3 ? command.argString(1) : "default";
+            String secret = command.argString(command.argCount() - 1);
+            if (users.authenticate(client, command, user, secret, command.argCount() == 2)
+                    == UserAuth.Outcome.AUTHENTICATED) {
+                client.sink().reply(Replies.OK);
+            }
             return;
         }
         if (requirePass == null && command.argCount() == 2) {
@@ -178,7 +201,12 @@ final class ConnectionCommands {
                 return;
             }
         }
-        if (user != null) {
+        if (user != null && users != null) {
+            if (users.authenticate(client, command, user, Objects.requireNonNull(password, "password"), false)
+                    != UserAuth.Outcome.AUTHENTICATED) {
+                return;
+            }
+        } else if (user != null) {
             if (!checkCredentials(user, password)) {
                 client.sink().reply(Replies.WRONGPASS);
                 return;
@@ -278,7 +306,8 @@ final class ConnectionCommands {
         client.database(initialDatabase);
         client.version(RespVersion.RESP2);
         client.name(null);
-        client.authenticated(requirePass == null);
+        client.signOut();
+        client.authenticated(!authenticationRequired());
         client.sink().reply(Replies.RESET);
     }
 

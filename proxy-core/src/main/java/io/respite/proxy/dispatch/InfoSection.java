@@ -33,16 +33,24 @@ final class InfoSection {
     private final IntSupplier clients;
     private final CommandRouter reports;
     private final long startNanos = System.nanoTime();
+    /**
+     * Whether the hot keys and largest values are shown: not with {@code --auth passthrough}, where
+     * they would show one user the names of keys another read, which Redis might refuse them.
+     */
+    private final boolean keyNames;
 
     /**
      * @param clients how many clients are connected
      * @param reports where the hot-key and largest-value reports are kept
+     * @param keyNames whether the reports, which name keys, are shown
      */
-    InfoSection(StripedLruCache cache, Coherence coherence, IntSupplier clients, CommandRouter reports) {
+    InfoSection(
+            StripedLruCache cache, Coherence coherence, IntSupplier clients, CommandRouter reports, boolean keyNames) {
         this.cache = cache;
         this.coherence = coherence;
         this.clients = clients;
         this.reports = reports;
+        this.keyNames = keyNames;
     }
 
     /**
@@ -146,7 +154,7 @@ final class InfoSection {
                 + "admission_ops_queued:" + admission.opsQueued() + "\r\n"
                 + "admission_ops_waited:" + admission.opsWaited() + "\r\n"
                 + "admission_ops_refused:" + admission.opsRefused() + "\r\n"
-                + reports();
+                + (keyNames ? reports() : "");
     }
 
     /**

@@ -119,7 +119,7 @@ final class Replies {
                         ? client.pinning().transaction().queuedCount()
                         : -1)
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r"
-                + " cmd=" + client.lastCommand() + " user=default redir=-1 resp="
+                + " cmd=" + client.lastCommand() + " user=" + client.userName() + " redir=-1 resp="
                 + (client.version() == RespVersion.RESP3 ? 3 : 2) + " lib-name= lib-ver=\n";
     }
 

@@ -10,9 +10,11 @@ import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespVersion;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +34,16 @@ import org.jspecify.annotations.Nullable;
  * invalidation stream's) only once every lane has moved, so that the stream, once up on the new
  * primary, sets up tracking only for connections that are there already.
  *
+ * <p>With {@code --auth passthrough}, each loop's lane also holds the lanes of the Redis users its
+ * clients authenticated as ({@link #users}): the same kind of lane, whose connections authenticate
+ * as the user; they move with their loop's lane.
+ *
  * <p>Thread-safety: {@link #lane} and {@link #moveTo} may be called from any thread (the map is
  * built once and never changes; the settings are volatile); each lane is confined to its loop.
  *
- * <p>Over 400 lines because the lane, its out-of-band commands and the pool-wide operations on
- * every lane (tracking, hold, move, close) share the pool's settings and counters.
+ * <p>Over 400 lines because the lane (a loop's, or a user's on it), its out-of-band commands and
+ * the pool-wide operations on every lane (tracking, hold, move, close) share the pool's settings
+ * and counters.
  */
 public final class UpstreamPool implements Upstream, TrackedUpstream {
 
@@ -77,18 +84,9 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         this.settings = settings;
         this.observer = observer;
         this.slowlogNanos = slowlogNanos;
-        ConnectionListener listener = new ConnectionListener() {
-            @Override
-            public void ready(boolean recovered) {}
-
-            @Override
-            public void down(String cause) {
-                onDown.accept(cause);
-            }
-        };
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            Lane lane = new Lane(loop, flusherOf(loop), onReady, listener);
+            Lane lane = new Lane(loop, flusherOf(loop), settings, onReady, onDown, null);
             lanes.put(loop, lane);
             Runnable start = () -> {
                 lane.resp2.connect();
@@ -146,6 +144,10 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
 
     @Override
     public UpstreamLane lane(EventLoop loop) {
+        return loopLane(loop);
+    }
+
+    private Lane loopLane(EventLoop loop) {
         Lane lane = lanes.get(loop);
         if (lane == null) {
             throw new IllegalArgumentException("loop: " + loop + " (expected: a loop of the proxy's worker group)");
@@ -191,6 +193,25 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
     /** Where the upstream is now, {@code host:port}. */
     public String address() {
         return settings.address();
+    }
+
+    /**
+     * Lanes that run as a given Redis user ({@code --auth passthrough}). Each belongs to its loop's
+     * lane: it tracks its reads when the loop's connections do, its sessions wait for a dedicated
+     * connection with the loop's, and it closes with the pool. Unlike the loop's own connections,
+     * a user lane's are not warmed, and their readiness says nothing of the upstream's: only
+     * {@code down}, that the keys they read are no longer tracked, is told (when one of its shared
+     * connections goes down, and when it is closed).
+     */
+    public UserLanes users(Consumer<String> down) {
+        return (loop, user, secret) -> {
+            Lane base = loopLane(loop);
+            Lane lane = new Lane(loop, base.flusher, settings.withCredentials(user, secret), null, down, base);
+            base.users.add(lane);
+            lane.resp2.connect();
+            lane.dedicated.start();
+            return lane;
+        };
     }
 
     /** Closes every connection, each on its own loop, and waits up to a second for that. */
@@ -282,13 +303,25 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         public void down(String cause) {}
     };
 
-    /** One loop's connections. */
-    private final class Lane implements UpstreamLane {
+    /**
+     * One loop's connections, or one user's on a loop ({@code base} is then the loop's lane, which
+     * holds it in {@code users}).
+     */
+    private final class Lane implements UserLane {
 
         private final EventLoop loop;
         private final LoopFlusher flusher;
-        private final BiConsumer<UpstreamLane, Boolean> onReady;
-        private final ConnectionListener onDown;
+        /** Where the lane's connections go and whom they authenticate as: respite's identity, or a user's. */
+        private UpstreamSettings laneSettings;
+        /** Told of the loop's own shared connections becoming ready; null for a user's lane. */
+        private final @Nullable BiConsumer<UpstreamLane, Boolean> onReady;
+
+        private final Consumer<String> onDown;
+        /** The loop's lane, for a user's lane; null for the loop's own. */
+        private final @Nullable Lane base;
+        /** The loop's users' lanes open now; empty for a user's lane. */
+        private final Set<Lane> users = new LinkedHashSet<>();
+
         private final UpstreamConnection resp2;
         private @Nullable UpstreamConnection resp3;
         private final DedicatedPool dedicated;
@@ -296,35 +329,43 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
         private boolean held;
         /** The subscriber connections opened here and not seen closed yet, for {@link #moveTo}. */
         private final List<UpstreamConnection> subscribers = new ArrayList<>();
+        /** A user's lane's subscriber connection, closed with the lane; the loop's closes with respite. */
+        private @Nullable UpstreamConnection subscriber;
 
         Lane(
                 EventLoop loop,
                 LoopFlusher flusher,
-                BiConsumer<UpstreamLane, Boolean> onReady,
-                ConnectionListener onDown) {
+                UpstreamSettings laneSettings,
+                @Nullable BiConsumer<UpstreamLane, Boolean> onReady,
+                Consumer<String> onDown,
+                @Nullable Lane base) {
             this.loop = loop;
             this.flusher = flusher;
+            this.laneSettings = laneSettings;
             this.onReady = onReady;
             this.onDown = onDown;
+            this.base = base;
             this.resp2 = newConnection(RespVersion.RESP2);
-            this.dedicated = new DedicatedPool(loop, flusher, settings, dedicatedBusy, UpstreamPool.this::freed);
+            this.dedicated = new DedicatedPool(loop, flusher, laneSettings, dedicatedBusy, UpstreamPool.this::freed);
         }
 
         private UpstreamConnection newConnection(RespVersion version) {
             ConnectionListener listener = new ConnectionListener() {
                 @Override
                 public void ready(boolean recovered) {
-                    dedicated.upstreamReady();
-                    onReady.accept(Lane.this, recovered);
+                    if (onReady != null) {
+                        dedicated.upstreamReady();
+                        onReady.accept(Lane.this, recovered);
+                    }
                 }
 
                 @Override
                 public void down(String cause) {
-                    onDown.down(cause);
+                    onDown.accept(cause);
                 }
             };
             return new UpstreamConnection(
-                    loop, flusher, settings, version, ReferenceCountUtil::release, listener, () -> tracking, null);
+                    loop, flusher, laneSettings, version, ReferenceCountUtil::release, listener, () -> tracking, null);
         }
 
         @Override
@@ -338,16 +379,27 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             return connection == null ? -1 : connection.trackingEpoch();
         }
 
-        /** The upstream moved: every connection of this loop goes to {@code next}. */
+        /**
+         * The upstream moved: every connection of this loop goes to {@code next}'s address, each
+         * with its lane's identity; the loop's users' lanes move with it.
+         */
         void moveTo(UpstreamSettings next) {
+            String user = laneSettings.username();
+            String secret = laneSettings.password();
+            UpstreamSettings moved =
+                    base != null && user != null && secret != null ? next.withCredentials(user, secret) : next;
+            laneSettings = moved;
             held = false;
-            resp2.moveTo(next);
+            resp2.moveTo(moved);
             if (resp3 != null) {
-                resp3.moveTo(next);
+                resp3.moveTo(moved);
             }
-            dedicated.moveTo(next);
-            for (UpstreamConnection subscriber : subscribers) {
-                subscriber.moveTo(next);
+            dedicated.moveTo(moved);
+            for (UpstreamConnection open : subscribers) {
+                open.moveTo(moved);
+            }
+            for (Lane userLane : users) {
+                userLane.moveTo(next);
             }
         }
 
@@ -357,12 +409,18 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             if (resp3 != null) {
                 resp3.hold(on);
             }
+            for (Lane userLane : users) {
+                userLane.hold(on);
+            }
         }
 
         void applyTracking() {
             resp2.applyTracking();
             if (resp3 != null) {
                 resp3.applyTracking();
+            }
+            for (Lane user : users) {
+                user.applyTracking();
             }
         }
 
@@ -376,7 +434,14 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             }
             OutOfBand command = new OutOfBand(callback);
             UpstreamConnection connection = new UpstreamConnection(
-                    loop, flusher, settings, version, ReferenceCountUtil::release, NO_LISTENER, () -> null, lost -> {
+                    loop,
+                    flusher,
+                    laneSettings,
+                    version,
+                    ReferenceCountUtil::release,
+                    NO_LISTENER,
+                    () -> null,
+                    lost -> {
                         command.closed();
                     });
             command.connection = connection;
@@ -439,18 +504,23 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             return dedicated.lease(version, frames, lost);
         }
 
+        /** A user's sessions wait with the loop's: {@code --max-pinned} counts every lease alike. */
         @Override
         public void awaitDedicated(Consumer<Boolean> wake) {
-            dedicated.await(wake);
+            (base == null ? dedicated : base.dedicated).await(wake);
         }
 
         @Override
         public DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost) {
             UpstreamConnection connection = new UpstreamConnection(
-                    loop, flusher, settings, RespVersion.RESP3, frames, NO_LISTENER, () -> null, lost);
+                    loop, flusher, laneSettings, RespVersion.RESP3, frames, NO_LISTENER, () -> null, lost);
             subscribers.removeIf(UpstreamConnection::isClosed);
             subscribers.add(connection);
             connection.connect();
+            if (base != null) {
+                // The hub opens another only once this one broke: the latest is the one to close with the lane.
+                subscriber = connection;
+            }
             return connection;
         }
 
@@ -471,11 +541,25 @@ public final class UpstreamPool implements Upstream, TrackedUpstream {
             resp3.send(database, frame, observed);
         }
 
-        void close() {
+        @Override
+        public void close() {
+            if (base != null) {
+                base.users.remove(this);
+            }
+            for (Lane user : List.copyOf(users)) {
+                user.close();
+            }
             dedicated.close();
             resp2.close();
             if (resp3 != null) {
                 resp3.close();
+            }
+            if (subscriber != null) {
+                subscriber.close();
+            }
+            if (base != null) {
+                // Redis forgets what a closed connection read: those keys are no longer tracked.
+                onDown.accept("a user's lane closed");
             }
         }
     }

@@ -53,7 +53,7 @@ public record UpstreamSettings(
         Objects.requireNonNull(idleDedicatedTimeout, "idleDedicatedTimeout");
     }
 
-    /** These settings for another node of the same deployment (a Redis Cluster's). */
+    /** These settings for another node of the same deployment (a Redis Cluster's, a new primary). */
     public UpstreamSettings withAddress(String newHost, int newPort) {
         return new UpstreamSettings(
                 newHost,
@@ -68,6 +68,32 @@ public record UpstreamSettings(
                 idleDedicated,
                 idleDedicatedTimeout,
                 tls);
+    }
+
+    /**
+     * These settings with another identity: for a user's lane ({@code --auth passthrough}), whose
+     * connections authenticate as that user.
+     */
+    public UpstreamSettings withCredentials(String user, String secret) {
+        return new UpstreamSettings(
+                host,
+                port,
+                user,
+                secret,
+                database,
+                timeout,
+                limits,
+                channelType,
+                maxDedicated,
+                idleDedicated,
+                idleDedicatedTimeout,
+                tls);
+    }
+
+    /** Every field but the password, which never goes into a message or a log. */
+    @Override
+    public String toString() {
+        return "UpstreamSettings[" + address() + ", user=" + username + ", db=" + database + "]";
     }
 
     /** {@code host:port}, for messages. */

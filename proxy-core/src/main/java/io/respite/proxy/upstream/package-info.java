@@ -1,7 +1,8 @@
 /**
  * The upstream Redis: pipelined, multiplexed connections that carry every client's forwarded
  * commands, as raw RESP frames, in order, with failure detection, timeouts and reconnection; and
- * each loop's pool of dedicated connections, leased to clients for connection state.
+ * each loop's pool of dedicated connections, leased to clients for connection state; and, with
+ * {@code --auth passthrough}, the same per Redis user ({@link io.respite.proxy.upstream.UserLanes}).
  *
  * <p>Threading: an {@link io.respite.proxy.upstream.UpstreamConnection} lives on one event loop,
  * and only code on that loop may call it; {@link io.respite.proxy.upstream.UpstreamPool} gives

@@ -67,6 +67,19 @@ class LimitedLaneTest {
     }
 
     @Test
+    void aClosedLaneIsForgottenAndItsPermitsStillCount() {
+        RecordingLane below = new RecordingLane();
+        Admission admission = admission(1, 10);
+        UpstreamLane limited = admission.limit(below);
+        send(limited, "a");
+        admission.unlimit(below);
+        assertNotSame(limited, admission.limit(below), "a lane closed and forgotten: a new wrapper if asked again");
+        assertEquals(1, admission.stats().opsInFlight(), "what it sent still holds its permit until answered");
+        below.next().fail("ERR upstream unavailable (closed)");
+        assertEquals(0, admission.stats().opsInFlight());
+    }
+
+    @Test
     void beyondTheLimitCommandsWaitAndGoInOrderAsPermitsComeBack() {
         Admission admission = admission(2, 10);
         RecordingLane below = new RecordingLane();

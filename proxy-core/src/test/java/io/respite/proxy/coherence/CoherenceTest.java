@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.respite.proxy.cache.DatabaseKeys;
 import io.respite.proxy.cache.LoadToken;
+import io.respite.proxy.cache.Namespaces;
 import io.respite.proxy.cache.StripedLruCache;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
@@ -137,12 +139,18 @@ class CoherenceTest {
     }
 
     @Test
-    void databasesAboveTheMaskShareOneBitAndEmptyTheCache() {
+    void highNamespacesAreReachedExactly() {
         trackingUp();
+        int user = Namespaces.of(3, 0, false);
         assertTrue(new PendingFill(0, "other").answer("x"));
         assertTrue(new PendingFill(100, "k").answer("v"));
+        assertTrue(new PendingFill(user, "k").answer("w"));
         invalidate("unrelated");
-        assertEquals(0, cache.size(), "a database of 63 or above: the whole cache goes");
+        assertEquals(3, cache.size(), "a database of 63 or above no longer empties the cache");
+        invalidate("k");
+        assertNull(cache.get(key(100, "k")));
+        assertNull(cache.get(key(user, "k")), "a user's partition is reached too");
+        assertNotNull(cache.get(key(0, "other")));
     }
 
     @Test

@@ -82,6 +82,8 @@ class ConfigLoaderTest {
                         get(ProxyConfig::trackingPrefixes),
                         List.of("user:", "session:")),
                 Arguments.of("cache-nil", "no", get(ProxyConfig::cacheNil), false),
+                Arguments.of("auth", "Passthrough", get(c -> c.auth().passthrough()), true),
+                Arguments.of("max-users", "5", get(c -> c.auth().maxUsers()), 5),
                 Arguments.of(
                         "upstream-password-file",
                         SECRET_FILE.toString(),

@@ -6,7 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
-import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.proxy.upstream.UserLane;
 import io.respite.resp.RespVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -16,9 +16,9 @@ import java.util.function.Consumer;
 
 /**
  * An upstream that records what it is sent and answers when the test says so: the shared lane,
- * and dedicated connections (as many as {@link #dedicatedLeft} allows).
+ * and dedicated connections (as many as {@link #dedicatedLeft} allows); a user's lane too.
  */
-final class FakeLane implements UpstreamLane {
+final class FakeLane implements UserLane {
 
     /** A command sent, with where its reply goes (null when sent without one). */
     record Sent(int database, RespVersion version, String command, ReplyCallback callback, boolean timed) {
@@ -112,6 +112,14 @@ final class FakeLane implements UpstreamLane {
         Dedicated connection = new Dedicated(RespVersion.RESP3, frames, lost);
         subscribers.add(connection);
         return connection;
+    }
+
+    /** Closed, as a user's lane ({@code --auth passthrough}) is when it is closed to make room. */
+    boolean closed;
+
+    @Override
+    public void close() {
+        closed = true;
     }
 
     /** The only dedicated connection opened so far. */
