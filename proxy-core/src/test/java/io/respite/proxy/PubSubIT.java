@@ -168,6 +168,11 @@ class PubSubIT {
                     return true;
                 }
             });
+            // The stalled client's loop unsubscribes upstream once it has closed it: a moment after the test sees it.
+            Await.until(
+                    "the stalled subscriber's subscription is gone upstream",
+                    Duration.ofSeconds(10),
+                    () -> publisher.callString("PUBSUB", "NUMSUB", "flood").endsWith(":1\r\n"));
             assertEquals(":1\r\n", publisher.callString("PUBLISH", "flood", "after"), "one subscriber left");
             assertEquals(frame(false, "message", "flood", "after"), text(reading.readReply()));
         }
