@@ -126,7 +126,6 @@ class WarmRestartIT {
         assertEquals("+OK\r\n", client.callString("SELECT", "0"));
     }
 
-    /** {@code cmdstat_get}'s calls in Redis's {@code INFO commandstats}. */
     /** {@code cache_entries} of INFO respite. */
     private static long entries(RespTestClient client) throws IOException {
         for (String line : client.callString("INFO", "respite").split("\r\n")) {
@@ -137,6 +136,7 @@ class WarmRestartIT {
         throw new AssertionError("no cache_entries in INFO respite");
     }
 
+    /** {@code cmdstat_get}'s calls in Redis's {@code INFO commandstats}. */
     private static long getCalls(RedisServer redis) throws IOException {
         for (String line : redis.callString("INFO", "commandstats").split("\r\n")) {
             if (line.startsWith("cmdstat_get:calls=")) {
