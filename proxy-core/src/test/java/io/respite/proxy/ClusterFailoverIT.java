@@ -207,7 +207,8 @@ class ClusterFailoverIT {
         Await.until("the load makes progress", RECOVERY, () -> load.succeeded.get() >= target);
     }
 
-    private static ProxyFixture start(RedisCluster cluster) throws IOException {
+    /** respite in front of {@code cluster}, once every primary answers through it and it caches. */
+    static ProxyFixture start(RedisCluster cluster) throws IOException {
         String seeds = cluster.nodes().stream()
                 .map(node -> node.host() + ":" + node.port())
                 .collect(Collectors.joining(","));

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.cluster.Slots;
-import io.respite.proxy.config.ProxyConfig;
-import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisCluster;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisFleet;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,27 +46,7 @@ class ClusterIT {
     void start(RedisFleet fleet) throws IOException {
         cluster = fleet.cluster(3, 1);
         oracle = fleet.start();
-        String seeds = cluster.nodes().stream()
-                .map(node -> node.host() + ":" + node.port())
-                .collect(Collectors.joining(","));
-        proxy = ProxyFixture.start(ProxyConfig.builder()
-                .port(0)
-                .adminPort(0)
-                .ioThreads(2)
-                .upstream(UpstreamUri.parse("redis-cluster://" + seeds))
-                .build());
-        try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
-            // Each primary's connections open once the topology names it; commands fail until then.
-            Await.until("every primary answers through respite", ProxyFixture.AWAIT, () -> {
-                for (int i = 0; i < 30; i++) {
-                    if (!client.callString("SET", "probe:" + i, "1").equals("+OK\r\n")) {
-                        return false;
-                    }
-                }
-                return true;
-            });
-        }
-        proxy.awaitCaching();
+        proxy = ClusterFailoverIT.start(cluster);
     }
 
     @AfterAll

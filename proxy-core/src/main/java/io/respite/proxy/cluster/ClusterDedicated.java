@@ -4,12 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CommandInfo;
-import io.respite.proxy.command.KeySpec;
 import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,17 +185,11 @@ final class ClusterDedicated implements DedicatedConnection {
     private int firstKey(RespCommand command) {
         Catalog catalog = lane.upstream().catalog();
         CommandInfo info = catalog == null ? null : catalog.commands().lookup(command);
-        int[] first = {-1};
-        if (info != null) {
-            for (KeySpec spec : info.keySpecs()) {
-                spec.forEachKey(command, index -> {
-                    if (first[0] < 0) {
-                        first[0] = index;
-                    }
-                });
-            }
+        if (info == null) {
+            return -1;
         }
-        return first[0];
+        IntArrayList keys = ClusterLane.keys(command, info);
+        return keys.isEmpty() ? -1 : keys.getInt(0);
     }
 
     private @Nullable Seed nodeOf(RespCommand command) {

@@ -172,7 +172,7 @@ final class ClusterLane implements UpstreamLane {
      * The argument indexes of {@code command}'s keys, in order; before the command table is loaded,
      * the first argument is taken for one (a wrong guess costs a MOVED, which is followed).
      */
-    private static IntArrayList keys(RespCommand command, @Nullable CommandInfo info) {
+    static IntArrayList keys(RespCommand command, @Nullable CommandInfo info) {
         IntArrayList keys = new IntArrayList(4);
         if (info == null) {
             if (command.argCount() > 1) {

@@ -55,19 +55,7 @@ public record UpstreamSettings(
 
     /** These settings for another node of the same deployment (a Redis Cluster's, a new primary). */
     public UpstreamSettings withAddress(String newHost, int newPort) {
-        return new UpstreamSettings(
-                newHost,
-                newPort,
-                username,
-                password,
-                database,
-                timeout,
-                limits,
-                channelType,
-                maxDedicated,
-                idleDedicated,
-                idleDedicatedTimeout,
-                tls);
+        return with(newHost, newPort, username, password);
     }
 
     /**
@@ -75,11 +63,16 @@ public record UpstreamSettings(
      * connections authenticate as that user.
      */
     public UpstreamSettings withCredentials(String user, String secret) {
+        return with(host, port, user, secret);
+    }
+
+    private UpstreamSettings with(
+            String newHost, int newPort, @Nullable String newUsername, @Nullable String newPassword) {
         return new UpstreamSettings(
-                host,
-                port,
-                user,
-                secret,
+                newHost,
+                newPort,
+                newUsername,
+                newPassword,
                 database,
                 timeout,
                 limits,
