@@ -34,8 +34,22 @@ public final class RespTestClient implements AutoCloseable {
 
     /** Connects with a read timeout, so that a missing reply fails the test instead of hanging it. */
     public static RespTestClient connect(InetSocketAddress address, Duration readTimeout) throws IOException {
+        return connect(address, readTimeout, 0);
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, Duration)}, with a socket receive buffer of
+     * {@code receiveBufferBytes} (0: the system's, which autotuning may grow to tens of megabytes):
+     * a small one makes a client that does not read hold little in the kernel, so the server's own
+     * output limits decide what happens to it.
+     */
+    public static RespTestClient connect(InetSocketAddress address, Duration readTimeout, int receiveBufferBytes)
+            throws IOException {
         Socket socket = new Socket();
         socket.setTcpNoDelay(true);
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.connect(address, (int) Duration.ofSeconds(5).toMillis());
         socket.setSoTimeout((int) readTimeout.toMillis());
         return new RespTestClient(socket);
