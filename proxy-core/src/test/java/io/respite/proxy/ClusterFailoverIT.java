@@ -151,8 +151,7 @@ class ClusterFailoverIT {
     }
 
     /** Moves {@code slot} from {@code source} to {@code target} as redis-cli --cluster reshard does. */
-    private static void migrate(RedisCluster cluster, int slot, RedisServer source, RedisServer target)
-            throws IOException {
+    static void migrate(RedisCluster cluster, int slot, RedisServer source, RedisServer target) throws IOException {
         String s = Integer.toString(slot);
         assertEquals("+OK\r\n", target.callString("CLUSTER", "SETSLOT", s, "IMPORTING", RedisCluster.id(source)));
         assertEquals("+OK\r\n", source.callString("CLUSTER", "SETSLOT", s, "MIGRATING", RedisCluster.id(target)));

@@ -191,7 +191,6 @@ class ClusterIT {
                         new String(subscriber.readReply(), StandardCharsets.UTF_8));
             }
             assertTrue(client.callString("PUBLISH", "news", "x").startsWith(":"));
-            assertTrue(client.callString("SSUBSCRIBE", "shard").startsWith("-ERR respite does not relay sharded"));
             for (String list : List.of("q:1", "q:2", "q:3")) {
                 owner(list).callString("RPUSH", list, "item");
                 assertEquals("*2\r\n$3\r\n" + list + "\r\n$4\r\nitem\r\n", client.callString("BLPOP", list, "1"));
@@ -200,6 +199,74 @@ class ClusterIT {
             assertEquals("+OK\r\n", client.callString("FLUSHALL"));
             assertEquals(":0\r\n", client.callString("DBSIZE"));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void shardChannelsAreHeldOnTheirShardAndFollowTheirSlot(int protocol) throws IOException {
+        List<RedisServer> nodes = cluster.nodes();
+        List<String> channels = new ArrayList<>();
+        for (RedisServer node : nodes) {
+            int i = 0;
+            while (owner("channel:" + i) != node) {
+                i++;
+            }
+            channels.add("channel:" + i);
+        }
+        try (RespTestClient subscriber = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT);
+                RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
+            if (protocol == 3) {
+                subscriber.callString("HELLO", "3");
+            }
+            for (int i = 0; i < channels.size(); i++) {
+                assertEquals(
+                        frame(protocol, "ssubscribe", channels.get(i), ":" + (i + 1)),
+                        subscriber.callString("SSUBSCRIBE", channels.get(i)));
+            }
+            for (int i = 0; i < nodes.size(); i++) {
+                String channel = channels.get(i);
+                // respite holds one subscription on the shard's primary, which hears its SPUBLISH.
+                assertEquals(":1\r\n", nodes.get(i).callString("SPUBLISH", channel, "direct"));
+                assertEquals(frame(protocol, "smessage", channel, "direct"), text(subscriber.readReply()));
+                assertEquals(":1\r\n", client.callString("SPUBLISH", channel, "through"));
+                assertEquals(frame(protocol, "smessage", channel, "through"), text(subscriber.readReply()));
+            }
+            assertEquals(
+                    "-CROSSSLOT Keys in request don't hash to the same slot\r\n",
+                    subscriber.callString("SSUBSCRIBE", channels.get(0), channels.get(1)));
+
+            String moving = channels.get(0);
+            int slot = Slots.of(moving.getBytes(StandardCharsets.UTF_8));
+            RedisServer source = nodes.get(0);
+            RedisServer target = nodes.get(1);
+            ClusterFailoverIT.migrate(cluster, slot, source, target);
+            try {
+                // The source lets go of the slot's shard channels and says so, as to its own clients.
+                assertEquals(frame(protocol, "sunsubscribe", moving, ":2"), text(subscriber.readReply()));
+                // Asked again: respite's map is stale, the source's MOVED is followed to the new owner.
+                assertEquals(frame(protocol, "ssubscribe", moving, ":3"), subscriber.callString("SSUBSCRIBE", moving));
+                assertEquals(":1\r\n", target.callString("SPUBLISH", moving, "moved"));
+                assertEquals(frame(protocol, "smessage", moving, "moved"), text(subscriber.readReply()));
+            } finally {
+                ClusterFailoverIT.migrate(cluster, slot, target, source);
+            }
+        }
+    }
+
+    /** A subscription reply or message as Redis writes it: an array in RESP2, a push in RESP3. */
+    private static String frame(int protocol, String... elements) {
+        StringBuilder frame = new StringBuilder(protocol == 3 ? ">" : "*")
+                .append(elements.length)
+                .append("\r\n");
+        for (String element : elements) {
+            frame.append(
+                    element.startsWith(":") ? element + "\r\n" : "$" + element.length() + "\r\n" + element + "\r\n");
+        }
+        return frame.toString();
+    }
+
+    private static String text(byte[] reply) {
+        return new String(reply, StandardCharsets.UTF_8);
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -197,6 +198,18 @@ final class LimitedLane implements UpstreamLane {
     @Override
     public DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost) {
         return lane.subscriber(frames, lost);
+    }
+
+    @Override
+    public @Nullable UpstreamLane shardLane(List<byte[]> channels) {
+        UpstreamLane shard = lane.shardLane(channels);
+        // This lane for the one below: one subscriber connection per loop, whatever the kind.
+        return shard == lane ? this : shard;
+    }
+
+    @Override
+    public boolean shardRedirected(String error) {
+        return lane.shardRedirected(error);
     }
 
     /** A command waiting for a permit; owns {@code frame}. */

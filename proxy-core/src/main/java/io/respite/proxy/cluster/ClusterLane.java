@@ -353,6 +353,43 @@ final class ClusterLane implements UpstreamLane {
         return node(anyPrimary()).subscriber(frames, lost);
     }
 
+    /** The node serving the channels' slot: SSUBSCRIBE reaches the shard, SPUBLISH's publishes go there. */
+    @Override
+    public @Nullable UpstreamLane shardLane(List<byte[]> channels) {
+        int slot = Slots.of(channels.get(0));
+        for (byte[] channel : channels) {
+            if (Slots.of(channel) != slot) {
+                return null;
+            }
+        }
+        Seed owner = upstream.slots().owner(slot);
+        // No owner known: any node answers with the MOVED or CLUSTERDOWN that tells.
+        return node(owner == null ? anyPrimary() : owner);
+    }
+
+    /** A MOVED for a shard subscription: the slot's owner is learnt, and the subscription may go there. */
+    @Override
+    public boolean shardRedirected(String error) {
+        if (!error.startsWith("MOVED ")) {
+            return false;
+        }
+        Seed target = Redirecting.target(error);
+        String[] words = error.split(" ", 3);
+        if (target == null) {
+            return false;
+        }
+        try {
+            int slot = Integer.parseInt(words[1]);
+            if (slot < 0 || slot >= Slots.COUNT) {
+                return false;
+            }
+            upstream.moved(slot, target);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** An error reply frame, owned by the caller. */
     static ByteBuf error(String text) {
         return PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(("-" + text + "\r\n").getBytes(UTF_8));

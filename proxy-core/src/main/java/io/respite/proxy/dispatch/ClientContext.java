@@ -211,7 +211,7 @@ final class ClientContext implements CommandHandler {
     /** The client's subscriptions, held by its loop's subscriber connection. */
     ClientSubscriptions subscriptions() {
         if (subscriptions == null) {
-            subscriptions = new ClientSubscriptions(this, router.hub(lane));
+            subscriptions = new ClientSubscriptions(this, lane);
         }
         return subscriptions;
     }

@@ -7,49 +7,61 @@ import io.respite.proxy.pubsub.Kind;
 import io.respite.proxy.pubsub.Subscriber;
 import io.respite.proxy.pubsub.SubscriberHub;
 import io.respite.proxy.reply.ReplyCallback;
+import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One client's subscriptions: the channels, patterns and shard channels it subscribed to, held
- * for it by its loop's {@link SubscriberHub}, and the replies Redis gives for them: one
- * {@code [subscribe, name, count]} per name (an array in RESP2, a push in RESP3), where the count
- * is the client's channels and patterns together, or its shard channels for SSUBSCRIBE and
- * SUNSUBSCRIBE. A subscribe's reply waits until the subscription is in force upstream.
+ * One client's subscriptions: the channels, patterns and shard channels it subscribed to, each
+ * held for it by a {@link SubscriberHub} (channels and patterns by its loop's; shard channels by
+ * the hub of the lane {@link UpstreamLane#shardLane} names, which in a Redis Cluster is their
+ * slot's primary), and the replies Redis gives for them: one {@code [subscribe, name, count]}
+ * per name (an array in RESP2, a push in RESP3), where the count is the client's channels and
+ * patterns together, or its shard channels for SSUBSCRIBE and SUNSUBSCRIBE. A subscribe's reply
+ * waits until the subscription is in force upstream.
  *
  * <p>Owned by the client's {@link ClientContext}, on its event loop; not thread-safe.
  */
 final class ClientSubscriptions implements Subscriber {
 
+    /** Redis Cluster's reply to an SSUBSCRIBE whose channels are in more than one slot. */
+    static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
+    /** MOVED replies followed for one shard channel before the last one is passed on. */
+    private static final int MAX_REDIRECTIONS = 5;
+
     private final ClientContext client;
-    private final SubscriberHub hub;
+    /** The lane the client's commands take; its loop's hub holds channels and patterns. */
+    private final UpstreamLane lane;
     /** A reply of these subscriptions failed with the subscriber connection: the client knows why it goes. */
     private boolean told;
     /** The subscriber connection broke: the client is closing, and subscribes no more. */
     private boolean lost;
-    /** Names per kind, as ISO-8859-1 strings (one char per byte), in subscription order. */
-    private final Map<Kind, Set<String>> names = new EnumMap<>(Kind.class);
+    /**
+     * Names per kind, as ISO-8859-1 strings (one char per byte), in subscription order, each with
+     * the hub holding it.
+     */
+    private final Map<Kind, Map<String, SubscriberHub>> names = new EnumMap<>(Kind.class);
 
-    ClientSubscriptions(ClientContext client, SubscriberHub hub) {
+    ClientSubscriptions(ClientContext client, UpstreamLane lane) {
         this.client = client;
-        this.hub = hub;
+        this.lane = lane;
         for (Kind kind : Kind.values()) {
-            names.put(kind, new LinkedHashSet<>());
+            names.put(kind, new LinkedHashMap<>());
         }
     }
 
     /** Whether the client has any subscription: a RESP2 client is then in subscribed mode. */
     boolean active() {
-        for (Set<String> set : names.values()) {
-            if (!set.isEmpty()) {
+        for (Map<String, SubscriberHub> held : names.values()) {
+            if (!held.isEmpty()) {
                 return true;
             }
         }
@@ -62,40 +74,27 @@ final class ClientSubscriptions implements Subscriber {
             client.sink().replyError("ERR upstream unavailable (the subscriber connection was lost)");
             return;
         }
-        boolean wasActive = active();
-        Set<String> held = of(kind);
+        List<byte[]> requested = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
-            byte[] name = command.argBytes(i);
+            requested.add(command.argBytes(i));
+        }
+        UpstreamLane holder = kind == Kind.SHARD ? lane.shardLane(requested) : lane;
+        if (holder == null) {
+            client.sink().replyError(CROSSSLOT);
+            return;
+        }
+        boolean wasActive = active();
+        Map<String, SubscriberHub> held = of(kind);
+        SubscriberHub hub = client.router().hub(holder);
+        for (byte[] name : requested) {
             String key = new String(name, StandardCharsets.ISO_8859_1);
-            if (!held.add(key)) {
+            if (held.containsKey(key)) {
                 client.sink().reply(reply(kind.subscribe(), name, count(kind)));
                 continue;
             }
-            ByteBuf confirmed = reply(kind.subscribe(), name, count(kind));
+            held.put(key, hub);
             ReplyCallback slot = client.sink().replyLater();
-            hub.subscribe(kind, name, this, new Confirmation() {
-                @Override
-                public void confirmed() {
-                    slot.onReply(confirmed);
-                }
-
-                @Override
-                public void failed(String error) {
-                    confirmed.release();
-                    told = true;
-                    slot.onFailure(error);
-                }
-
-                @Override
-                public void refused(String error) {
-                    confirmed.release();
-                    of(kind).remove(key);
-                    slot.onFailure(error);
-                    if (!active()) {
-                        client.sink().subscriberOutputLimits(false);
-                    }
-                }
-            });
+            subscribe(hub, kind, name, reply(kind.subscribe(), name, count(kind)), slot, 0);
         }
         if (!wasActive) {
             client.sink().subscriberOutputLimits(true);
@@ -103,18 +102,62 @@ final class ClientSubscriptions implements Subscriber {
     }
 
     /**
+     * Asks {@code hub} for {@code name}; {@code confirmed} (owned) goes to {@code slot} once it is in
+     * force. A shard channel Redis redirects (its slot moved) is asked of its new owner's hub.
+     */
+    private void subscribe(
+            SubscriberHub hub, Kind kind, byte[] name, ByteBuf confirmed, ReplyCallback slot, int redirections) {
+        String key = new String(name, StandardCharsets.ISO_8859_1);
+        hub.subscribe(kind, name, this, new Confirmation() {
+            @Override
+            public void confirmed() {
+                slot.onReply(confirmed);
+            }
+
+            @Override
+            public void failed(String error) {
+                confirmed.release();
+                told = true;
+                slot.onFailure(error);
+            }
+
+            @Override
+            public void refused(String error) {
+                Map<String, SubscriberHub> held = of(kind);
+                if (held.get(key) == hub && redirections < MAX_REDIRECTIONS && lane.shardRedirected(error)) {
+                    UpstreamLane owner = lane.shardLane(List.of(name));
+                    if (owner != null) {
+                        SubscriberHub next = client.router().hub(owner);
+                        held.put(key, next);
+                        subscribe(next, kind, name, confirmed, slot, redirections + 1);
+                        return;
+                    }
+                }
+                confirmed.release();
+                if (held.get(key) == hub) {
+                    held.remove(key);
+                }
+                slot.onFailure(error);
+                if (!active()) {
+                    client.sink().subscriberOutputLimits(false);
+                }
+            }
+        });
+    }
+
+    /**
      * UNSUBSCRIBE, PUNSUBSCRIBE or SUNSUBSCRIBE: {@code command}'s names, or every name of the kind
      * when it names none (and a reply with a nil name when there is none). Borrows it.
      */
     void unsubscribe(Kind kind, RespCommand command) {
-        Set<String> held = of(kind);
+        Map<String, SubscriberHub> held = of(kind);
         List<byte[]> targets = new ArrayList<>();
         if (command.argCount() > 1) {
             for (int i = 1; i < command.argCount(); i++) {
                 targets.add(command.argBytes(i));
             }
         } else {
-            for (String key : held) {
+            for (String key : held.keySet()) {
                 targets.add(key.getBytes(StandardCharsets.ISO_8859_1));
             }
         }
@@ -123,7 +166,8 @@ final class ClientSubscriptions implements Subscriber {
             return;
         }
         for (byte[] name : targets) {
-            if (held.remove(new String(name, StandardCharsets.ISO_8859_1))) {
+            SubscriberHub hub = held.remove(new String(name, StandardCharsets.ISO_8859_1));
+            if (hub != null) {
                 hub.unsubscribe(kind, name, this);
             }
             client.sink().reply(reply(kind.unsubscribe(), name, count(kind)));
@@ -136,14 +180,18 @@ final class ClientSubscriptions implements Subscriber {
     /** Ends every subscription without a reply: RESET, or the client gone. */
     void clear() {
         boolean wasActive = active();
-        for (Kind kind : Kind.values()) {
-            for (String key : of(kind)) {
-                hub.unsubscribe(kind, key.getBytes(StandardCharsets.ISO_8859_1), this);
-            }
-            of(kind).clear();
-        }
+        release();
         if (wasActive) {
             client.sink().subscriberOutputLimits(false);
+        }
+    }
+
+    /** Gives every name back to its hub (a hub that broke has forgotten them already) and forgets it. */
+    private void release() {
+        for (Kind kind : Kind.values()) {
+            Map<String, SubscriberHub> held = of(kind);
+            held.forEach((key, hub) -> hub.unsubscribe(kind, key.getBytes(StandardCharsets.ISO_8859_1), this));
+            held.clear();
         }
     }
 
@@ -167,10 +215,21 @@ final class ClientSubscriptions implements Subscriber {
 
     /**
      * PING while subscribed: answered with {@code answer} (taking ownership) once the subscriber
-     * connection answered its own PING, so a dead upstream shows as it would on Redis.
+     * connection answered its own PING, so a dead upstream shows as it would on Redis: one that
+     * holds a subscription of the client's (channels before patterns before shard channels).
      */
     void ping(ByteBuf answer) {
         ReplyCallback slot = client.sink().replyLater();
+        SubscriberHub hub = null;
+        for (Kind kind : Kind.values()) {
+            Iterator<SubscriberHub> hubs = of(kind).values().iterator();
+            if (hub == null && hubs.hasNext()) {
+                hub = hubs.next();
+            }
+        }
+        if (hub == null) {
+            hub = client.router().hub(lane);
+        }
         hub.ping(new ReplyCallback() {
             @Override
             public void onReply(ByteBuf frame) {
@@ -194,11 +253,23 @@ final class ClientSubscriptions implements Subscriber {
     @Override
     public void lost(String error) {
         lost = true;
-        names.values().forEach(Set::clear);
+        // Another hub (the loop's, or another shard's) may still hold some of the client's names.
+        release();
         if (!told && !client.sink().hasPendingReplies()) {
             client.sink().replyError(error);
         }
         client.sink().closeAfterReplies();
+    }
+
+    @Override
+    public void unsubscribedByRedis(Kind kind, byte[] name) {
+        if (of(kind).remove(new String(name, StandardCharsets.ISO_8859_1)) == null) {
+            return;
+        }
+        deliver(reply(kind.unsubscribe(), name, count(kind)));
+        if (!active()) {
+            client.sink().subscriberOutputLimits(false);
+        }
     }
 
     /** The client's names of {@code kind}. */
@@ -213,12 +284,12 @@ final class ClientSubscriptions implements Subscriber {
                 : of(Kind.CHANNEL).size() + of(Kind.PATTERN).size();
     }
 
-    private Set<String> of(Kind kind) {
-        Set<String> set = names.get(kind);
-        if (set == null) {
-            throw new IllegalStateException("no set for " + kind);
+    private Map<String, SubscriberHub> of(Kind kind) {
+        Map<String, SubscriberHub> held = names.get(kind);
+        if (held == null) {
+            throw new IllegalStateException("no names for " + kind);
         }
-        return set;
+        return held;
     }
 
     /** {@code [type, name, count]}, an array in RESP2 and a push in RESP3; a null name is Redis's nil. */

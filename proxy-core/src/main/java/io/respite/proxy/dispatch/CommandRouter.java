@@ -318,17 +318,7 @@ public final class CommandRouter {
                 }
             }
             case MULTI, WATCH, BLOCKING, RELAY -> pinned.pin(client, command, kind, lookup(command));
-            case PUBSUB -> {
-                String verb = command.argString(0);
-                if (policy.cluster()
-                        && (verb.equalsIgnoreCase("ssubscribe") || verb.equalsIgnoreCase("sunsubscribe"))) {
-                    client.sink()
-                            .replyError("ERR respite does not relay sharded pub/sub from a Redis Cluster yet: "
-                                    + "SUBSCRIBE hears every node's PUBLISH");
-                } else {
-                    pubSub(client, command);
-                }
-            }
+            case PUBSUB -> pubSub(client, command);
             case REPLICATION ->
                 client.sink()
                         .replyError("ERR respite does not relay replication ('"

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param redactSecrets whether respite holds the upstream's credentials, so that CONFIG GET must
  *     not show the upstream's secrets
  * @param cacheNil whether a nil GET is cached
- * @param cluster whether the upstream is a Redis Cluster (one database, no sharded pub/sub yet),
+ * @param cluster whether the upstream is a Redis Cluster (one database),
  *     known from the start, before the upstream's catalog says so
  */
 public record DispatchPolicy(

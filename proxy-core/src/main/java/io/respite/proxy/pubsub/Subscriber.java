@@ -22,4 +22,11 @@ public interface Subscriber {
      * of Redis whose connection broke. {@code error} is the reason, for the client.
      */
     void lost(String error);
+
+    /**
+     * Redis ended the subscription to {@code name} (raw bytes) of {@code kind} by itself, with the
+     * unsubscribe push it sends its own clients: a shard channel whose slot left the node. The
+     * client is told as Redis tells it, and subscribes again (respite sends that to the new owner).
+     */
+    void unsubscribedByRedis(Kind kind, byte[] name);
 }

@@ -36,6 +36,10 @@ import org.jspecify.annotations.Nullable;
  * Redis refused (an ACL's NOPERM, BUSY): that name's waiting subscribers are told, and the name is
  * forgotten.
  *
+ * <p>Redis may also end a subscription by itself: in a Redis Cluster, a node that loses a slot
+ * sends {@code sunsubscribe} for its shard channels. An unsubscribe push that does not confirm the
+ * one at the head of the queue is that, and the name's subscribers are told.
+ *
  * <p>Failure: when the connection breaks, every subscriber is told ({@link Subscriber#lost}),
  * every pending confirmation fails, and everything is forgotten; the next subscription opens a
  * new connection.
@@ -179,12 +183,36 @@ public final class SubscriberHub {
                     return;
                 }
                 if (type.equals(kind.unsubscribe())) {
-                    sent.poll();
+                    unsubscribed(kind, name);
                     return;
                 }
             }
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * An unsubscribe push: the confirmation of the unsubscribe at the head of {@link #sent}, or else
+     * Redis ending a subscription by itself (a shard channel's slot left the node), which each of
+     * the name's subscribers is told of.
+     */
+    private void unsubscribed(Kind kind, String name) {
+        Sent head = sent.peek();
+        if (head != null
+                && !head.subscribe()
+                && head.kind() == kind
+                && head.name().equals(name)) {
+            sent.poll();
+            return;
+        }
+        Set<Subscriber> gone = of(subscribers, kind).remove(name);
+        if (gone == null) {
+            return;
+        }
+        byte[] raw = name.getBytes(StandardCharsets.ISO_8859_1);
+        for (Subscriber subscriber : new ArrayList<>(gone)) {
+            subscriber.unsubscribedByRedis(kind, raw);
         }
     }
 

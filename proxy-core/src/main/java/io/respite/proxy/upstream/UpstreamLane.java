@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -79,4 +80,23 @@ public interface UpstreamLane {
      * told once if it breaks. Close it with {@link DedicatedConnection#close}.
      */
     DedicatedConnection subscriber(Consumer<ByteBuf> frames, Consumer<String> lost);
+
+    /**
+     * The lane whose {@link #subscriber} connection holds the shard channels {@code channels} (one
+     * SSUBSCRIBE's, at least one): this one for a single Redis, which holds them all; in a Redis
+     * Cluster, the lane of the primary serving their slot, or null when they do not all hash to one
+     * slot (Redis Cluster's CROSSSLOT).
+     */
+    default @Nullable UpstreamLane shardLane(List<byte[]> channels) {
+        return this;
+    }
+
+    /**
+     * Redis refused a shard subscription with {@code error}: whether it may succeed if sent again
+     * to {@link #shardLane}, which now knows better (in a Redis Cluster, a MOVED, whose slot owner
+     * is learnt here). Never for a single Redis.
+     */
+    default boolean shardRedirected(String error) {
+        return false;
+    }
 }

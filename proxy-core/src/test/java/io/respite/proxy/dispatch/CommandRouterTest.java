@@ -1038,6 +1038,89 @@ class CommandRouterTest {
     }
 
     @Test
+    void shardChannelsAreHeldByTheConnectionOfTheirShard() {
+        FakeLane node = new FakeLane();
+        lane.shards.put("far", node);
+        send("SSUBSCRIBE", "far");
+        assertTrue(lane.subscribers.isEmpty(), "not on the loop's subscriber connection");
+        FakeLane.Dedicated shard = node.subscribers.get(0);
+        assertEquals("ssubscribe far", shard.sent.peekLast().command());
+        shard.frames.accept(push("ssubscribe", "far", ":1"));
+        assertEquals("*3\r\n$10\r\nssubscribe\r\n$3\r\nfar\r\n:1\r\n", sink.last());
+        send("SSUBSCRIBE", "far", "near");
+        assertEquals("-CROSSSLOT Keys in request don't hash to the same slot\r\n", sink.last());
+        assertEquals(1, shard.sent.size(), "nothing asked of Redis");
+        send("SUBSCRIBE", "news");
+        FakeLane.Dedicated loop = lane.subscribers.get(0);
+        loop.frames.accept(push("subscribe", "news", ":1"));
+        assertEquals("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", sink.last());
+
+        shard.frames.accept(push("smessage", "far", "hi"));
+        assertEquals(List.of("*3\r\n$8\r\nsmessage\r\n$3\r\nfar\r\n$2\r\nhi\r\n"), sink.relayed);
+        send("PING");
+        assertEquals(
+                "PING",
+                loop.sent.peekLast().command(),
+                "a connection holding one of its subscriptions: its channels' first");
+
+        // The shard's connection breaks: the client goes, and gives its channel on the loop's back.
+        shard.lost.accept("ERR upstream unavailable (connection closed)");
+        assertTrue(sink.closedAfterReplies);
+        assertEquals("unsubscribe news", loop.sent.peekLast().command());
+    }
+
+    @Test
+    void aShardSubscriptionRedisRedirectsIsAskedOfTheSlotsNewOwner() {
+        send("SSUBSCRIBE", "s");
+        FakeLane.Dedicated stale = lane.subscribers.get(0);
+        FakeLane node = new FakeLane();
+        lane.shards.put("s", node);
+        stale.frames.accept(Unpooled.copiedBuffer("-MOVED 1 127.0.0.1:7001\r\n", StandardCharsets.UTF_8));
+        assertEquals(List.of("MOVED 1 127.0.0.1:7001"), lane.redirections);
+        assertNull(sink.replies.get(0), "the client sees no redirection");
+        FakeLane.Dedicated owner = node.subscribers.get(0);
+        assertEquals("ssubscribe s", owner.sent.peekLast().command());
+        owner.frames.accept(push("ssubscribe", "s", ":1"));
+        assertEquals(List.of("*3\r\n$10\r\nssubscribe\r\n$1\r\ns\r\n:1\r\n"), sink.replies);
+        send("SUNSUBSCRIBE");
+        assertEquals("sunsubscribe s", owner.sent.peekLast().command(), "given back where it is held");
+
+        send("SSUBSCRIBE", "t");
+        stale.frames.accept(Unpooled.copiedBuffer("-CLUSTERDOWN The cluster is down\r\n", StandardCharsets.UTF_8));
+        assertEquals("-CLUSTERDOWN The cluster is down\r\n", sink.last(), "not a redirection: the client is told");
+        send("SSUBSCRIBE", "t");
+        assertEquals("ssubscribe t", stale.sent.peekLast().command(), "forgotten, so asked again");
+    }
+
+    @Test
+    void aShardChannelRedisUnsubscribesByItselfIsToldAsRedisTellsIt() {
+        CommandRouter router = new CommandRouter(
+                cache, catalog, new DispatchPolicy(null, 1 << 20, 0, Set.of(), false, false), coherence);
+        client = router.newClient(sink, lane, Admission.none().unlimitedClient());
+        send("SSUBSCRIBE", "s", "t");
+        FakeLane.Dedicated upstream = lane.subscribers.get(0);
+        upstream.frames.accept(push("ssubscribe", "s", ":1"));
+        upstream.frames.accept(push("ssubscribe", "t", ":2"));
+        FakeSink otherSink = new FakeSink();
+        CommandHandler other =
+                router.newClient(otherSink, lane, Admission.none().unlimitedClient());
+        handle(other, "HELLO", "3");
+        handle(other, "SSUBSCRIBE", "s");
+        send("SUNSUBSCRIBE", "t");
+        assertEquals("sunsubscribe t", upstream.sent.peekLast().command());
+
+        // The slot of s left the node: Redis says so before it confirms the unsubscribe of t.
+        upstream.frames.accept(push("sunsubscribe", "s", ":1"));
+        assertEquals(List.of("*3\r\n$12\r\nsunsubscribe\r\n$1\r\ns\r\n:0\r\n"), sink.relayed);
+        assertEquals(List.of(">3\r\n$12\r\nsunsubscribe\r\n$1\r\ns\r\n:0\r\n"), otherSink.relayed);
+        assertFalse(sink.subscriberLimits, "no subscription left");
+        upstream.frames.accept(push("sunsubscribe", "t", ":0"));
+        assertEquals(1, sink.relayed.size(), "the confirmation of respite's own unsubscribe is nobody's news");
+        send("SSUBSCRIBE", "s");
+        assertEquals("ssubscribe s", upstream.sent.peekLast().command(), "asked again, of the owner as now known");
+    }
+
+    @Test
     void aLostSubscriberConnectionClosesItsSubscribers() {
         send("SUBSCRIBE", "a");
         lane.subscribers.get(0).lost.accept("ERR upstream unavailable (connection closed)");

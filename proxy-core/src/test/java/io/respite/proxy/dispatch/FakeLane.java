@@ -6,13 +6,19 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
+import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UserLane;
 import io.respite.resp.RespVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An upstream that records what it is sent and answers when the test says so: the shared lane,
@@ -112,6 +118,30 @@ final class FakeLane implements UserLane {
         Dedicated connection = new Dedicated(RespVersion.RESP3, frames, lost);
         subscribers.add(connection);
         return connection;
+    }
+
+    /**
+     * Shard channels held by another lane (another node of a cluster), by name; the others are held
+     * by this one. Channels held by different lanes are in different slots.
+     */
+    final Map<String, FakeLane> shards = new HashMap<>();
+    /** The errors of shard subscriptions asked about with {@link #shardRedirected}. */
+    final List<String> redirections = new ArrayList<>();
+
+    @Override
+    public @Nullable UpstreamLane shardLane(List<byte[]> channels) {
+        Set<FakeLane> holders = new HashSet<>();
+        for (byte[] channel : channels) {
+            holders.add(shards.getOrDefault(new String(channel, StandardCharsets.ISO_8859_1), this));
+        }
+        return holders.size() == 1 ? holders.iterator().next() : null;
+    }
+
+    /** A MOVED may be followed: the test has put the new owner in {@link #shards}, as a cluster learns it. */
+    @Override
+    public boolean shardRedirected(String error) {
+        redirections.add(error);
+        return error.startsWith("MOVED ");
     }
 
     /** Closed, as a user's lane ({@code --auth passthrough}) is when it is closed to make room. */
