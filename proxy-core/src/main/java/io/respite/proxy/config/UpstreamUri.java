@@ -262,10 +262,11 @@ public record UpstreamUri(
     static String redact(String text) {
         int scheme = text.indexOf("://");
         int at = text.lastIndexOf('@');
-        if (scheme < 0 || at < scheme) {
+        // Without a scheme (a mistyped URI), whatever comes before the '@' may still be a password.
+        int userInfo = scheme < 0 ? 0 : scheme + "://".length();
+        if (at < userInfo) {
             return text;
         }
-        int userInfo = scheme + "://".length();
         int colon = text.indexOf(':', userInfo);
         int maskFrom = colon >= 0 && colon < at ? colon + 1 : userInfo;
         return text.substring(0, maskFrom) + MASK + text.substring(at);

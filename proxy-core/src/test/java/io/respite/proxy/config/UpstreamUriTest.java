@@ -137,6 +137,8 @@ class UpstreamUriTest {
                 "redis://secret@h:6379           | redis://***@h:6379",
                 "redis://u:secret@h:x            | redis://u:***@h:x",
                 "redis://u:%zz@h                 | redis://u:***@h",
+                "u:secret@h:6379                 | u:***@h:6379",
+                "redis:/u:secret@h               | redis:***@h",
             })
     void syntaxRejected(String text, String redacted) {
         ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));
