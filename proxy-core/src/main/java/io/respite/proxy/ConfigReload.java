@@ -111,6 +111,7 @@ final class ConfigReload {
             new Fixed("upstream-tls-insecure", c -> c.tls().upstreamInsecure()),
             new Fixed("auth", c -> c.auth().passthrough()),
             new Fixed("max-users", c -> c.auth().maxUsers()),
+            new Fixed("read-from", ProxyConfig::readFrom),
             new Fixed("warm-file", c -> c.warm().file()),
             new Fixed("warm-keys", c -> c.warm().keys()),
             new Fixed("warm-deadline", c -> c.warm().deadline()),

@@ -269,7 +269,8 @@ public final class ProxyServer {
                     slowlogNanos(config),
                     this::slotsMoved,
                     catalog,
-                    CLUSTER_REFRESH);
+                    CLUSTER_REFRESH,
+                    config.readFrom());
             pool = cluster;
             tracked = cluster;
         } else {

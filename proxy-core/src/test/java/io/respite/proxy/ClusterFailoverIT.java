@@ -1,10 +1,12 @@
 package io.respite.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.cluster.Slots;
 import io.respite.proxy.config.ProxyConfig;
+import io.respite.proxy.config.ReadFrom;
 import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisCluster;
 import io.respite.testing.RedisExtension;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -150,6 +153,43 @@ class ClusterFailoverIT {
         }
     }
 
+    @Test
+    void aReplicaThatStopsAnsweringLeavesReadsToItsPrimaryOrFailsThemAsReadFromSays(RedisFleet fleet) throws Exception {
+        RedisCluster cluster = fleet.cluster(1, 1);
+        RedisServer primary = cluster.nodes().get(0);
+        RedisServer replica = cluster.replicas().get(0);
+        try (ProxyFixture preferred = start(cluster, b -> b.readFrom(ReadFrom.REPLICA_PREFERRED));
+                ProxyFixture only = start(cluster, b -> b.readFrom(ReadFrom.REPLICA));
+                RespTestClient writer = preferred.client()) {
+            assertEquals(":2\r\n", writer.callString("RPUSH", "list", "a", "b"));
+            for (ProxyFixture proxy : List.of(preferred, only)) {
+                RespTestClient reader = proxy.client();
+                Await.until(
+                        "the replica serves the list",
+                        ProxyFixture.AWAIT,
+                        () -> reader.callString("LRANGE", "list", "0", "-1").equals("*2\r\n$1\r\na\r\n$1\r\nb\r\n"));
+            }
+            assertTrue(replica.callString("INFO", "commandstats").contains("cmdstat_lrange:"), "read on the replica");
+            assertFalse(primary.callString("INFO", "commandstats").contains("cmdstat_lrange:"), "not on the primary");
+
+            replica.stop();
+            RespTestClient reader = preferred.client();
+            for (int i = 0; i < 20; i++) {
+                assertEquals(
+                        "*2\r\n$1\r\na\r\n$1\r\nb\r\n",
+                        reader.callString("LRANGE", "list", "0", "-1"),
+                        "replica-preferred: the primary answers what the replica cannot");
+            }
+            RespTestClient strict = only.client();
+            Await.until(
+                    "replica: once the cluster calls the replica failed, its reads fail with respite's reason",
+                    Duration.ofSeconds(20),
+                    () -> strict.callString("LRANGE", "list", "0", "-1")
+                            .equals("-ERR no replica of this slot's primary is known (--read-from replica)\r\n"));
+            assertTrue(primary.callString("INFO", "commandstats").contains("cmdstat_lrange:"));
+        }
+    }
+
     /** Moves {@code slot} from {@code source} to {@code target} as redis-cli --cluster reshard does. */
     static void migrate(RedisCluster cluster, int slot, RedisServer source, RedisServer target) throws IOException {
         String s = Integer.toString(slot);
@@ -208,14 +248,19 @@ class ClusterFailoverIT {
 
     /** respite in front of {@code cluster}, once every primary answers through it and it caches. */
     static ProxyFixture start(RedisCluster cluster) throws IOException {
+        return start(cluster, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(RedisCluster)}, with {@code options} changed. */
+    static ProxyFixture start(RedisCluster cluster, UnaryOperator<ProxyConfig.Builder> options) throws IOException {
         String seeds = cluster.nodes().stream()
                 .map(node -> node.host() + ":" + node.port())
                 .collect(Collectors.joining(","));
-        ProxyFixture proxy = ProxyFixture.start(ProxyConfig.builder()
-                .port(0)
-                .adminPort(0)
-                .ioThreads(2)
-                .upstream(UpstreamUri.parse("redis-cluster://" + seeds))
+        ProxyFixture proxy = ProxyFixture.start(options.apply(ProxyConfig.builder()
+                        .port(0)
+                        .adminPort(0)
+                        .ioThreads(2)
+                        .upstream(UpstreamUri.parse("redis-cluster://" + seeds)))
                 .build());
         try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
             Await.until("every primary answers through respite", ProxyFixture.AWAIT, () -> {

@@ -1,9 +1,11 @@
 package io.respite.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.cluster.Slots;
+import io.respite.proxy.config.ReadFrom;
 import io.respite.testing.RedisCluster;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisFleet;
@@ -249,6 +251,43 @@ class ClusterIT {
                 assertEquals(frame(protocol, "smessage", moving, "moved"), text(subscriber.readReply()));
             } finally {
                 ClusterFailoverIT.migrate(cluster, slot, target, source);
+            }
+        }
+    }
+
+    @Test
+    void withReadFromReplicaReadOnlyCommandsReadReplicasAndGetsTheirPrimaries() throws IOException {
+        try (ProxyFixture reads = ClusterFailoverIT.start(cluster, b -> b.readFrom(ReadFrom.REPLICA));
+                RespTestClient client = reads.client()) {
+            for (RedisServer node : cluster.all()) {
+                node.callString("CONFIG", "RESETSTAT");
+            }
+            List<String> lists = new ArrayList<>();
+            for (RedisServer node : cluster.nodes()) {
+                int i = 0;
+                while (owner("list:" + i) != node) {
+                    i++;
+                }
+                lists.add("list:" + i);
+            }
+            for (String list : lists) {
+                assertEquals(":2\r\n", client.callString("RPUSH", list, "a", "b"));
+                // Replication is asynchronous: the replica has the list a moment later.
+                Await.until(
+                        list + " is read on its replica",
+                        ProxyFixture.AWAIT,
+                        () -> client.callString("LRANGE", list, "0", "-1").equals("*2\r\n$1\r\na\r\n$1\r\nb\r\n"));
+                assertEquals("$1\r\nb\r\n", client.callString("LINDEX", list, "1"));
+                assertEquals("+OK\r\n", client.callString("SET", "{" + list + "}:s", "new"));
+                assertEquals("$3\r\nnew\r\n", client.callString("GET", "{" + list + "}:s"));
+            }
+            for (int i = 0; i < cluster.nodes().size(); i++) {
+                String primary = cluster.nodes().get(i).callString("INFO", "commandstats");
+                String replica = cluster.replicas().get(i).callString("INFO", "commandstats");
+                assertTrue(replica.contains("cmdstat_lrange:") && replica.contains("cmdstat_lindex:"), replica);
+                assertFalse(primary.contains("cmdstat_lrange:") || primary.contains("cmdstat_lindex:"), primary);
+                assertTrue(primary.contains("cmdstat_get:"), "GET fills the cache: its primary tracks it");
+                assertFalse(replica.contains("cmdstat_get:"), replica);
             }
         }
     }

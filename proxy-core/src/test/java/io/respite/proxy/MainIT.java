@@ -41,6 +41,7 @@ class MainIT {
             "--bind",
             "--port",
             "--upstream",
+            "--read-from",
             "--capacity",
             "--max-memory",
             "--max-entry-size",

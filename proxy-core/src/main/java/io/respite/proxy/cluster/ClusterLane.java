@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.respite.proxy.command.Catalog;
 import io.respite.proxy.command.CommandInfo;
 import io.respite.proxy.command.KeySpec;
+import io.respite.proxy.config.ReadFrom;
 import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
@@ -128,7 +129,9 @@ final class ClusterLane implements UpstreamLane {
         for (int i = 1; i < keys.size() && oneSlot; i++) {
             oneSlot = slotOf(command, keys.getInt(i)) == slot;
         }
-        if (oneSlot) {
+        if (oneSlot && upstream.readFrom() != ReadFrom.PRIMARY && ReplicaReads.eligible(command, info)) {
+            ReplicaReads.send(this, slot, version, frame, callback);
+        } else if (oneSlot) {
             sendToSlot(slot, version, frame, callback);
         } else if ("multi_shard".equals(request)
                 && splittable(response)

@@ -101,7 +101,8 @@ final class ClusterTopology implements AutoCloseable {
         }
         try {
             client.refreshPartitions();
-            SlotMap next = SlotMap.of(primaries(client.getPartitions()));
+            Partitions partitions = client.getPartitions();
+            SlotMap next = SlotMap.of(primaries(partitions), replicas(partitions));
             if (!next.primaries().isEmpty()) {
                 listener.accept(next);
             }
@@ -122,9 +123,38 @@ final class ClusterTopology implements AutoCloseable {
             for (int slot : node.getSlots()) {
                 owned.set(slot);
             }
-            slots.put(new Seed(node.getUri().getHost(), node.getUri().getPort()), owned);
+            slots.put(seedOf(node), owned);
         }
         return slots;
+    }
+
+    /** The replicas of each primary that serves slots, leaving out those failing or not yet joined. */
+    private static Map<Seed, List<Seed>> replicas(Partitions partitions) {
+        Map<String, Seed> primaryById = new HashMap<>();
+        for (RedisClusterNode node : partitions) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots()) {
+                primaryById.put(node.getNodeId(), seedOf(node));
+            }
+        }
+        Map<Seed, List<Seed>> replicas = new HashMap<>();
+        for (RedisClusterNode node : partitions) {
+            Seed primary = node.getSlaveOf() == null ? null : primaryById.get(node.getSlaveOf());
+            if (primary == null
+                    || !node.is(RedisClusterNode.NodeFlag.REPLICA)
+                    || node.is(RedisClusterNode.NodeFlag.FAIL)
+                    || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                    || node.is(RedisClusterNode.NodeFlag.HANDSHAKE)
+                    || node.is(RedisClusterNode.NodeFlag.NOADDR)
+                    || node.is(RedisClusterNode.NodeFlag.LOADING)) {
+                continue;
+            }
+            replicas.computeIfAbsent(primary, p -> new ArrayList<>()).add(seedOf(node));
+        }
+        return replicas;
+    }
+
+    private static Seed seedOf(RedisClusterNode node) {
+        return new Seed(node.getUri().getHost(), node.getUri().getPort());
     }
 
     @Override

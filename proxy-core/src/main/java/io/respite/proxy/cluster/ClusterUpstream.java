@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.respite.proxy.command.Catalog;
+import io.respite.proxy.config.ReadFrom;
 import io.respite.proxy.config.UpstreamUri;
 import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.eventloop.LoopFlusher;
@@ -65,6 +66,10 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     private final Consumer<BitSet> slotsMoved;
     private final AtomicReference<@Nullable Catalog> catalog;
     private final Map<Seed, UpstreamPool> pools = new ConcurrentHashMap<>();
+    /** Replicas' pools ({@code --read-from}): READONLY connections for forwarded reads, never tracked. */
+    private final Map<Seed, UpstreamPool> replicaPools = new ConcurrentHashMap<>();
+
+    private final ReadFrom readFrom;
     private final IdentityHashMap<EventLoop, ClusterLane> lanes = new IdentityHashMap<>();
     private final ClusterTopology topology;
     private final Seed firstSeed;
@@ -83,6 +88,7 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
      * @param slotsMoved told of slots whose owner changed, from any thread: their entries must go
      * @param catalog the command table, for finding keys and command tips; null inside until loaded
      * @param refreshInterval how often the topology is refreshed when nothing prompts it
+     * @param readFrom where forwarded read-only commands go
      */
     public ClusterUpstream(
             UpstreamUri uri,
@@ -95,8 +101,10 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
             long slowlogNanos,
             Consumer<BitSet> slotsMoved,
             AtomicReference<@Nullable Catalog> catalog,
-            Duration refreshInterval) {
+            Duration refreshInterval,
+            ReadFrom readFrom) {
         this.group = group;
+        this.readFrom = readFrom;
         this.flushers = flushers;
         this.settings = settings;
         this.onReady = onReady;
@@ -146,6 +154,32 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     /** The pool of {@code node}, opened on first use. */
     UpstreamPool pool(Seed node) {
         return pools.computeIfAbsent(node, this::open);
+    }
+
+    /** Where forwarded read-only commands go. */
+    ReadFrom readFrom() {
+        return readFrom;
+    }
+
+    /**
+     * The pool of replica {@code node}, opened on first use: its connections send READONLY, track
+     * nothing (nothing read there is cached), and their loss is no upstream outage, only a reason
+     * to look at the topology again.
+     */
+    UpstreamPool replicaPool(Seed node) {
+        return replicaPools.computeIfAbsent(node, this::openReplica);
+    }
+
+    private UpstreamPool openReplica(Seed node) {
+        LOG.info("cluster: connecting to replica {} for reads (--read-from {})", node, readFrom.text());
+        return new UpstreamPool(
+                group,
+                flushers,
+                settings.forReplica(node.host(), node.port()),
+                (lane, recovered) -> {},
+                cause -> topology.refreshSoon(),
+                observer,
+                slowlogNanos);
     }
 
     private UpstreamPool open(Seed node) {
@@ -355,6 +389,9 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
         for (UpstreamPool pool : pools.values()) {
             pool.slowlogThreshold(nanos);
         }
+        for (UpstreamPool pool : replicaPools.values()) {
+            pool.slowlogThreshold(nanos);
+        }
     }
 
     @Override
@@ -375,6 +412,9 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
             }
         }
         for (UpstreamPool pool : pools.values()) {
+            pool.close();
+        }
+        for (UpstreamPool pool : replicaPools.values()) {
             pool.close();
         }
     }

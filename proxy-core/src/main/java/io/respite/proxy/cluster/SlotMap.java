@@ -4,28 +4,33 @@ import io.respite.proxy.config.UpstreamUri.Seed;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Which primary serves each slot, as last learnt: from a topology refresh, or from a MOVED reply
- * ahead of the next refresh. Immutable; a change makes a new map.
+ * ahead of the next refresh; and each primary's healthy replicas, as the last refresh named them
+ * (for {@code --read-from}). Immutable; a change makes a new map.
  */
 final class SlotMap {
 
     /** No slots known: before the first refresh. */
-    static final SlotMap EMPTY = new SlotMap(List.of(), filled(-1), false);
+    static final SlotMap EMPTY = new SlotMap(List.of(), filled(-1), Map.of(), false);
 
     private final List<Seed> primaries;
     /** Whether a refresh built this map (or the one it derives from): else only MOVED replies did. */
     private final boolean refreshed;
     /** For each slot, its primary's index in {@link #primaries}, or -1 when no node serves it. */
     private final int[] owners;
+    /** Each primary's replicas, in a fixed order; a primary with none is absent. */
+    private final Map<Seed, List<Seed>> replicas;
 
-    private SlotMap(List<Seed> primaries, int[] owners, boolean refreshed) {
+    private SlotMap(List<Seed> primaries, int[] owners, Map<Seed, List<Seed>> replicas, boolean refreshed) {
         this.primaries = List.copyOf(primaries);
         this.owners = owners;
+        this.replicas = replicas;
         this.refreshed = refreshed;
     }
 
@@ -34,8 +39,13 @@ final class SlotMap {
         return refreshed;
     }
 
-    /** The map of {@code slotsByPrimary}: each primary with the slots it serves. */
+    /** The map of {@code slotsByPrimary}: each primary with the slots it serves; no replicas known. */
     static SlotMap of(Map<Seed, BitSet> slotsByPrimary) {
+        return of(slotsByPrimary, Map.of());
+    }
+
+    /** As {@link #of(Map)}, with each primary's replicas. */
+    static SlotMap of(Map<Seed, BitSet> slotsByPrimary, Map<Seed, List<Seed>> replicasByPrimary) {
         List<Seed> primaries = new ArrayList<>(slotsByPrimary.keySet());
         primaries.sort((a, b) -> a.toString().compareTo(b.toString()));
         int[] owners = filled(-1);
@@ -45,7 +55,20 @@ final class SlotMap {
                 owners[slot] = i;
             }
         }
-        return new SlotMap(primaries, owners, true);
+        Map<Seed, List<Seed>> replicas = new HashMap<>();
+        replicasByPrimary.forEach((primary, of) -> {
+            if (!of.isEmpty()) {
+                List<Seed> sorted = new ArrayList<>(of);
+                sorted.sort((a, b) -> a.toString().compareTo(b.toString()));
+                replicas.put(primary, List.copyOf(sorted));
+            }
+        });
+        return new SlotMap(primaries, owners, Map.copyOf(replicas), true);
+    }
+
+    /** The replicas of {@code primary} the last refresh named, none failing; empty when none. */
+    List<Seed> replicas(Seed primary) {
+        return replicas.getOrDefault(primary, List.of());
     }
 
     private static int[] filled(int value) {
@@ -77,7 +100,7 @@ final class SlotMap {
         }
         int[] copy = owners.clone();
         copy[slot] = index;
-        return new SlotMap(nodes, copy, refreshed);
+        return new SlotMap(nodes, copy, replicas, refreshed);
     }
 
     /** The slots whose owner differs between this map and {@code next}. */

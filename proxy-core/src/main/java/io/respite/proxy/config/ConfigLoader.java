@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Model.CommandSpec;
@@ -138,12 +139,49 @@ public final class ConfigLoader {
             if (!e.isUnknownOption() || e.getCommandLine().getCommandSpec().findOption(flag) != null) {
                 throw new ConfigException("unexpected argument '" + unmatched + "' (options are --name value)");
             }
-            List<String> suggestions = e.getSuggestions();
-            throw new ConfigException("unknown option '" + flag + "'"
-                    + (suggestions.isEmpty() ? "" : " (did you mean " + suggestions.get(0) + "?)"));
+            String closest = closest(flag, e.getSuggestions());
+            throw new ConfigException(
+                    "unknown option '" + flag + "'" + (closest == null ? "" : " (did you mean " + closest + "?)"));
         } catch (ParameterException e) {
             throw new ConfigException(String.valueOf(e.getMessage()));
         }
+    }
+
+    /**
+     * The suggestion nearest to {@code flag} by edit distance (picocli's come in the options'
+     * order, not the nearest first); null when there is none.
+     */
+    static @Nullable String closest(String flag, List<String> suggestions) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String suggestion : suggestions) {
+            int distance = editDistance(flag, suggestion);
+            if (distance < bestDistance) {
+                best = suggestion;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character. */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static Map<Option, Setting> readFile(String source, String path) {

@@ -28,6 +28,14 @@ enum Option {
                     + "Cluster: redis-cluster://[user:pass@]host:port[,host:port...], or the primary a Sentinel "
                     + "group names: redis-sentinel://[user:pass@]host:port[,host:port...]/master-name[/db].",
             (b, o, v) -> b.upstream(UpstreamUri.parse(v))),
+    READ_FROM(
+            "read-from",
+            "primary|replica|replica-preferred",
+            "primary",
+            "With a redis-cluster:// upstream, where forwarded read-only commands go: the slot's primary, a "
+                    + "replica of it (READONLY), or a replica when one answers, else the primary. GET and MGET, "
+                    + "which fill the cache, always read primaries, which track them.",
+            (b, o, v) -> b.readFrom(ReadFrom.parse(o, v))),
     CAPACITY(
             "capacity",
             "KEYS",

@@ -74,6 +74,8 @@ import org.jspecify.annotations.Nullable;
  *       {@value LogOptions#DEFAULT_SLOWLOG_MILLIS} ms</td><td>Logging ({@link LogOptions}).</td></tr>
  *   <tr><td>{@code admin-port}, {@code admin-bind}</td><td>{@value AdminOptions#DEFAULT_PORT},
  *       {@value AdminOptions#DEFAULT_BIND}</td><td>The admin listener ({@link AdminOptions}).</td></tr>
+ *   <tr><td>{@code read-from}</td><td>primary</td>
+ *       <td>Where a Redis Cluster's forwarded read-only commands go ({@link ReadFrom}).</td></tr>
  *   <tr><td>{@code auth}, {@code max-users}</td><td>local, {@value AuthOptions#DEFAULT_MAX_USERS}</td>
  *       <td>Who clients are upstream ({@link AuthOptions}); passthrough excludes {@code requirepass}
  *       and the HTTP API.</td></tr>
@@ -117,6 +119,7 @@ import org.jspecify.annotations.Nullable;
  * @param tls               TLS for clients and to the upstream
  * @param warm              the warm restart's options
  * @param auth              who clients are upstream
+ * @param readFrom          where a Redis Cluster's forwarded read-only commands go
  */
 public record ProxyConfig(
         String bind,
@@ -145,7 +148,8 @@ public record ProxyConfig(
         LogOptions log,
         TlsOptions tls,
         WarmOptions warm,
-        AuthOptions auth) {
+        AuthOptions auth,
+        ReadFrom readFrom) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -236,6 +240,12 @@ public record ProxyConfig(
                 "auth",
                 "passthrough",
                 "a redis:// or redis-sentinel:// upstream: not yet with a Redis Cluster");
+        Objects.requireNonNull(readFrom, "readFrom");
+        check(
+                readFrom == ReadFrom.PRIMARY || upstream.cluster(),
+                "read-from",
+                readFrom.text(),
+                "primary without a redis-cluster:// upstream (only a cluster's replicas are known to respite)");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -351,6 +361,7 @@ public record ProxyConfig(
         private LogOptions log = LogOptions.DEFAULT;
         private WarmOptions warm = WarmOptions.OFF;
         private AuthOptions auth = AuthOptions.DEFAULT;
+        private ReadFrom readFrom = ReadFrom.PRIMARY;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
         private int tlsPort = -1;
@@ -687,6 +698,12 @@ public record ProxyConfig(
             return this;
         }
 
+        /** Sets {@link ProxyConfig#readFrom()}. */
+        public Builder readFrom(ReadFrom readFrom) {
+            this.readFrom = readFrom;
+            return this;
+        }
+
         /** The upstream's password, read from {@code upstream-password-file}; a URI with a password too is an error. */
         public Builder upstreamPasswordFromFile(String password) {
             this.upstreamPasswordFromFile = password;
@@ -752,7 +769,8 @@ public record ProxyConfig(
                     log,
                     tls,
                     warm,
-                    auth);
+                    auth,
+                    readFrom);
         }
     }
 }

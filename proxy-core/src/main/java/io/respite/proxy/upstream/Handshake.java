@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * One command a connection sends before it serves: {@code HELLO 3} (with AUTH) for RESP3,
- * {@code AUTH} for a password, {@code SELECT} for the URI's database, and a {@code PING} when
+ * {@code AUTH} for a password, {@code READONLY} for a Redis Cluster replica's reads,
+ * {@code SELECT} for the URI's database, and a {@code PING} when
  * none of those is needed, so that every connection reads Redis's first reply itself: a greeting
  * error such as {@code max number of clients reached} then fails the handshake instead of
  * answering a client's command.
@@ -44,6 +45,9 @@ record Handshake(List<String> args, String what) {
         }
         if (outOfBand) {
             return steps;
+        }
+        if (settings.readOnly()) {
+            steps.add(new Handshake(List.of("READONLY"), "READONLY"));
         }
         if (settings.database() != 0) {
             String db = Integer.toString(settings.database());

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param idleDedicated dedicated connections kept connected and idle, per event loop and protocol
  * @param idleDedicatedTimeout how long an idle dedicated connection is kept, beyond the warm one
  * @param tls the TLS context of every connection to a {@code rediss://} upstream; null for plain TCP
+ * @param readOnly whether each connection sends {@code READONLY} first: a Redis Cluster replica's,
+ *     which then serves reads of its primary's slots ({@code --read-from})
  */
 public record UpstreamSettings(
         String host,
@@ -36,7 +38,8 @@ public record UpstreamSettings(
         int maxDedicated,
         int idleDedicated,
         Duration idleDedicatedTimeout,
-        @Nullable SslContext tls) {
+        @Nullable SslContext tls,
+        boolean readOnly) {
 
     /** First delay before reconnecting, in milliseconds; doubles up to {@link #MAX_BACKOFF_MILLIS}. */
     public static final long MIN_BACKOFF_MILLIS = 50;
@@ -51,6 +54,57 @@ public record UpstreamSettings(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(channelType, "channelType");
         Objects.requireNonNull(idleDedicatedTimeout, "idleDedicatedTimeout");
+    }
+
+    /** Settings for a primary (or a single Redis): connections that read and write. */
+    public UpstreamSettings(
+            String host,
+            int port,
+            @Nullable String username,
+            @Nullable String password,
+            int database,
+            Duration timeout,
+            RespLimits limits,
+            Class<? extends SocketChannel> channelType,
+            int maxDedicated,
+            int idleDedicated,
+            Duration idleDedicatedTimeout,
+            @Nullable SslContext tls) {
+        this(
+                host,
+                port,
+                username,
+                password,
+                database,
+                timeout,
+                limits,
+                channelType,
+                maxDedicated,
+                idleDedicated,
+                idleDedicatedTimeout,
+                tls,
+                false);
+    }
+
+    /**
+     * These settings for a Redis Cluster replica at {@code newHost:newPort}, for forwarded reads
+     * only: {@code READONLY} on connect, and no idle dedicated connections (nothing leases one).
+     */
+    public UpstreamSettings forReplica(String newHost, int newPort) {
+        return new UpstreamSettings(
+                newHost,
+                newPort,
+                username,
+                password,
+                database,
+                timeout,
+                limits,
+                channelType,
+                maxDedicated,
+                0,
+                idleDedicatedTimeout,
+                tls,
+                true);
     }
 
     /** These settings for another node of the same deployment (a Redis Cluster's, a new primary). */
@@ -80,13 +134,15 @@ public record UpstreamSettings(
                 maxDedicated,
                 idleDedicated,
                 idleDedicatedTimeout,
-                tls);
+                tls,
+                readOnly);
     }
 
     /** Every field but the password, which never goes into a message or a log. */
     @Override
     public String toString() {
-        return "UpstreamSettings[" + address() + ", user=" + username + ", db=" + database + "]";
+        return "UpstreamSettings[" + address() + ", user=" + username + ", db=" + database
+                + (readOnly ? ", readonly" : "") + "]";
     }
 
     /** {@code host:port}, for messages. */

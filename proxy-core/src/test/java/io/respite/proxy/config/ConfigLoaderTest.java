@@ -84,6 +84,7 @@ class ConfigLoaderTest {
                 Arguments.of("cache-nil", "no", get(ProxyConfig::cacheNil), false),
                 Arguments.of("auth", "Passthrough", get(c -> c.auth().passthrough()), true),
                 Arguments.of("max-users", "5", get(c -> c.auth().maxUsers()), 5),
+                Arguments.of("read-from", "Replica-Preferred", get(ProxyConfig::readFrom), ReadFrom.REPLICA_PREFERRED),
                 Arguments.of(
                         "upstream-password-file",
                         SECRET_FILE.toString(),
@@ -163,6 +164,7 @@ class ConfigLoaderTest {
         companions.put(
                 "upstream-tls-key", Map.of("upstream", "rediss://h:6379", "upstream-tls-cert", PEM_FILE.toString()));
         companions.put("upstream-tls-insecure", rediss);
+        companions.put("read-from", Map.of("upstream", "redis-cluster://h:7000"));
         return companions;
     }
 

@@ -50,7 +50,12 @@ class ProxyConfigTest {
                 Arguments.of(op(b -> b.maxClients(1)), get(ProxyConfig::maxClients), 1),
                 Arguments.of(op(b -> b.timeout(Duration.ofMillis(1))), get(ProxyConfig::timeout), Duration.ofMillis(1)),
                 Arguments.of(op(b -> b.ioThreads(1)), get(ProxyConfig::ioThreads), 1),
-                Arguments.of(op(b -> b.drainTimeout(Duration.ZERO)), get(ProxyConfig::drainTimeout), Duration.ZERO));
+                Arguments.of(op(b -> b.drainTimeout(Duration.ZERO)), get(ProxyConfig::drainTimeout), Duration.ZERO),
+                Arguments.of(
+                        op(b -> b.upstream(UpstreamUri.parse("redis-cluster://a:7000"))
+                                .readFrom(ReadFrom.REPLICA)),
+                        get(ProxyConfig::readFrom),
+                        ReadFrom.REPLICA));
     }
 
     @ParameterizedTest(name = "{2}")
@@ -88,6 +93,10 @@ class ProxyConfigTest {
                 Arguments.of(
                         op(b -> b.maxMemoryBytes(1024).maxEntrySizeBytes(1025)),
                         "max-entry-size: 1025 (expected: at most max-memory, 1024 bytes)"),
+                Arguments.of(
+                        op(b -> b.readFrom(ReadFrom.REPLICA)),
+                        "read-from: replica (expected: primary without a redis-cluster:// upstream (only a cluster's "
+                                + "replicas are known to respite))"),
                 Arguments.of(
                         op(b -> b.maxMemoryBytes(512 * 1024)),
                         "max-entry-size: 1048576 (expected: at most max-memory, 524288 bytes)"));

@@ -54,4 +54,19 @@ class HandshakeTest {
                 List.of("HELLO 3 AUTH u pw = HELLO 3", "SELECT 2 = SELECT 2"),
                 steps(settings("u", "pw", 2), RespVersion.RESP3));
     }
+
+    @Test
+    void aReplicasConnectionsServeReadsOfItsPrimarysSlots() {
+        UpstreamSettings replica = settings(null, "pw", 0).forReplica("10.0.0.2", 7001);
+        assertEquals(List.of("AUTH pw = AUTH", "READONLY = READONLY"), steps(replica, RespVersion.RESP2));
+        assertEquals(
+                List.of("HELLO 3 AUTH default pw = HELLO 3", "READONLY = READONLY"), steps(replica, RespVersion.RESP3));
+        assertEquals(0, replica.idleDedicated(), "nothing leases a replica's connection");
+        assertEquals(
+                List.of("AUTH pw = AUTH"),
+                Handshake.of(replica, RespVersion.RESP2, true).stream()
+                        .map(h -> String.join(" ", h.args()) + " = " + h.what())
+                        .toList(),
+                "out of band: only what a busy Redis answers");
+    }
 }
