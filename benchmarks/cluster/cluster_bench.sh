@@ -130,6 +130,7 @@ other=$(for i in 1 2 3 4 5 6; do p=$((base + i)); [ $p != "$owner" ] && redis-cl
 owner_pid=$(redis-cli -p "$owner" INFO server | grep process_id | cut -d: -f2 | tr -d '\r')
 start=$(date +%s%N)
 kill -9 "$owner_pid"
+wait "$owner_pid" 2>/dev/null || true  # reaped at once, so that bash does not report the kill
 respite_ms=""; direct_ms=""
 while [ -z "$respite_ms" ] || [ -z "$direct_ms" ]; do
   now=$(date +%s%N)

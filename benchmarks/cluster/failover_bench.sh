@@ -125,6 +125,8 @@ since() {
 }
 
 declare -A results
+# Replicas that have not synced yet would not be elected.
+whole
 steady
 echo "probes steady; a write every $interval ms, timeout $timeout ms each; $reps kills"
 for rep in $(seq 1 "$reps"); do
