@@ -7,13 +7,13 @@
 #   lettuce-5s   Lettuce's RedisClusterClient straight to the cluster, periodic refresh every 5 s
 #                (respite's own period), all adaptive triggers, auto-reconnect
 #   lettuce-60s  the same with Lettuce's default period (60 s)
-# Each of REPS (3) rounds waits a random 0 to PAUSE_MAX_MS (5000) ms, kills (-9, by PID) the
-# primary of that slot, the three probes timing their recovery from that one kill; then restarts
-# the killed node (it rejoins as a replica of the primary that replaced it) and waits until the
-# cluster is whole and every probe writes steadily.
+# Each of REPS (3) rounds waits until GAP_MS (25000) after the last kill, then a random 0 to
+# PAUSE_MAX_MS (5000) ms, kills (-9, by PID) the primary of that slot, the three probes timing
+# their recovery from that one kill; then restarts the killed node (it rejoins as a replica of the
+# primary that replaced it) and waits until the cluster is whole and every probe writes steadily.
 #   make build && make bench-jar && benchmarks/cluster/failover_bench.sh
 # Env: JAR, BENCH_JAR (benchmarks/target/benchmarks.jar), JAVA_FLAGS, PORT_BASE, REPS, INTERVAL_MS,
-#      TIMEOUT_MS, PAUSE_MAX_MS, LOGS (a directory to copy every log and probe output into at the end).
+#      TIMEOUT_MS, GAP_MS, PAUSE_MAX_MS, LOGS (a directory to copy every log and probe output into at the end).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +23,7 @@ reps=${REPS:-3}
 interval=${INTERVAL_MS:-10}
 timeout=${TIMEOUT_MS:-200}
 pause=${PAUSE_MAX_MS:-5000}
+gap=${GAP_MS:-25000}
 bench_jar=${BENCH_JAR:-$root/benchmarks/target/benchmarks.jar}
 # shellcheck source=../lib.sh
 . "$root/benchmarks/lib.sh"
@@ -131,9 +132,15 @@ declare -A results
 whole
 steady
 echo "probes steady; a write every $interval ms, timeout $timeout ms each; $reps kills"
+before=0
 for rep in $(seq 1 "$reps"); do
-  # A random pause, so that each kill falls at a random point of the periodic refreshes (5 s:
-  # respite's and lettuce-5s'); rounds otherwise last nearly the same, and the phase would repeat.
+  # Each kill meets clients in the state a long quiet spell leaves them in: GAP_MS after the last
+  # kill, Lettuce has reconnected to the restarted node (its 14th attempt, some 17 s after the
+  # kill) and the 5 s limit on adaptive refreshes that this reconnect started has run out. Then a
+  # random pause, so that the kill falls at a random point of the 5 s periodic refreshes
+  # (respite's and lettuce-5s'): rounds last nearly the same, and the phase would repeat.
+  wait_ms=$(((before / 1000 + gap) - ${EPOCHREALTIME/./} / 1000))
+  [ "$wait_ms" -gt 0 ] && sleep "$(awk -v ms="$wait_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
   sleep "$(awk -v r=$RANDOM -v max="$pause" 'BEGIN { printf "%.3f", r % (max + 1) / 1000 }')"
   port=$(owner "{failover}")
   pid=${node_pid[$port]}
