@@ -80,7 +80,7 @@ answer() {
   sed -n "${asked[$1]}p" "$work/$1.out"
 }
 
-# steady: until every probe has written STEADY_WRITES times in a row
+# steady: until every probe has written 100 times in a row (FailoverProbe.STEADY_WRITES)
 steady() {
   local name
   for name in "${names[@]}"; do tell "$name" steady; done
