@@ -23,6 +23,33 @@ start_respite() {
   pids+=($!)
 }
 
+# start_node PORT: a cluster-enabled redis-server (cluster-node-timeout 2000) keeping its state in
+# $work/nPORT, so that it restarts as the same node; its PID goes to node_pid[PORT].
+declare -A node_pid
+start_node() {
+  mkdir -p "$work/n$1"
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/n$1" \
+    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+    >>"$work/n$1.log" 2>&1 &
+  pids+=($!)
+  node_pid[$1]=$!
+}
+
+# start_cluster BASE: 3 primaries and 3 replicas on ports BASE+1 to BASE+6, until cluster_state:ok
+start_cluster() {
+  local nodes=() port
+  for port in $(seq $(($1 + 1)) $(($1 + 6))); do
+    start_node "$port"
+    nodes+=("127.0.0.1:$port")
+  done
+  await_ping $(seq $(($1 + 1)) $(($1 + 6)))
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$work/create.log"
+  for _ in $(seq 1 300); do
+    redis-cli -p $(($1 + 1)) CLUSTER INFO | grep -q cluster_state:ok && break
+    sleep 0.1
+  done
+}
+
 # await_ping PORT...: until each answers PING (up to a minute each)
 await_ping() {
   for port in "$@"; do

@@ -4,6 +4,7 @@
 #   2. upstream connections each respite holds
 #   3. invalidation lag per node: a write on the node until respite serves it
 #   4. time from a primary stopped (SIGKILL) to writes served again, respite vs redis-cli -c
+#      (failover_bench.sh measures the same against Lettuce's cluster client, three kills)
 # Starts a standalone redis-server, a 3-primary/3-replica cluster (cluster-node-timeout 2000) and
 # two respites on 127.0.0.1 from PORT_BASE (17000), and stops everything by PID.
 # Env: JAR, JAVA_FLAGS, PORT_BASE, REQUESTS (200000), CLIENTS (50).
@@ -17,22 +18,8 @@ clients=${CLIENTS:-50}
 . "$root/benchmarks/lib.sh"
 
 start_redis "$base"
-nodes=()
-for i in 1 2 3 4 5 6; do
-  port=$((base + i))
-  mkdir -p "$work/n$port"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/n$port" \
-    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
-    >"$work/n$port.log" 2>&1 &
-  pids+=($!)
-  nodes+=("127.0.0.1:$port")
-done
-await_ping "$base" $(seq $((base + 1)) $((base + 6)))
-redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$work/create.log"
-for _ in $(seq 1 300); do
-  redis-cli -p $((base + 1)) CLUSTER INFO | grep -q cluster_state:ok && break
-  sleep 0.1
-done
+await_ping "$base"
+start_cluster "$base"
 single=$((base + 10))
 cluster=$((base + 11))
 start_respite "$single" "$base" single
@@ -143,6 +130,7 @@ other=$(for i in 1 2 3 4 5 6; do p=$((base + i)); [ $p != "$owner" ] && redis-cl
 owner_pid=$(redis-cli -p "$owner" INFO server | grep process_id | cut -d: -f2 | tr -d '\r')
 start=$(date +%s%N)
 kill -9 "$owner_pid"
+wait "$owner_pid" 2>/dev/null || true  # reaped at once, so that bash does not report the kill
 respite_ms=""; direct_ms=""
 while [ -z "$respite_ms" ] || [ -z "$direct_ms" ]; do
   now=$(date +%s%N)
