@@ -188,7 +188,9 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
                 group,
                 flushers,
                 settings.withAddress(node.host(), node.port()),
-                onReady,
+                // Told with the loop's cluster lane: what it sends (the command table's load) is routed,
+                // never stuck on a node that may be a replica or gone by then.
+                (nodeLane, recovered) -> onReady.accept(lane(nodeLane.loop()), recovered),
                 cause -> {
                     onDown.accept(cause);
                     nodeConnectionLost(node);

@@ -21,6 +21,9 @@ public final class LogSetup {
     /** Time, level, the logger's simple name, the message; an exception's stack after it, when one is logged. */
     public static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";
 
+    /** The logger of Lettuce's cluster topology refresh. */
+    private static final String LETTUCE_TOPOLOGY = "io.lettuce.core.cluster.topology";
+
     private LogSetup() {}
 
     /** Sets the root logger's level, keeping its appenders: for a configuration reload. */
@@ -65,5 +68,15 @@ public final class LogSetup {
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level, Level.INFO));
         root.addAppender(console);
+        quietLettuceTopology(context);
+    }
+
+    /**
+     * Lettuce warns of every node it cannot reach in every topology refresh, and respite refreshes
+     * up to ten times a second while a node is down: dozens of lines per failover, each saying
+     * what respite's own connections to the node already log once.
+     */
+    private static void quietLettuceTopology(LoggerContext context) {
+        context.getLogger(LETTUCE_TOPOLOGY).setLevel(Level.ERROR);
     }
 }
