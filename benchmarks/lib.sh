@@ -59,3 +59,30 @@ await_ping() {
     done
   done
 }
+
+# await_writes PORT...: until a respite in front of a cluster passes writes to every primary (each
+# primary's lanes open once the topology names it; up to 30 s each)
+await_writes() {
+  for port in "$@"; do
+    for _ in $(seq 1 300); do
+      ok=1
+      for k in a b c d e f g h; do
+        redis-cli -p "$port" SET "probe:$k" 1 | grep -q OK || ok=0
+      done
+      [ $ok = 1 ] && break
+      sleep 0.1
+    done
+  done
+}
+
+# make_certs NAME: a throwaway CA ($work/ca.crt, ca.key) and an EC P-256 certificate it signed for
+# 127.0.0.1 and localhost ($work/NAME.crt, NAME.key), with the openssl CLI
+make_certs() {
+  command -v openssl >/dev/null || { echo "missing openssl (apt-get install openssl)" >&2; exit 1; }
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench CA" \
+    -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
+    -keyout "$work/$1.key" -out "$work/$1.csr" 2>/dev/null
+  openssl x509 -req -in "$work/$1.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
+    -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost') -out "$work/$1.crt" 2>/dev/null
+}

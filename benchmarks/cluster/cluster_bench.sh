@@ -30,15 +30,7 @@ pids+=($!)
 cluster_pid=$!
 single_pid=${pids[-2]}
 await_ping "$single" "$cluster"
-# Each primary's lanes open once the topology names it: wait until writes pass everywhere.
-for _ in $(seq 1 300); do
-  ok=1
-  for k in a b c d e f g h; do
-    redis-cli -p "$cluster" SET "probe:$k" 1 | grep -q OK || ok=0
-  done
-  [ $ok = 1 ] && break
-  sleep 0.1
-done
+await_writes "$cluster"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)

@@ -20,16 +20,10 @@ keys=${KEYS:-1000}
 valsize=${VALSIZE:-100}
 base=${PORT_BASE:-16800}
 command -v redis-benchmark >/dev/null || { echo "missing redis-benchmark (apt-get install redis-tools)" >&2; exit 1; }
-command -v openssl >/dev/null || { echo "missing openssl (apt-get install openssl)" >&2; exit 1; }
 # shellcheck source=../lib.sh
 . "$root/benchmarks/lib.sh"
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench CA" \
-  -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=respite" \
-  -keyout "$work/respite.key" -out "$work/respite.csr" 2>/dev/null
-openssl x509 -req -in "$work/respite.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
-  -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost') -out "$work/respite.crt" 2>/dev/null
+make_certs respite
 
 start_redis "$base"
 redis_pid=${pids[0]}

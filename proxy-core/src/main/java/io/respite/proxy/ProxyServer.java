@@ -47,6 +47,7 @@ import io.respite.proxy.logging.LogSetup;
 import io.respite.proxy.sentinel.SentinelWatcher;
 import io.respite.proxy.session.ClientSession;
 import io.respite.proxy.session.OutputLimits;
+import io.respite.proxy.tls.LettuceTls;
 import io.respite.proxy.tls.ServerTls;
 import io.respite.proxy.tls.TlsProviders;
 import io.respite.proxy.tls.UpstreamTls;
@@ -176,6 +177,8 @@ public final class ProxyServer {
     private @Nullable Channel tlsChannel;
     /** The TLS listeners' certificate, when one of them is on; watched for changes. */
     private @Nullable ServerTls serverTls;
+    /** TLS for the connections Lettuce opens (cluster topology, sentinels): set by {@link #startTls}. */
+    private LettuceTls lettuceTls = LettuceTls.PLAIN;
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
@@ -225,8 +228,8 @@ public final class ProxyServer {
         AtomicReference<@Nullable UpstreamPool> movable = new AtomicReference<>();
         if (config.upstream().sentinel()) {
             // Asked before anything opens: its answer is where the connections go.
-            SentinelWatcher watcher =
-                    new SentinelWatcher(config.upstream(), config.timeout(), SENTINEL_POLL, new Failovers(movable));
+            SentinelWatcher watcher = new SentinelWatcher(
+                    config.upstream(), lettuceTls, config.timeout(), SENTINEL_POLL, new Failovers(movable));
             primary = watcher.start();
             sentinel = watcher;
         }
@@ -263,6 +266,7 @@ public final class ProxyServer {
                     resources.workers,
                     resources.flushers,
                     settings,
+                    lettuceTls,
                     onReady,
                     onDown,
                     observer,
@@ -372,7 +376,8 @@ public final class ProxyServer {
     /**
      * Picks the TLS provider and loads the listeners' certificate, when TLS is used at all (so that
      * a plain respite never loads OpenSSL's native library); returns the upstream's context, or
-     * null for a plain upstream. Runs before anything is started: a bad file fails the start bare.
+     * null for a plain upstream, and sets {@link #lettuceTls} alike. Runs before anything is
+     * started: a bad file fails the start bare.
      */
     private @Nullable SslContext startTls() {
         TlsOptions tls = config.tls();
@@ -384,7 +389,12 @@ public final class ProxyServer {
         if (tls.listening()) {
             serverTls = ServerTls.load(tls, provider);
         }
-        return config.upstream().tls() ? UpstreamTls.context(tls, provider) : null;
+        if (!config.upstream().tls()) {
+            return null;
+        }
+        UpstreamTls upstream = UpstreamTls.load(tls, provider);
+        lettuceTls = upstream.lettuce(config.timeout());
+        return upstream.context();
     }
 
     /** Binds the TLS RESP port: the same sessions as the plain port, behind an SSL handler. */

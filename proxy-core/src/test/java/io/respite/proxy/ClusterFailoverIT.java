@@ -251,16 +251,13 @@ class ClusterFailoverIT {
         return start(cluster, UnaryOperator.identity());
     }
 
-    /** As {@link #start(RedisCluster)}, with {@code options} changed. */
+    /** As {@link #start(RedisCluster)}, with the options {@code options} sets (TLS, say) on top. */
     static ProxyFixture start(RedisCluster cluster, UnaryOperator<ProxyConfig.Builder> options) throws IOException {
-        String seeds = cluster.nodes().stream()
-                .map(node -> node.host() + ":" + node.port())
-                .collect(Collectors.joining(","));
         ProxyFixture proxy = ProxyFixture.start(options.apply(ProxyConfig.builder()
                         .port(0)
                         .adminPort(0)
                         .ioThreads(2)
-                        .upstream(UpstreamUri.parse("redis-cluster://" + seeds)))
+                        .upstream(UpstreamUri.parse(cluster.uri())))
                 .build());
         try (RespTestClient client = RespTestClient.connect(proxy.address(), ProxyFixture.AWAIT)) {
             Await.until("every primary answers through respite", ProxyFixture.AWAIT, () -> {
@@ -277,7 +274,7 @@ class ClusterFailoverIT {
     }
 
     /** The primary serving {@code slot} as formed (slots split evenly, in node order). */
-    private static RedisServer owner(RedisCluster cluster, int slot) {
+    static RedisServer owner(RedisCluster cluster, int slot) {
         int n = cluster.nodes().size();
         for (int i = 0; i < n; i++) {
             if (slot < (i + 1) * 16384 / n) {

@@ -79,21 +79,24 @@ final class PackageRulesTest {
                     "io.respite.proxy.session..",
                     "io.respite.proxy.http..",
                     "io.respite.proxy.admission..")
-            .because("cluster: depends on upstream, command, config's URI, reply, eventloop, the codec's public API, "
-                    + "Netty and Lettuce; must not depend on sessions, dispatch, the cache or coherence");
+            .because("cluster: depends on upstream, command, config's URI, tls's Lettuce settings, reply, eventloop, "
+                    + "the codec's public API, Netty and Lettuce; must not depend on sessions, dispatch, the cache or "
+                    + "coherence");
 
     @ArchTest
-    static final ArchRule sentinelDependsOnConfigUriAndLettuceOnly = noClasses()
+    static final ArchRule sentinelDependsOnConfigUriTlsAndLettuceOnly = noClasses()
             .that()
             .resideInAPackage("io.respite.proxy.sentinel..")
             .should()
             .dependOnClassesThat(describe(
-                    "are in io.respite.. outside io.respite.proxy.sentinel and io.respite.proxy.config",
+                    "are in io.respite.. outside io.respite.proxy.sentinel, io.respite.proxy.config and "
+                            + "io.respite.proxy.tls",
                     (JavaClass c) -> c.getPackageName().startsWith("io.respite.")
                             && !c.getPackageName().startsWith("io.respite.proxy.sentinel")
-                            && !c.getPackageName().startsWith("io.respite.proxy.config")))
-            .because("sentinel: depends on config's URI, Lettuce and the JDK; must not depend on the upstream, "
-                    + "sessions, dispatch, the cache or coherence");
+                            && !c.getPackageName().startsWith("io.respite.proxy.config")
+                            && !c.getPackageName().startsWith("io.respite.proxy.tls")))
+            .because("sentinel: depends on config's URI, tls's Lettuce settings, Lettuce and the JDK; must not "
+                    + "depend on the upstream, sessions, dispatch, the cache or coherence");
 
     @ArchTest
     static final ArchRule pubSubStaysBelowSessionsAndDispatch = noClasses()
@@ -307,12 +310,13 @@ final class PackageRulesTest {
             .resideInAnyPackage(with(
                     JDK,
                     "io.netty..",
+                    "io.lettuce.core",
                     "org.slf4j..",
                     "io.respite.proxy.tls..",
                     "io.respite.proxy.config..",
                     "io.respite.proxy.logging.."))
-            .because("tls: depends on the config's option records, logging, Netty and the JDK; nothing of sessions, "
-                    + "dispatch or the upstream");
+            .because("tls: depends on the config's option records, logging, Netty, Lettuce's TLS options and the JDK; "
+                    + "nothing of sessions, dispatch or the upstream");
 
     @ArchTest
     static final ArchRule warmUpIsOneMoreClient = noClasses()

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -52,7 +53,7 @@ class SentinelIT {
     private static final Duration LOAD_MARGIN = Duration.ofMillis(500);
 
     @FunctionalInterface
-    private interface Trigger {
+    interface Trigger {
         void fire() throws IOException;
     }
 
@@ -83,12 +84,22 @@ class SentinelIT {
     }
 
     private static void failOverUnderLoad(RedisSentinels group, String how, Trigger trigger) throws Exception {
+        failOverUnderLoad(group, how, trigger, UnaryOperator.identity());
+    }
+
+    /**
+     * respite in front of {@code group}, with the options {@code options} sets (TLS, say), through
+     * the failover {@code trigger} fires, checked as the class says.
+     */
+    static void failOverUnderLoad(
+            RedisSentinels group, String how, Trigger trigger, UnaryOperator<ProxyConfig.Builder> options)
+            throws Exception {
         RedisServer old = group.primary();
-        try (ProxyFixture proxy = ProxyFixture.start(ProxyConfig.builder()
-                .port(0)
-                .adminPort(0)
-                .ioThreads(2)
-                .upstream(UpstreamUri.parse(group.uri()))
+        try (ProxyFixture proxy = ProxyFixture.start(options.apply(ProxyConfig.builder()
+                        .port(0)
+                        .adminPort(0)
+                        .ioThreads(2)
+                        .upstream(UpstreamUri.parse(group.uri())))
                 .build())) {
             proxy.awaitCaching();
             Load load = new Load(proxy.address());

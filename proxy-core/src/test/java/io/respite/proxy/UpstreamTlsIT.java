@@ -121,8 +121,17 @@ class UpstreamTlsIT {
         }
     }
 
-    /** A rediss:// upstream checked against {@link #ca}, with a client certificate it signed. */
+    /** An upstream over TLS checked against {@link #ca}, with a client certificate it signed. */
     private UnaryOperator<ProxyConfig.Builder> mutualTls() {
+        return mutualTls(ca, dir);
+    }
+
+    /**
+     * The options of an upstream over TLS ({@code rediss://}, {@code rediss-cluster://},
+     * {@code rediss-sentinel://}) checked against {@code ca}, with a client certificate it signed,
+     * the files written into {@code dir}.
+     */
+    static UnaryOperator<ProxyConfig.Builder> mutualTls(TestPki.Ca ca, Path dir) {
         TestPki.Issued respite = ca.issue("respite");
         Path cert = respite.writeCertificate(dir.resolve("respite-client.crt"));
         Path key = respite.writeKey(dir.resolve("respite-client.key"));

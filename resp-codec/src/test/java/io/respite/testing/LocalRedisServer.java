@@ -65,13 +65,10 @@ final class LocalRedisServer implements RedisServer {
 
     /**
      * Starts a server on a free port, with {@code configText} (null for none) as its configuration
-     * file, which a sentinel needs (it rewrites it); extra args are appended to the command line.
+     * file, which a sentinel needs (it rewrites it); extra args are appended to the command line;
+     * speaking TLS only when {@code tls} is given.
      */
-    LocalRedisServer(Path binary, @Nullable String configText, List<String> extraArgs) {
-        this(binary, configText, extraArgs, null);
-    }
-
-    private LocalRedisServer(Path binary, @Nullable String configText, List<String> extraArgs, @Nullable RedisTls tls) {
+    LocalRedisServer(Path binary, @Nullable String configText, List<String> extraArgs, @Nullable RedisTls tls) {
         this.binary = binary;
         this.configText = configText;
         this.extraArgs = List.copyOf(extraArgs);

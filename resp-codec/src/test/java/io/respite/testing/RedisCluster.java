@@ -89,9 +89,14 @@ public final class RedisCluster implements AutoCloseable {
         throw new IllegalStateException(replica + " did not sync with " + master + " within " + FORM_TIMEOUT);
     }
 
-    /** {@code redis://host:port} of every node, comma-separated, as seeds. */
-    public String seedUris() {
-        return String.join(",", nodes.stream().map(RedisServer::uri).toList());
+    /**
+     * {@code redis-cluster://host:port,...} with every master as a seed ({@code rediss-cluster://}
+     * for a TLS cluster), as respite's {@code --upstream} takes it.
+     */
+    public String uri() {
+        return (nodes.get(0).tls().isPresent() ? "rediss-cluster://" : "redis-cluster://")
+                + String.join(
+                        ",", nodes.stream().map(n -> n.host() + ":" + n.port()).toList());
     }
 
     private void form() {

@@ -62,9 +62,12 @@ public final class RedisSentinels {
         return sentinels;
     }
 
-    /** {@code redis-sentinel://host:port,.../mymaster}, as respite's {@code --upstream} takes it. */
+    /**
+     * {@code redis-sentinel://host:port,.../mymaster} ({@code rediss-sentinel://} for a TLS group), as
+     * respite's {@code --upstream} takes it.
+     */
     public String uri() {
-        return "redis-sentinel://"
+        return (sentinels.get(0).tls().isPresent() ? "rediss-sentinel://" : "redis-sentinel://")
                 + sentinels.stream().map(s -> s.host() + ":" + s.port()).collect(Collectors.joining(","))
                 + "/" + MASTER;
     }

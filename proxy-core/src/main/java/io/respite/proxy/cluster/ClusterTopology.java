@@ -1,6 +1,7 @@
 package io.respite.proxy.cluster;
 
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
@@ -8,12 +9,15 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.respite.proxy.config.UpstreamUri;
 import io.respite.proxy.config.UpstreamUri.Seed;
+import io.respite.proxy.tls.LettuceTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * reply, a node's connection lost), which is when Lettuce's own adaptive triggers would fire had
  * the traffic gone through its connections. Each map learnt is handed to the listener, on this
  * class's own thread.
+ *
+ * <p>Over TLS ({@code rediss-cluster://}), every connection Lettuce opens (to the seeds, then to the
+ * nodes the topology names, at the ports they announce: their TLS ports under
+ * {@code tls-cluster yes}) speaks TLS as respite's own do ({@link LettuceTls}).
  *
  * <p>Thread-safety: {@link #refreshSoon} may be called from any thread; at most one refresh runs
  * at a time, and requests made meanwhile are folded into one more.
@@ -45,21 +53,25 @@ final class ClusterTopology implements AutoCloseable {
     private final Consumer<SlotMap> listener;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Duration interval;
+    /** Whether the cluster is reached over TLS ({@code rediss-cluster://}), for failure messages. */
+    private final boolean overTls;
+
     private volatile boolean closed;
 
-    ClusterTopology(UpstreamUri uri, Duration timeout, Duration interval, Consumer<SlotMap> listener) {
+    ClusterTopology(UpstreamUri uri, LettuceTls tls, Duration timeout, Duration interval, Consumer<SlotMap> listener) {
         this.listener = listener;
         this.interval = interval;
+        this.overTls = uri.tls();
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(1)
                 .computationThreadPoolSize(1)
                 .build();
         List<RedisURI> seeds = new ArrayList<>();
         for (Seed seed : uri.seeds()) {
-            RedisURI.Builder builder = RedisURI.builder()
+            RedisURI.Builder builder = tls.uri(RedisURI.builder()
                     .withHost(seed.host())
                     .withPort(seed.port())
-                    .withTimeout(timeout);
+                    .withTimeout(timeout));
             String password = uri.password();
             if (password != null) {
                 String user = uri.username();
@@ -70,6 +82,8 @@ final class ClusterTopology implements AutoCloseable {
             seeds.add(builder.build());
         }
         this.client = RedisClusterClient.create(resources, seeds);
+        // The nodes learnt from the seeds inherit their URIs' TLS; the options carry the files.
+        client.setOptions(tls.client(ClusterClientOptions.builder()).build());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "respite-cluster-topology");
             thread.setDaemon(true);
@@ -108,8 +122,31 @@ final class ClusterTopology implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // Lettuce's own exceptions: no node answered; the next round tries again.
-            LOG.warn("cluster: topology refresh failed: {}", e.getMessage());
+            LOG.warn("cluster: topology refresh failed: {}", why(e, overTls));
         }
+    }
+
+    /**
+     * A failed refresh in words: Lettuce's, then each node's own reason (Lettuce keeps them as the
+     * suppressed exceptions of its cause); over plain TCP, a word on TLS when some node failed,
+     * since plain connections to a node that speaks TLS only are reset.
+     */
+    static String why(RuntimeException failure, boolean overTls) {
+        Set<String> reasons = new LinkedHashSet<>();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            for (Throwable node : t.getSuppressed()) {
+                // Lettuce names an address it did not resolve 127.0.0.1/<unresolved>:7000.
+                reasons.add(String.valueOf(node.getMessage()).replace("/<unresolved>:", ":"));
+            }
+        }
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+        if (!reasons.isEmpty()) {
+            text.append(": ").append(String.join("; ", reasons));
+            if (!overTls) {
+                text.append(" (nodes that speak TLS only reset plain connections: for them, rediss-cluster://)");
+            }
+        }
+        return text.toString();
     }
 
     /** The slots of each primary that serves some. */

@@ -9,6 +9,7 @@ import io.respite.proxy.config.ReadFrom;
 import io.respite.proxy.config.UpstreamUri;
 import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.eventloop.LoopFlusher;
+import io.respite.proxy.tls.LettuceTls;
 import io.respite.proxy.upstream.ConnectionListener;
 import io.respite.proxy.upstream.ControlConnection;
 import io.respite.proxy.upstream.TrackedUpstream;
@@ -82,7 +83,8 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
 
     /**
      * @param uri the seed nodes and credentials
-     * @param settings how to talk to each node (its address aside)
+     * @param settings how to talk to each node (its address aside), TLS included
+     * @param tls the same TLS, for the topology's connections (Lettuce's)
      * @param onReady as for {@link UpstreamPool}: told of every node's connections
      * @param onDown as for {@link UpstreamPool}
      * @param slotsMoved told of slots whose owner changed, from any thread: their entries must go
@@ -95,6 +97,7 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
             EventLoopGroup group,
             Map<EventLoop, LoopFlusher> flushers,
             UpstreamSettings settings,
+            LettuceTls tls,
             BiConsumer<UpstreamLane, Boolean> onReady,
             Consumer<String> onDown,
             UpstreamObserver observer,
@@ -118,7 +121,7 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
             lanes.put(loop, new ClusterLane(this, loop));
         }
         this.firstSeed = uri.seeds().get(0);
-        this.topology = new ClusterTopology(uri, settings.timeout(), refreshInterval, this::learnt);
+        this.topology = new ClusterTopology(uri, tls, settings.timeout(), refreshInterval, this::learnt);
         topology.start();
     }
 

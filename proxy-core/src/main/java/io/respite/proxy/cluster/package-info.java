@@ -8,7 +8,7 @@
  *
  * <p>Threading: each lane and its callbacks run on their loop; the slot map and node pools are
  * published for every loop (see {@link io.respite.proxy.cluster.ClusterUpstream}). Depends on
- * upstream, command, config's URI, reply, eventloop, the codec's public API, Netty and Lettuce;
- * must not depend on sessions, dispatch, the cache or coherence.
+ * upstream, command, config's URI, tls's Lettuce settings, reply, eventloop, the codec's public
+ * API, Netty and Lettuce; must not depend on sessions, dispatch, the cache or coherence.
  */
 package io.respite.proxy.cluster;

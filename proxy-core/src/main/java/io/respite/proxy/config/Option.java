@@ -24,15 +24,16 @@ enum Option {
             "upstream",
             "URI",
             ProxyConfig.DEFAULT_UPSTREAM,
-            "The Redis behind the proxy: redis://[user:pass@]host:port[/db], rediss://... for TLS, a Redis "
-                    + "Cluster: redis-cluster://[user:pass@]host:port[,host:port...], or the primary a Sentinel "
-                    + "group names: redis-sentinel://[user:pass@]host:port[,host:port...]/master-name[/db].",
+            "The Redis behind the proxy: redis://[user:pass@]host:port[/db], a Redis Cluster: "
+                    + "redis-cluster://[user:pass@]host:port[,host:port...], or the primary a Sentinel group names: "
+                    + "redis-sentinel://[user:pass@]host:port[,host:port...]/master-name[/db]; rediss://, "
+                    + "rediss-cluster://, rediss-sentinel:// for the same over TLS (every node and sentinel).",
             (b, o, v) -> b.upstream(UpstreamUri.parse(v))),
     READ_FROM(
             "read-from",
             "primary|replica|replica-preferred",
             "primary",
-            "With a redis-cluster:// upstream, where forwarded read-only commands go: the slot's primary, a "
+            "With a redis-cluster:// or rediss-cluster:// upstream, where forwarded read-only commands go: the slot's primary, a "
                     + "replica of it (READONLY), or a replica when one answers, else the primary. GET and MGET, "
                     + "which fill the cache, always read primaries, which track them.",
             (b, o, v) -> b.readFrom(ReadFrom.parse(o, v))),
@@ -299,13 +300,14 @@ enum Option {
             "upstream-tls-ca",
             "FILE",
             "the JVM's trusted CAs",
-            "PEM CA certificates the rediss:// upstream's certificate must be signed by.",
+            "PEM CA certificates the certificates of a TLS upstream (rediss://, rediss-cluster://, "
+                    + "rediss-sentinel://: every node and sentinel) must be signed by.",
             (b, o, v) -> b.upstreamTlsCa(Values.parseReadableFile(o, v))),
     UPSTREAM_TLS_CERT(
             "upstream-tls-cert",
             "FILE",
             "none",
-            "PEM certificate chain respite presents to a rediss:// upstream (Redis's tls-auth-clients).",
+            "PEM certificate chain respite presents to a TLS upstream (Redis's tls-auth-clients).",
             (b, o, v) -> b.upstreamTlsCert(Values.parseReadableFile(o, v))),
     UPSTREAM_TLS_KEY(
             "upstream-tls-key",
@@ -317,7 +319,7 @@ enum Option {
             "upstream-tls-insecure",
             "yes|no",
             "no",
-            "For tests only: accept any certificate from a rediss:// upstream, for any host name.",
+            "For tests only: accept any certificate from a TLS upstream, for any host name.",
             (b, o, v) -> b.upstreamTlsInsecure(Values.parseYesNo(o, v))),
     WARM_FILE(
             "warm-file",

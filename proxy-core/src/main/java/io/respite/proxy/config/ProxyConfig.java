@@ -85,7 +85,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code tls-port}, {@code tls-cert}, {@code tls-key}, {@code tls-ca}, {@code http-tls},
  *       {@code admin-tls}, {@code tls-provider}, {@code upstream-tls-ca}, {@code upstream-tls-cert},
  *       {@code upstream-tls-key}, {@code upstream-tls-insecure}</td><td>none, no, auto</td>
- *       <td>TLS for clients and to a {@code rediss://} upstream ({@link TlsOptions}).</td></tr>
+ *       <td>TLS for clients and to an upstream over TLS: {@code rediss://}, {@code rediss-cluster://},
+ *       {@code rediss-sentinel://} ({@link TlsOptions}).</td></tr>
  *   <tr><td>{@code warm-file}, {@code warm-keys}, {@code warm-deadline}, {@code warm-rate}</td><td>none,
  *       {@value WarmOptions#DEFAULT_KEYS}, {@value WarmOptions#DEFAULT_DEADLINE_SECONDS} s,
  *       {@value WarmOptions#DEFAULT_OPS_PER_SECOND} keys/s</td>
@@ -221,7 +222,11 @@ public record ProxyConfig(
         check(!tls.http() || http.enabled(), "http-tls", "yes", "with http-port");
         check(!tls.admin() || admin.enabled(), "admin-tls", "yes", "with admin-port");
         if (tls.upstreamConfigured()) {
-            check(upstream.tls(), tls.firstUpstreamOption(), "set", "with a rediss:// upstream");
+            check(
+                    upstream.tls(),
+                    tls.firstUpstreamOption(),
+                    "set",
+                    "with a rediss://, rediss-cluster:// or rediss-sentinel:// upstream");
         }
         Objects.requireNonNull(warm, "warm");
         Objects.requireNonNull(auth, "auth");
@@ -245,7 +250,8 @@ public record ProxyConfig(
                 readFrom == ReadFrom.PRIMARY || upstream.cluster(),
                 "read-from",
                 readFrom.text(),
-                "primary without a redis-cluster:// upstream (only a cluster's replicas are known to respite)");
+                "primary without a redis-cluster:// or rediss-cluster:// upstream "
+                        + "(only a cluster's replicas are known to respite)");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(

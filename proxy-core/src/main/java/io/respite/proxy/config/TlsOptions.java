@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * TLS: for clients (a TLS port next to the plain one, and optionally the HTTP API and the admin
- * listener, all with one certificate and key) and to the upstream ({@code rediss://}).
+ * listener, all with one certificate and key) and to the upstream ({@code rediss://},
+ * {@code rediss-cluster://}, {@code rediss-sentinel://}: every node and sentinel alike).
  *
  * <p>One certificate for every listener because respite is one service with one name: a second
  * pair of files would be a second thing to rotate and get wrong. {@code tls-ca}, when set, makes
@@ -102,7 +103,7 @@ public record TlsOptions(
         return port >= 0 || http || admin;
     }
 
-    /** Whether any of the upstream's TLS options is set: they need a {@code rediss://} upstream. */
+    /** Whether any of the upstream's TLS options is set: they need an upstream over TLS ({@code rediss...://}). */
     boolean upstreamConfigured() {
         return upstreamCaFile != null || upstreamCertFile != null || upstreamInsecure;
     }

@@ -14,18 +14,23 @@ import org.jspecify.annotations.Nullable;
  * Where the upstream Redis is, parsed from {@code redis://[[user]:password@]host[:port][/db]}, or
  * a Redis Cluster, from {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]}:
  * seed nodes from which the cluster's topology is learnt, the first of them in {@code host} and
- * {@code port}, and no database but 0 (a cluster has only that one); {@code rediss://...} for a
- * single Redis over TLS; or the primary a group of Redis Sentinels names, from
+ * {@code port}, and no database but 0 (a cluster has only that one); or the primary a group of
+ * Redis Sentinels names, from
  * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}: the
  * sentinels in {@code seeds} (port {@value #DEFAULT_SENTINEL_PORT} by default), the first of them
  * in {@code host} and {@code port}, the credentials and database those of the primary (the
  * sentinels are asked without credentials).
  *
+ * <p>Each scheme with an {@code s} after {@code redis} ({@code rediss://},
+ * {@code rediss-cluster://}, {@code rediss-sentinel://}, as Lettuce names the last) is the same
+ * upstream over TLS: every connection to it, a cluster's topology connections and a Sentinel
+ * group's sentinels included, since Redis's own TLS deployments ({@code tls-cluster},
+ * {@code tls-replication}) speak TLS on every port.
+ *
  * <p>An IPv6 host is written in brackets ({@code redis://[::1]:6379}) and kept without them. The
  * user and password are percent-decoded ({@code p%40ss} is {@code p@ss}); {@code redis://:pw@host}
  * gives a password without a user, as Redis URIs allow. The port defaults to
- * {@value #DEFAULT_PORT} and the database to 0. {@code rediss://} is rejected: TLS is not
- * supported yet. {@link #toString()} masks the password.
+ * {@value #DEFAULT_PORT} and the database to 0. {@link #toString()} masks the password.
  *
  * @param host     host name or IP address; an IPv6 address without brackets
  * @param port     TCP port, 1 to 65535
@@ -35,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  * @param cluster whether this names a Redis Cluster by its seeds
  * @param seeds the cluster's seed nodes, or the sentinels, the first being {@code host:port}; just
  *     that for a single Redis
- * @param tls      whether the connection is TLS ({@code rediss://})
+ * @param tls      whether every connection is TLS ({@code rediss://}, {@code rediss-cluster://},
+ *                 {@code rediss-sentinel://})
  * @param sentinelMaster the name the sentinels know the primary by; null unless this names sentinels
  */
 public record UpstreamUri(
@@ -57,8 +63,46 @@ public record UpstreamUri(
         }
     }
 
-    private static final String CLUSTER_SCHEME = "redis-cluster://";
-    private static final String SENTINEL_SCHEME = "redis-sentinel://";
+    /** The URI schemes: what each names, and whether over TLS. */
+    private enum Scheme {
+        REDIS("redis://", false, false, false),
+        REDISS("rediss://", false, false, true),
+        CLUSTER("redis-cluster://", true, false, false),
+        CLUSTER_TLS("rediss-cluster://", true, false, true),
+        SENTINEL("redis-sentinel://", false, true, false),
+        SENTINEL_TLS("rediss-sentinel://", false, true, true);
+
+        private final String prefix;
+        private final boolean cluster;
+        private final boolean sentinel;
+        private final boolean tls;
+
+        Scheme(String prefix, boolean cluster, boolean sentinel, boolean tls) {
+            this.prefix = prefix;
+            this.cluster = cluster;
+            this.sentinel = sentinel;
+            this.tls = tls;
+        }
+
+        /** The scheme {@code lower} (a URI in lower case) starts with, or null for none. */
+        static @Nullable Scheme of(String lower) {
+            for (Scheme scheme : values()) {
+                if (lower.startsWith(scheme.prefix)) {
+                    return scheme;
+                }
+            }
+            return null;
+        }
+
+        static Scheme of(boolean cluster, boolean sentinel, boolean tls) {
+            for (Scheme scheme : values()) {
+                if (scheme.cluster == cluster && scheme.sentinel == sentinel && scheme.tls == tls) {
+                    return scheme;
+                }
+            }
+            throw new IllegalArgumentException("cluster and sentinel: both true (expected: at most one)");
+        }
+    }
 
     /** The port when the URI names none, as Redis listens by default (a TCP port number). */
     public static final int DEFAULT_PORT = 6379;
@@ -102,8 +146,7 @@ public record UpstreamUri(
         }
         if (sentinelMaster != null
                 && (cluster || !MASTER_NAME.matcher(sentinelMaster).matches())) {
-            throw ConfigException.invalid(
-                    OPTION, "master name " + sentinelMaster, "redis-sentinel://host:port,.../master-name");
+            throw ConfigException.invalid(OPTION, "master name " + sentinelMaster, sentinelSyntax(tls));
         }
         if (cluster && database != 0) {
             throw ConfigException.invalid(
@@ -140,24 +183,27 @@ public record UpstreamUri(
         return sentinelMaster != null;
     }
 
+    /** How a Sentinel URI is written, in the scheme plain or over TLS, for error messages. */
+    private static String sentinelSyntax(boolean tls) {
+        return Scheme.of(false, true, tls).prefix + "host:port,.../master-name[/db]";
+    }
+
     /**
      * Parses {@code redis://[[user]:password@]host[:port][/db]},
      * {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...]} or
-     * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}.
+     * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}, or
+     * the same over TLS: {@code rediss://}, {@code rediss-cluster://}, {@code rediss-sentinel://}.
      *
      * @throws ConfigException naming {@code upstream}, with the password masked, if {@code text}
      *                         is not such a URI
      */
     public static UpstreamUri parse(String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        boolean tls = lower.startsWith("rediss://");
-        boolean cluster = lower.startsWith(CLUSTER_SCHEME);
-        boolean sentinel = lower.startsWith(SENTINEL_SCHEME);
-        String scheme = cluster ? CLUSTER_SCHEME : sentinel ? SENTINEL_SCHEME : tls ? "rediss://" : "redis://";
-        if (!lower.startsWith(scheme)) {
+        Scheme scheme = Scheme.of(text.toLowerCase(Locale.ROOT));
+        if (scheme == null) {
             throw syntaxError(text);
         }
-        String rest = text.substring(scheme.length());
+        boolean sentinel = scheme.sentinel;
+        String rest = text.substring(scheme.prefix.length());
         int at = rest.lastIndexOf('@');
         String userInfo = at < 0 ? null : rest.substring(0, at);
         String hostPortDb = rest.substring(at + 1);
@@ -171,7 +217,7 @@ public record UpstreamUri(
             master = next < 0 ? db : db.substring(0, next);
             db = next < 0 ? "" : db.substring(next + 1);
             if (master.isEmpty()) {
-                throw ConfigException.invalid(OPTION, redact(text), "redis-sentinel://host:port,.../master-name[/db]");
+                throw ConfigException.invalid(OPTION, redact(text), sentinelSyntax(scheme.tls));
             }
         }
         List<Seed> seeds = new ArrayList<>();
@@ -195,9 +241,9 @@ public record UpstreamUri(
                 user,
                 password,
                 db.isEmpty() ? 0 : number(db, text),
-                cluster,
+                scheme.cluster,
                 seeds,
-                tls,
+                scheme.tls,
                 master);
     }
 
@@ -230,8 +276,7 @@ public record UpstreamUri(
     /** The URI with the password masked: {@code redis://user:***@host:6379/0}. */
     @Override
     public String toString() {
-        StringBuilder uri = new StringBuilder(
-                cluster ? CLUSTER_SCHEME : sentinel() ? SENTINEL_SCHEME : tls ? "rediss://" : "redis://");
+        StringBuilder uri = new StringBuilder(Scheme.of(cluster, sentinel(), tls).prefix);
         if (password != null) {
             uri.append(username == null ? "" : username)
                     .append(':')

@@ -12,6 +12,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.respite.proxy.config.UpstreamUri;
 import io.respite.proxy.config.UpstreamUri.Seed;
+import io.respite.proxy.tls.LettuceTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * caught up with a failover yet gives the old address with the old epoch, and is outvoted, so the
  * watcher never moves back to a demoted primary. The sentinels are asked without credentials: the
  * URI's are the primary's.
+ *
+ * <p>TLS: a {@code rediss-sentinel://} group speaks TLS on every port, as Redis's own TLS
+ * deployments do (sentinels on {@code tls-port}, {@code tls-replication yes}): the sentinels are
+ * asked over TLS here ({@link LettuceTls}), and the owner's connections to the primary use TLS too.
  *
  * <p>Threading: the state is confined to the watcher's own thread, where polls run and the owner
  * is told; Lettuce's threads only hand messages over to it.
@@ -104,12 +109,13 @@ public final class SentinelWatcher implements AutoCloseable {
 
     /**
      * @param uri the sentinels and the master's name ({@link UpstreamUri#sentinel()})
+     * @param tls how to speak to the sentinels: {@link LettuceTls#PLAIN}, or over TLS
      * @param timeout how long a sentinel may take to connect or answer, and how long writes are
      *     held for a failover at most
      * @param interval how often the sentinels are asked when no message prompts it
      * @param listener told, on the watcher's thread, of failovers and moves
      */
-    public SentinelWatcher(UpstreamUri uri, Duration timeout, Duration interval, Listener listener) {
+    public SentinelWatcher(UpstreamUri uri, LettuceTls tls, Duration timeout, Duration interval, Listener listener) {
         String name = uri.sentinelMaster();
         if (name == null) {
             throw new IllegalArgumentException("uri: " + uri + " (expected: redis-sentinel://...)");
@@ -123,15 +129,16 @@ public final class SentinelWatcher implements AutoCloseable {
                 .computationThreadPoolSize(1)
                 .build();
         this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+        client.setOptions(tls.client(ClientOptions.builder()
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(
+                                SocketOptions.builder().connectTimeout(timeout).build()))
                 .build());
         for (Seed seed : uri.seeds()) {
-            sentinels.add(new Sentinel(RedisURI.builder()
-                    .withHost(seed.host())
-                    .withPort(seed.port())
-                    .withTimeout(timeout)
+            sentinels.add(new Sentinel(tls.uri(RedisURI.builder()
+                            .withHost(seed.host())
+                            .withPort(seed.port())
+                            .withTimeout(timeout))
                     .build()));
         }
         this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {

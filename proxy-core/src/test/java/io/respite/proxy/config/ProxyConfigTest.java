@@ -95,8 +95,8 @@ class ProxyConfigTest {
                         "max-entry-size: 1025 (expected: at most max-memory, 1024 bytes)"),
                 Arguments.of(
                         op(b -> b.readFrom(ReadFrom.REPLICA)),
-                        "read-from: replica (expected: primary without a redis-cluster:// upstream (only a cluster's "
-                                + "replicas are known to respite))"),
+                        "read-from: replica (expected: primary without a redis-cluster:// or rediss-cluster:// upstream "
+                                + "(only a cluster's replicas are known to respite))"),
                 Arguments.of(
                         op(b -> b.maxMemoryBytes(512 * 1024)),
                         "max-entry-size: 1048576 (expected: at most max-memory, 524288 bytes)"));

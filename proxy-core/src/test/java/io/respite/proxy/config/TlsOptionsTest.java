@@ -2,6 +2,7 @@ package io.respite.proxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,9 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The TLS options' validation: each error names the option to fix, from the command line. */
 class TlsOptionsTest {
+
+    /** What the upstream's TLS options need. */
+    private static final String WITH_TLS = "with a rediss://, rediss-cluster:// or rediss-sentinel:// upstream";
 
     @TempDir
     Path dir;
@@ -45,8 +50,10 @@ class TlsOptionsTest {
                 "--http-tls yes --tls-cert CERT --tls-key KEY  | --http-tls: yes (expected: with http-port)",
                 "--admin-tls yes                           | --admin-tls: yes (expected: with tls-cert)",
                 "--admin-tls yes --admin-port none --tls-cert CERT --tls-key KEY | --admin-tls: yes (expected: with admin-port)",
-                "--upstream-tls-ca CERT                    | --upstream-tls-ca: set (expected: with a rediss:// upstream)",
-                "--upstream-tls-insecure yes               | --upstream-tls-insecure: set (expected: with a rediss:// upstream)",
+                "--upstream-tls-ca CERT                    | --upstream-tls-ca: set (expected: " + WITH_TLS + ")",
+                "--upstream-tls-insecure yes               | --upstream-tls-insecure: set (expected: " + WITH_TLS + ")",
+                "--upstream redis-cluster://h --upstream-tls-ca CERT | --upstream-tls-ca: set (expected: " + WITH_TLS
+                        + ")",
                 "--upstream rediss://h --upstream-tls-key KEY | --upstream-tls-key: KEY (expected: with upstream-tls-cert)",
                 "--upstream rediss://h --upstream-tls-ca CERT --upstream-tls-insecure yes"
                         + " | --upstream-tls-insecure: yes (expected: no with upstream-tls-ca)",
@@ -68,6 +75,18 @@ class TlsOptionsTest {
         assertEquals(
                 new TlsOptions(0, cert, key, cert, true, true, TlsOptions.Provider.JDK, cert, cert, key, false), tls);
         assertEquals("rediss://cache:6380/0", config.upstream().toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rediss-cluster://a:7000,b:7001", "rediss-sentinel://s1,s2:5000/cache"})
+    void everyUpstreamOverTlsTakesTheUpstreamTlsOptions(String upstream) {
+        ProxyConfig config = ConfigLoader.load(
+                args("--upstream " + upstream + " --upstream-tls-ca CERT --upstream-tls-cert CERT"
+                        + " --upstream-tls-key KEY"),
+                Map.of());
+        assertTrue(config.upstream().tls(), config.upstream().toString());
+        assertEquals(cert, config.tls().upstreamCaFile());
+        assertEquals(key, config.tls().upstreamKeyFile());
     }
 
     @Test

@@ -160,6 +160,14 @@ class UpstreamUriTest {
                 "redis://[10.0.0.1]:6379 | upstream: host [10.0.0.1] (expected: an IPv6 address between brackets)",
                 "redis://u:@h            | upstream: an empty password (expected: a password of at least one character)",
                 "redis://:@h             | upstream: an empty password (expected: a password of at least one character)",
+                "rediss-sentinel://a:1   | upstream: rediss-sentinel://a:1 (expected: "
+                        + "rediss-sentinel://host:port,.../master-name[/db])",
+                "rediss-cluster://a:1/2  | upstream: database 2 (expected: no database, or 0: a Redis Cluster has "
+                        + "only database 0)",
+                "rediss+cluster://a:1    | upstream: rediss+cluster://a:1 (expected: a URI such as "
+                        + "redis://[user:pass@]host:port[/db])",
+                "rediss-clusters://a:1   | upstream: rediss-clusters://a:1 (expected: a URI such as "
+                        + "redis://[user:pass@]host:port[/db])",
             })
     void rejectedWithReason(String text, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));
@@ -182,6 +190,22 @@ class UpstreamUriTest {
         assertEquals(port, uri.port());
         assertEquals(shown, uri.toString());
         assertFalse(UpstreamUri.parse("redis://h").tls(), "redis:// is plain");
+    }
+
+    @Test
+    void aClusterOrASentinelGroupOverTlsIsNamedAsInPlainTextWithAnS() {
+        UpstreamUri cluster = UpstreamUri.parse("REDISS-CLUSTER://u:pw@a:7000,[::1]:7001");
+        assertTrue(cluster.tls() && cluster.cluster(), cluster.toString());
+        assertEquals(List.of(new UpstreamUri.Seed("a", 7000), new UpstreamUri.Seed("::1", 7001)), cluster.seeds());
+        assertEquals("rediss-cluster://u:***@a:7000,[::1]:7001", cluster.toString());
+        UpstreamUri sentinels = UpstreamUri.parse("rediss-sentinel://s1,s2:5000/cache/1");
+        assertTrue(sentinels.tls() && sentinels.sentinel(), sentinels.toString());
+        assertEquals("cache", sentinels.sentinelMaster());
+        assertEquals(1, sentinels.database());
+        assertEquals("rediss-sentinel://s1:26379,s2:5000/cache/1", sentinels.toString());
+        assertEquals(sentinels, UpstreamUri.parse(sentinels.toString()));
+        assertFalse(UpstreamUri.parse("redis-cluster://a").tls(), "redis-cluster:// is plain");
+        assertFalse(UpstreamUri.parse("redis-sentinel://a/m").tls(), "redis-sentinel:// is plain");
     }
 
     @ParameterizedTest(name = "{0}")

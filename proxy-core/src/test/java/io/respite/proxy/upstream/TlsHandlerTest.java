@@ -34,7 +34,8 @@ class TlsHandlerTest {
             value = TlsOptions.Provider.class,
             names = {"OPENSSL", "JDK"})
     void theUpstreamHostIsTheServerNameAndIsChecked(TlsOptions.Provider provider) {
-        SslContext context = UpstreamTls.context(TlsOptions.OFF, TlsProviders.choose(provider));
+        SslContext context =
+                UpstreamTls.load(TlsOptions.OFF, TlsProviders.choose(provider)).context();
         SslHandler handler = UpstreamConnection.tlsHandler(settings("redis.example.com", context), alloc());
         assertNotNull(handler);
         SSLEngine engine = handler.engine();
