@@ -109,6 +109,16 @@ final class ClusterTopology implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code task} after {@code delay} on the refresh thread, which is no event loop: a task
+     * there may wait for the loops (a pool's close does).
+     */
+    void later(Runnable task, Duration delay) {
+        if (!closed) {
+            scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void refreshNow() {
         if (closed) {
             return;

@@ -25,6 +25,7 @@ import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,6 +58,14 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     /** What a node's connections apply while its stream is down: no tracking, so no fills. */
     private static final TrackingSetup UNTRACKED = new TrackingSetup(-1, List.of("CLIENT", "TRACKING", "OFF"));
 
+    /**
+     * How long the connections of a node the topology stopped naming (as a primary, or as a
+     * replica read from) are kept: a command sent there meanwhile still gets its MOVED, and a node
+     * named again keeps them. Then they close, so that a node taken out of the cluster is not
+     * reconnected to for ever.
+     */
+    static final Duration RETIREMENT = Duration.ofSeconds(30);
+
     private final EventLoopGroup group;
     private final Map<EventLoop, LoopFlusher> flushers;
     private final UpstreamSettings settings;
@@ -71,6 +80,9 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     private final Map<Seed, UpstreamPool> replicaPools = new ConcurrentHashMap<>();
 
     private final ReadFrom readFrom;
+    /** Replicas whose pool's retirement is scheduled: one task each, however many refreshes miss them. */
+    private final Set<Seed> retiring = ConcurrentHashMap.newKeySet();
+
     private final IdentityHashMap<EventLoop, ClusterLane> lanes = new IdentityHashMap<>();
     private final ClusterTopology topology;
     private final Seed firstSeed;
@@ -233,6 +245,18 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
             UpstreamPool pool = pools.get(former);
             if (!next.primaries().contains(former) && pool != null) {
                 pool.track(UNTRACKED);
+                topology.later(
+                        () -> retire(pools, former, slots.primaries().contains(former), "a primary"), RETIREMENT);
+            }
+        }
+        for (Seed replica : replicaPools.keySet()) {
+            if (!next.isReplica(replica) && retiring.add(replica)) {
+                topology.later(
+                        () -> {
+                            retiring.remove(replica);
+                            retire(replicaPools, replica, slots.isReplica(replica), "a replica");
+                        },
+                        RETIREMENT);
             }
         }
         List<ClusterStream> open;
@@ -241,6 +265,18 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
         }
         for (ClusterStream stream : open) {
             stream.primaries(next.primaries());
+        }
+    }
+
+    /** Closes {@code node}'s pool in {@code pools} unless the topology names it {@code as} again ({@code named}). */
+    private static void retire(Map<Seed, UpstreamPool> pools, Seed node, boolean named, String as) {
+        if (named) {
+            return;
+        }
+        UpstreamPool pool = pools.remove(node);
+        if (pool != null) {
+            LOG.info("cluster: {} is no longer {} in the topology; its connections close", node, as);
+            pool.close();
         }
     }
 

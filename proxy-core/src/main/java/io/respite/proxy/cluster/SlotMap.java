@@ -66,6 +66,16 @@ final class SlotMap {
         return new SlotMap(primaries, owners, Map.copyOf(replicas), true);
     }
 
+    /** Whether {@code node} is a healthy replica of some primary, as the last refresh named them. */
+    boolean isReplica(Seed node) {
+        for (List<Seed> of : replicas.values()) {
+            if (of.contains(node)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The replicas of {@code primary} the last refresh named, none failing; empty when none. */
     List<Seed> replicas(Seed primary) {
         return replicas.getOrDefault(primary, List.of());
