@@ -212,6 +212,11 @@ final class LimitedLane implements UpstreamLane {
         return lane.shardRedirected(error);
     }
 
+    @Override
+    public void shardLost() {
+        lane.shardLost();
+    }
+
     /** A command waiting for a permit; owns {@code frame}. */
     private record Waiting(int database, RespVersion version, ByteBuf frame, ReplyCallback callback) {}
 

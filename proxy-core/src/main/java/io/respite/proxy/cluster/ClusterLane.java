@@ -31,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * client's commands on one node is kept. Commands whose tips say so go to every primary and their
  * replies are merged ({@link Fanout}); MGET, MSET, DEL, UNLINK, EXISTS and TOUCH across slots are
  * cut by slot and merged in order; other commands across slots get Redis Cluster's own CROSSSLOT
- * error. Only the loop's thread may call it.
+ * error. With {@code --read-from}, read-only commands of one slot may go to its replicas instead
+ * ({@link ReplicaReads}); shard channels are held on their slot's primary ({@link #shardLane}).
+ * Only the loop's thread may call it.
  */
 final class ClusterLane implements UpstreamLane {
 
@@ -391,6 +393,11 @@ final class ClusterLane implements UpstreamLane {
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    @Override
+    public void shardLost() {
+        upstream.nodeTrouble();
     }
 
     /** An error reply frame, owned by the caller. */

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * gets ({@link UpstreamPool}, opened when the node first owns slots), and each loop a
  * {@link ClusterLane} that sends a command to the node serving its keys' slot, following MOVED
  * and ASK replies so that clients never see one. The slot map comes from {@link ClusterTopology}
- * (Lettuce), corrected by MOVED replies between refreshes.
+ * (Lettuce), corrected by MOVED replies between refreshes. With {@code --read-from}, replicas get
+ * lanes of their own, READONLY and untracked ({@link #replicaPool}). A node the topology stops
+ * naming keeps its connections for {@link #RETIREMENT}, then they close.
  *
  * <p>Coherence: each primary tracks the reads of its own connections and sends its invalidations
  * to a stream of respite's on that node ({@link ClusterStream}); caching runs while every

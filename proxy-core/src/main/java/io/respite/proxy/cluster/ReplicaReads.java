@@ -27,21 +27,32 @@ final class ReplicaReads {
     /** The error of {@code --read-from replica} when the slot's primary has no replica. */
     static final String NO_REPLICA = "ERR no replica of this slot's primary is known (--read-from replica)";
 
-    private static final byte[] GET = "GET".getBytes(US_ASCII);
-    private static final byte[] MGET = "MGET".getBytes(US_ASCII);
+    /**
+     * Read-only commands that stay on primaries: GET and MGET fill the cache, which only the
+     * primary's tracking keeps coherent; EVALSHA_RO names a script SCRIPT LOAD put on the primaries
+     * only (Redis 7 does not replicate it); TOUCH and OBJECT are about the primary's own access
+     * clock, which eviction reads.
+     */
+    private static final List<byte[]> PRIMARY_ONLY = List.of(
+            "GET".getBytes(US_ASCII),
+            "MGET".getBytes(US_ASCII),
+            "EVALSHA_RO".getBytes(US_ASCII),
+            "TOUCH".getBytes(US_ASCII),
+            "OBJECT".getBytes(US_ASCII));
 
     private ReplicaReads() {}
 
-    /**
-     * Whether {@code command} may read a replica: Redis flags it read-only, and it is not GET or
-     * MGET, whose replies fill the cache and must come from the primary that tracks them.
-     */
+    /** Whether {@code command} may read a replica: flagged read-only by Redis, and none of {@link #PRIMARY_ONLY}. */
     static boolean eligible(RespCommand command, @Nullable CommandInfo info) {
-        return info != null
-                && info.hasFlag("readonly")
-                && !info.mayWrite()
-                && !command.argEqualsIgnoreCase(0, GET)
-                && !command.argEqualsIgnoreCase(0, MGET);
+        if (info == null || !info.hasFlag("readonly") || info.mayWrite()) {
+            return false;
+        }
+        for (byte[] name : PRIMARY_ONLY) {
+            if (command.argEqualsIgnoreCase(0, name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sends {@code frame} (taking ownership) to a replica of {@code slot}'s primary, as {@code --read-from} says. */

@@ -307,8 +307,8 @@ public record UpstreamUri(
     static String redact(String text) {
         int scheme = text.indexOf("://");
         int at = text.lastIndexOf('@');
-        // Without a scheme (a mistyped URI), whatever comes before the '@' may still be a password.
-        int userInfo = scheme < 0 ? 0 : scheme + "://".length();
+        // Without a scheme before the '@' (a mistyped URI), whatever comes before it may still be a password.
+        int userInfo = scheme < 0 || at < scheme ? 0 : scheme + "://".length();
         if (at < userInfo) {
             return text;
         }

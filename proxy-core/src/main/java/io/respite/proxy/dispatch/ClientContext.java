@@ -208,7 +208,7 @@ final class ClientContext implements CommandHandler {
         signOut();
     }
 
-    /** The client's subscriptions, held by its loop's subscriber connection. */
+    /** The client's subscriptions, held by subscriber connections its loop shares among its clients. */
     ClientSubscriptions subscriptions() {
         if (subscriptions == null) {
             subscriptions = new ClientSubscriptions(this, lane);

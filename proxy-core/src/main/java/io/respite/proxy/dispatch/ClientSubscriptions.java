@@ -46,9 +46,21 @@ final class ClientSubscriptions implements Subscriber {
     private boolean lost;
     /**
      * Names per kind, as ISO-8859-1 strings (one char per byte), in subscription order, each with
-     * the hub holding it.
+     * the subscription that holds it: one per subscribe that found the name not held.
      */
-    private final Map<Kind, Map<String, SubscriberHub>> names = new EnumMap<>(Kind.class);
+    private final Map<Kind, Map<String, Held>> names = new EnumMap<>(Kind.class);
+
+    /**
+     * One subscribe of a name, and the hub holding it (another one after a MOVED): its identity
+     * tells whether the name is still wanted by this very request when Redis answers it.
+     */
+    private static final class Held {
+        SubscriberHub hub;
+
+        Held(SubscriberHub hub) {
+            this.hub = hub;
+        }
+    }
 
     ClientSubscriptions(ClientContext client, UpstreamLane lane) {
         this.client = client;
@@ -60,7 +72,7 @@ final class ClientSubscriptions implements Subscriber {
 
     /** Whether the client has any subscription: a RESP2 client is then in subscribed mode. */
     boolean active() {
-        for (Map<String, SubscriberHub> held : names.values()) {
+        for (Map<String, Held> held : names.values()) {
             if (!held.isEmpty()) {
                 return true;
             }
@@ -84,7 +96,7 @@ final class ClientSubscriptions implements Subscriber {
             return;
         }
         boolean wasActive = active();
-        Map<String, SubscriberHub> held = of(kind);
+        Map<String, Held> held = of(kind);
         SubscriberHub hub = client.router().hub(holder);
         for (byte[] name : requested) {
             String key = new String(name, StandardCharsets.ISO_8859_1);
@@ -92,9 +104,10 @@ final class ClientSubscriptions implements Subscriber {
                 client.sink().reply(reply(kind.subscribe(), name, count(kind)));
                 continue;
             }
-            held.put(key, hub);
+            Held subscription = new Held(hub);
+            held.put(key, subscription);
             ReplyCallback slot = client.sink().replyLater();
-            subscribe(hub, kind, name, reply(kind.subscribe(), name, count(kind)), slot, 0);
+            subscribe(subscription, kind, name, reply(kind.subscribe(), name, count(kind)), slot, 0);
         }
         if (!wasActive) {
             client.sink().subscriberOutputLimits(true);
@@ -102,13 +115,15 @@ final class ClientSubscriptions implements Subscriber {
     }
 
     /**
-     * Asks {@code hub} for {@code name}; {@code confirmed} (owned) goes to {@code slot} once it is in
-     * force. A shard channel Redis redirects (its slot moved) is asked of its new owner's hub.
+     * Asks {@code subscription}'s hub for {@code name}; {@code confirmed} (owned) goes to {@code
+     * slot} once it is in force. A shard channel Redis redirects (its slot moved) is asked of its
+     * new owner's hub; one let go of meanwhile is answered as Redis would have: subscribed, then
+     * (by the reply already queued) unsubscribed.
      */
     private void subscribe(
-            SubscriberHub hub, Kind kind, byte[] name, ByteBuf confirmed, ReplyCallback slot, int redirections) {
+            Held subscription, Kind kind, byte[] name, ByteBuf confirmed, ReplyCallback slot, int redirections) {
         String key = new String(name, StandardCharsets.ISO_8859_1);
-        hub.subscribe(kind, name, this, new Confirmation() {
+        subscription.hub.subscribe(kind, name, this, new Confirmation() {
             @Override
             public void confirmed() {
                 slot.onReply(confirmed);
@@ -123,18 +138,22 @@ final class ClientSubscriptions implements Subscriber {
 
             @Override
             public void refused(String error) {
-                Map<String, SubscriberHub> held = of(kind);
-                if (held.get(key) == hub && redirections < MAX_REDIRECTIONS && lane.shardRedirected(error)) {
-                    UpstreamLane owner = lane.shardLane(List.of(name));
+                Map<String, Held> held = of(kind);
+                boolean standing = held.get(key) == subscription;
+                if (lane.shardRedirected(error)) {
+                    if (!standing) {
+                        slot.onReply(confirmed);
+                        return;
+                    }
+                    UpstreamLane owner = redirections < MAX_REDIRECTIONS ? lane.shardLane(List.of(name)) : null;
                     if (owner != null) {
-                        SubscriberHub next = client.router().hub(owner);
-                        held.put(key, next);
-                        subscribe(next, kind, name, confirmed, slot, redirections + 1);
+                        subscription.hub = client.router().hub(owner);
+                        subscribe(subscription, kind, name, confirmed, slot, redirections + 1);
                         return;
                     }
                 }
                 confirmed.release();
-                if (held.get(key) == hub) {
+                if (standing) {
                     held.remove(key);
                 }
                 slot.onFailure(error);
@@ -150,11 +169,15 @@ final class ClientSubscriptions implements Subscriber {
      * when it names none (and a reply with a nil name when there is none). Borrows it.
      */
     void unsubscribe(Kind kind, RespCommand command) {
-        Map<String, SubscriberHub> held = of(kind);
+        Map<String, Held> held = of(kind);
         List<byte[]> targets = new ArrayList<>();
         if (command.argCount() > 1) {
             for (int i = 1; i < command.argCount(); i++) {
                 targets.add(command.argBytes(i));
+            }
+            if (kind == Kind.SHARD && lane.shardLane(targets) == null) {
+                client.sink().replyError(CROSSSLOT);
+                return;
             }
         } else {
             for (String key : held.keySet()) {
@@ -166,9 +189,9 @@ final class ClientSubscriptions implements Subscriber {
             return;
         }
         for (byte[] name : targets) {
-            SubscriberHub hub = held.remove(new String(name, StandardCharsets.ISO_8859_1));
-            if (hub != null) {
-                hub.unsubscribe(kind, name, this);
+            Held subscription = held.remove(new String(name, StandardCharsets.ISO_8859_1));
+            if (subscription != null) {
+                subscription.hub.unsubscribe(kind, name, this);
             }
             client.sink().reply(reply(kind.unsubscribe(), name, count(kind)));
         }
@@ -189,8 +212,9 @@ final class ClientSubscriptions implements Subscriber {
     /** Gives every name back to its hub (a hub that broke has forgotten them already) and forgets it. */
     private void release() {
         for (Kind kind : Kind.values()) {
-            Map<String, SubscriberHub> held = of(kind);
-            held.forEach((key, hub) -> hub.unsubscribe(kind, key.getBytes(StandardCharsets.ISO_8859_1), this));
+            Map<String, Held> held = of(kind);
+            held.forEach((key, subscription) ->
+                    subscription.hub.unsubscribe(kind, key.getBytes(StandardCharsets.ISO_8859_1), this));
             held.clear();
         }
     }
@@ -222,9 +246,9 @@ final class ClientSubscriptions implements Subscriber {
         ReplyCallback slot = client.sink().replyLater();
         SubscriberHub hub = null;
         for (Kind kind : Kind.values()) {
-            Iterator<SubscriberHub> hubs = of(kind).values().iterator();
-            if (hub == null && hubs.hasNext()) {
-                hub = hubs.next();
+            Iterator<Held> held = of(kind).values().iterator();
+            if (hub == null && held.hasNext()) {
+                hub = held.next().hub;
             }
         }
         if (hub == null) {
@@ -253,6 +277,10 @@ final class ClientSubscriptions implements Subscriber {
     @Override
     public void lost(String error) {
         lost = true;
+        if (!of(Kind.SHARD).isEmpty()) {
+            // Perhaps the shard's node failed: the next subscriber asks the new owner.
+            lane.shardLost();
+        }
         // Another hub (the loop's, or another shard's) may still hold some of the client's names.
         release();
         if (!told && !client.sink().hasPendingReplies()) {
@@ -284,8 +312,8 @@ final class ClientSubscriptions implements Subscriber {
                 : of(Kind.CHANNEL).size() + of(Kind.PATTERN).size();
     }
 
-    private Map<String, SubscriberHub> of(Kind kind) {
-        Map<String, SubscriberHub> held = names.get(kind);
+    private Map<String, Held> of(Kind kind) {
+        Map<String, Held> held = names.get(kind);
         if (held == null) {
             throw new IllegalStateException("no names for " + kind);
         }

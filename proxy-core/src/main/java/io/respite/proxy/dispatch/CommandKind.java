@@ -34,7 +34,7 @@ enum CommandKind {
      * the table's {@code blocking} flag covers the rest (modules).
      */
     BLOCKING,
-    /** SUBSCRIBE and friends: held for the client by its loop's subscriber connection. */
+    /** SUBSCRIBE and friends: held for the client by a subscriber connection its loop shares. */
     PUBSUB,
     /** Turns the connection into a stream of frames (MONITOR): pinned for good, relayed. */
     RELAY,

@@ -86,7 +86,7 @@ public final class CommandRouter {
 
     private volatile List<StripedLruCache.ValueSize> largestReport = List.of();
     private final InfoSection info;
-    /** Each loop's subscription hub, by the loop's lane. */
+    /** The subscription hubs, by lane: each loop's, and in a cluster each primary's lane on each loop. */
     private final Map<UpstreamLane, SubscriberHub> hubs = new ConcurrentHashMap<>();
 
     /** Users' lanes and partitions with {@code --auth passthrough}; null when clients share respite's identity. */
@@ -344,7 +344,7 @@ public final class CommandRouter {
                 || kind == CommandKind.RESET;
     }
 
-    /** SUBSCRIBE and friends, held by the loop's subscriber connection. Borrows {@code command}. */
+    /** SUBSCRIBE and friends, held by subscriber connections shared by clients. Borrows {@code command}. */
     private static void pubSub(ClientContext client, RespCommand command) {
         String name = command.argString(0).toLowerCase(Locale.ROOT);
         Kind kind = switch (name) {
@@ -371,7 +371,7 @@ public final class CommandRouter {
         return clients;
     }
 
-    /** The subscription hub of {@code lane}'s loop, made on first use. */
+    /** The subscription hub of {@code lane} (on its loop), made on first use. */
     SubscriberHub hub(UpstreamLane lane) {
         return hubs.computeIfAbsent(lane, SubscriberHub::new);
     }

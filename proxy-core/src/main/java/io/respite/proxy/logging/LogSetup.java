@@ -29,7 +29,9 @@ public final class LogSetup {
     /** Sets the root logger's level, keeping its appenders: for a configuration reload. */
     public static void level(String level) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+        Level root = Level.toLevel(level, Level.INFO);
+        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(root);
+        quietLettuceTopology(context, root);
     }
 
     /**
@@ -68,15 +70,15 @@ public final class LogSetup {
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level, Level.INFO));
         root.addAppender(console);
-        quietLettuceTopology(context);
+        quietLettuceTopology(context, root.getLevel());
     }
 
     /**
      * Lettuce warns of every node it cannot reach in every topology refresh, and respite refreshes
      * up to ten times a second while a node is down: dozens of lines per failover, each saying
-     * what respite's own connections to the node already log once.
+     * what respite's own connections to the node already log once. At debug and below they show.
      */
-    private static void quietLettuceTopology(LoggerContext context) {
-        context.getLogger(LETTUCE_TOPOLOGY).setLevel(Level.ERROR);
+    private static void quietLettuceTopology(LoggerContext context, Level root) {
+        context.getLogger(LETTUCE_TOPOLOGY).setLevel(root.isGreaterOrEqual(Level.INFO) ? Level.ERROR : null);
     }
 }

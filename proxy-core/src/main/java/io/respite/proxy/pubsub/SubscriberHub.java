@@ -18,8 +18,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One event loop's subscriptions: the union of what its clients subscribed to, held upstream on
- * one RESP3 connection, with each name reference counted. The first subscriber of a name sends
+ * One event loop's subscriptions on one lane: the union of what its clients subscribed to
+ * there, held upstream on one RESP3 connection, with each name reference counted (the loop's lane
+ * holds channels and patterns, and shard channels of a single Redis; in a Redis Cluster each
+ * primary's lane holds the shard channels of its slots). The first subscriber of a name sends
  * {@code SUBSCRIBE} (or PSUBSCRIBE, SSUBSCRIBE) upstream, the last one gone sends the
  * unsubscribe; each message push fans out to the name's subscribers, as a push to RESP3 clients
  * and as the same frame with {@code *} for {@code >} to RESP2 ones (one copy per message, shared).
@@ -66,7 +68,7 @@ public final class SubscriberHub {
             boolean subscribe,
             @Nullable ReplyCallback ping) {}
 
-    /** @param lane the loop's way upstream, where the subscriber connection comes from */
+    /** @param lane the lane whose subscriber connection this hub holds its names on */
     public SubscriberHub(UpstreamLane lane) {
         this.lane = lane;
         for (Kind kind : Kind.values()) {
@@ -218,10 +220,20 @@ public final class SubscriberHub {
 
     /** A reply that is not a push: the PONG of a PING, or the error of a refused command. Borrows it. */
     private void replied(ByteBuf frame) {
-        Sent head = sent.poll();
+        Sent head = sent.peek();
         if (head == null) {
             return;
         }
+        if (head.kind() != Kind.SHARD
+                && frame.readableBytes() > 7
+                && frame.toString(frame.readerIndex(), 7, StandardCharsets.US_ASCII)
+                        .equals("-MOVED ")) {
+            // Only a shard command is answered MOVED, and the head is none: this answers a shard
+            // unsubscribe already taken off the queue, when the node's own sunsubscribe push (its
+            // slot was leaving) came first and passed for its confirmation (see unsubscribed).
+            return;
+        }
+        sent.poll();
         if (head.ping() != null) {
             head.ping().onReply(frame.retain());
         } else if (head.subscribe() && head.kind() != null && frame.getByte(frame.readerIndex()) == '-') {

@@ -99,4 +99,11 @@ public interface UpstreamLane {
     default boolean shardRedirected(String error) {
         return false;
     }
+
+    /**
+     * A subscriber connection holding shard channels broke: in a Redis Cluster a sign that its
+     * node failed, so the topology is looked at again at once (else the next SSUBSCRIBE of its
+     * slots would go to the dead node until the periodic refresh). Nothing for a single Redis.
+     */
+    default void shardLost() {}
 }

@@ -139,6 +139,7 @@ class UpstreamUriTest {
                 "redis://u:%zz@h                 | redis://u:***@h",
                 "u:secret@h:6379                 | u:***@h:6379",
                 "redis:/u:secret@h               | redis:***@h",
+                "u:secret@redis://h              | u:***@redis://h",
             })
     void syntaxRejected(String text, String redacted) {
         ConfigException e = assertThrows(ConfigException.class, () -> UpstreamUri.parse(text));

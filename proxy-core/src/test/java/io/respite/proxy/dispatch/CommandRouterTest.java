@@ -1063,10 +1063,49 @@ class CommandRouterTest {
                 loop.sent.peekLast().command(),
                 "a connection holding one of its subscriptions: its channels' first");
 
+        send("SUNSUBSCRIBE", "far", "near");
+        assertEquals("-CROSSSLOT Keys in request don't hash to the same slot\r\n", sink.last());
+
         // The shard's connection breaks: the client goes, and gives its channel on the loop's back.
         shard.lost.accept("ERR upstream unavailable (connection closed)");
         assertTrue(sink.closedAfterReplies);
         assertEquals("unsubscribe news", loop.sent.peekLast().command());
+        assertEquals(1, lane.shardLosses, "the topology is looked at again: the node may have failed");
+    }
+
+    @Test
+    void aShardSubscriptionLetGoOfBeforeItsMovedIsAnsweredAsRedisWouldHave() {
+        send("SSUBSCRIBE", "s");
+        send("SUNSUBSCRIBE", "s");
+        FakeLane.Dedicated stale = lane.subscribers.get(0);
+        assertEquals(
+                List.of("ssubscribe s", "sunsubscribe s"),
+                stale.sent.stream().map(FakeLane.Sent::command).toList());
+        stale.frames.accept(Unpooled.copiedBuffer("-MOVED 1 127.0.0.1:7001\r\n", StandardCharsets.UTF_8));
+        assertEquals(List.of("MOVED 1 127.0.0.1:7001"), lane.redirections, "the slot's owner is learnt");
+        assertEquals(
+                List.of(
+                        "*3\r\n$10\r\nssubscribe\r\n$1\r\ns\r\n:1\r\n",
+                        "*3\r\n$12\r\nsunsubscribe\r\n$1\r\ns\r\n:0\r\n"),
+                sink.replies,
+                "subscribed, then unsubscribed: no MOVED for the client");
+    }
+
+    @Test
+    void theMovedOfAnUnsubscribeWhoseSlotLeftIsNotTakenForAPong() {
+        send("SSUBSCRIBE", "s");
+        FakeLane.Dedicated upstream = lane.subscribers.get(0);
+        upstream.frames.accept(push("ssubscribe", "s", ":1"));
+        send("SUNSUBSCRIBE", "s");
+        send("SSUBSCRIBE", "t");
+        upstream.frames.accept(push("ssubscribe", "t", ":1"));
+        send("PING");
+        assertEquals("PING", upstream.sent.peekLast().command());
+        // The slot of s leaves the node: its push first, then the MOVED of respite's SUNSUBSCRIBE.
+        upstream.frames.accept(push("sunsubscribe", "s", ":1"));
+        upstream.frames.accept(Unpooled.copiedBuffer("-MOVED 1 127.0.0.1:7001\r\n", StandardCharsets.UTF_8));
+        upstream.frames.accept(Unpooled.copiedBuffer("+PONG\r\n", StandardCharsets.UTF_8));
+        assertEquals("*2\r\n$4\r\npong\r\n$0\r\n\r\n", sink.last(), "the PING gets its own answer");
     }
 
     @Test

@@ -137,6 +137,14 @@ final class FakeLane implements UserLane {
         return holders.size() == 1 ? holders.iterator().next() : null;
     }
 
+    /** How many times a subscriber connection holding shard channels was reported lost. */
+    int shardLosses;
+
+    @Override
+    public void shardLost() {
+        shardLosses++;
+    }
+
     /** A MOVED may be followed: the test has put the new owner in {@link #shards}, as a cluster learns it. */
     @Override
     public boolean shardRedirected(String error) {
