@@ -112,6 +112,8 @@ final class ConfigReload {
             new Fixed("auth", c -> c.auth().passthrough()),
             new Fixed("max-users", c -> c.auth().maxUsers()),
             new Fixed("read-from", ProxyConfig::readFrom),
+            new Fixed("sentinel-user", c -> String.valueOf(c.sentinelAuth().user())),
+            new Fixed("sentinel-password-file", c -> c.sentinelAuth().password()),
             new Fixed("warm-file", c -> c.warm().file()),
             new Fixed("warm-keys", c -> c.warm().keys()),
             new Fixed("warm-deadline", c -> c.warm().deadline()),

@@ -229,7 +229,12 @@ public final class ProxyServer {
         if (config.upstream().sentinel()) {
             // Asked before anything opens: its answer is where the connections go.
             SentinelWatcher watcher = new SentinelWatcher(
-                    config.upstream(), lettuceTls, config.timeout(), SENTINEL_POLL, new Failovers(movable));
+                    config.upstream(),
+                    config.sentinelAuth(),
+                    lettuceTls,
+                    config.timeout(),
+                    SENTINEL_POLL,
+                    new Failovers(movable));
             primary = watcher.start();
             sentinel = watcher;
         }

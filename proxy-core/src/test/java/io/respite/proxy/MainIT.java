@@ -80,6 +80,8 @@ class MainIT {
             "--warm-rate",
             "--requirepass-file",
             "--upstream-password-file",
+            "--sentinel-user",
+            "--sentinel-password-file",
             "--tls-port",
             "--tls-cert",
             "--tls-key",

@@ -83,6 +83,62 @@ class SentinelIT {
         assertTrue(e.getMessage().contains(Integer.toString(notASentinel.port())), e.getMessage());
     }
 
+    @Test
+    void asksSentinelsThatRequireAPasswordWithTheirOwnAndFollowsThem(RedisFleet fleet) throws Exception {
+        RedisSentinels group = fleet.sentinels();
+        RedisServer primary = group.primary();
+        RedisServer replica = group.servers().stream()
+                .filter(s -> !s.equals(primary))
+                .findFirst()
+                .orElseThrow();
+        for (RedisServer sentinel : group.sentinels()) {
+            // Sentinels that require a password give it to one another too.
+            assertEquals("+OK\r\n", sentinel.callString("SENTINEL", "CONFIG", "SET", "sentinel-user", "watcher"));
+            assertEquals("+OK\r\n", sentinel.callString("SENTINEL", "CONFIG", "SET", "sentinel-pass", "s3cret"));
+            assertEquals(
+                    "+OK\r\n",
+                    sentinel.callString("ACL", "SETUSER", "watcher", "on", ">s3cret", "allcommands", "allchannels"));
+            assertEquals("+OK\r\n", sentinel.callString("ACL", "SETUSER", "default", "resetpass", ">other"));
+        }
+        String uri = group.uri();
+        IllegalStateException refused = assertThrows(
+                IllegalStateException.class,
+                () -> new ProxyServer(ProxyConfig.builder()
+                                .port(0)
+                                .adminPort(0)
+                                .upstream(UpstreamUri.parse(uri))
+                                .build())
+                        .start());
+        assertTrue(refused.getMessage().contains("NOAUTH"), refused.getMessage());
+
+        try (ProxyFixture proxy = ProxyFixture.start(ProxyConfig.builder()
+                        .port(0)
+                        .adminPort(0)
+                        .ioThreads(2)
+                        .upstream(UpstreamUri.parse(uri))
+                        .sentinelUser("watcher")
+                        .sentinelPasswordFromFile("s3cret")
+                        .build());
+                RespTestClient sentinel =
+                        RespTestClient.connect(group.sentinels().get(0).address(), ProxyFixture.AWAIT)) {
+            RespTestClient client = proxy.client();
+            assertEquals("+OK\r\n", client.callString("SET", "guarded", "before"));
+            assertEquals("$6\r\nbefore\r\n", primary.callString("GET", "guarded"));
+            assertEquals("+OK\r\n", sentinel.callString("AUTH", "watcher", "s3cret"));
+            assertEquals("+OK\r\n", sentinel.callString("SENTINEL", "FAILOVER", RedisSentinels.MASTER));
+            Await.until(
+                    "the sentinels promote the replica",
+                    SERVING_AGAIN_BOUND,
+                    () -> replica.callString("INFO", "replication").contains("role:master"));
+            // Written after the promotion, a value reaches the new primary only if respite sends it there.
+            Await.until("a write through respite lands on the promoted replica", SERVING_AGAIN_BOUND, () -> {
+                String reply = client.callString("SET", "guarded", "after");
+                return reply.equals("+OK\r\n")
+                        && replica.callString("GET", "guarded").equals("$5\r\nafter\r\n");
+            });
+        }
+    }
+
     private static void failOverUnderLoad(RedisSentinels group, String how, Trigger trigger) throws Exception {
         failOverUnderLoad(group, how, trigger, UnaryOperator.identity());
     }

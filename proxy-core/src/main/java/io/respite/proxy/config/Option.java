@@ -88,6 +88,20 @@ enum Option {
             "none",
             "File whose first line is the upstream's password (instead of one in --upstream, which shows in ps).",
             (b, o, v) -> b.upstreamPasswordFromFile(Values.readSecretFile(o, v))),
+    SENTINEL_USER(
+            "sentinel-user",
+            "NAME",
+            "none",
+            "With a redis-sentinel:// upstream, the ACL user respite authenticates to the sentinels as "
+                    + "(with --sentinel-password-file); none: their default user.",
+            (b, o, v) -> b.sentinelUser(v)),
+    SENTINEL_PASSWORD_FILE(
+            "sentinel-password-file",
+            "FILE",
+            "none",
+            "With a redis-sentinel:// upstream, file whose first line is the password the sentinels require "
+                    + "(their requirepass, or --sentinel-user's); the URI's credentials are the primary's.",
+            (b, o, v) -> b.sentinelPasswordFromFile(Values.readSecretFile(o, v))),
     MAX_CLIENTS(
             "max-clients",
             "N",

@@ -74,6 +74,8 @@ import org.jspecify.annotations.Nullable;
  *       {@value LogOptions#DEFAULT_SLOWLOG_MILLIS} ms</td><td>Logging ({@link LogOptions}).</td></tr>
  *   <tr><td>{@code admin-port}, {@code admin-bind}</td><td>{@value AdminOptions#DEFAULT_PORT},
  *       {@value AdminOptions#DEFAULT_BIND}</td><td>The admin listener ({@link AdminOptions}).</td></tr>
+ *   <tr><td>{@code sentinel-user}, {@code sentinel-password-file}</td><td>none</td>
+ *       <td>How respite authenticates to the sentinels ({@link SentinelAuth}).</td></tr>
  *   <tr><td>{@code read-from}</td><td>primary</td>
  *       <td>Where a Redis Cluster's forwarded read-only commands go ({@link ReadFrom}).</td></tr>
  *   <tr><td>{@code auth}, {@code max-users}</td><td>local, {@value AuthOptions#DEFAULT_MAX_USERS}</td>
@@ -121,6 +123,7 @@ import org.jspecify.annotations.Nullable;
  * @param warm              the warm restart's options
  * @param auth              who clients are upstream
  * @param readFrom          where a Redis Cluster's forwarded read-only commands go
+ * @param sentinelAuth      how respite authenticates to the sentinels
  */
 public record ProxyConfig(
         String bind,
@@ -150,7 +153,8 @@ public record ProxyConfig(
         TlsOptions tls,
         WarmOptions warm,
         AuthOptions auth,
-        ReadFrom readFrom) {
+        ReadFrom readFrom,
+        SentinelAuth sentinelAuth) {
 
     /** Address the proxy listens on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -252,6 +256,12 @@ public record ProxyConfig(
                 readFrom.text(),
                 "primary without a redis-cluster:// or rediss-cluster:// upstream "
                         + "(only a cluster's replicas are known to respite)");
+        Objects.requireNonNull(sentinelAuth, "sentinelAuth");
+        check(
+                !sentinelAuth.configured() || upstream.sentinel(),
+                "sentinel-password-file",
+                "a file",
+                "a redis-sentinel:// or rediss-sentinel:// upstream");
         check(BIND.matcher(admin.bind()).matches(), "admin-bind", admin.bind(), "an IP address or host name");
         String httpBind = http.bind();
         check(
@@ -309,7 +319,7 @@ public record ProxyConfig(
         return new Builder();
     }
 
-    /** Every option, with {@code requirepass} and the upstream password masked. */
+    /** Every option, with {@code requirepass}, the upstream's and the sentinels' passwords masked. */
     @Override
     public String toString() {
         return "ProxyConfig[bind=" + bind + ", port=" + port + ", upstream=" + upstream
@@ -322,7 +332,7 @@ public record ProxyConfig(
                 + ", deniedCommands=" + deniedCommands + ", coherence=" + coherence + ", trackingPrefixes="
                 + trackingPrefixes + ", cacheNil=" + (cacheNil == null ? "auto" : cacheNil) + ", http=" + http
                 + ", admission=" + admission + ", admin=" + admin + ", log=" + log + ", tls=" + tls + ", warm=" + warm
-                + ", auth=" + auth + "]";
+                + ", auth=" + auth + ", readFrom=" + readFrom.text() + ", sentinelAuth=" + sentinelAuth + "]";
     }
 
     private static boolean positive(Duration duration) {
@@ -368,6 +378,8 @@ public record ProxyConfig(
         private WarmOptions warm = WarmOptions.OFF;
         private AuthOptions auth = AuthOptions.DEFAULT;
         private ReadFrom readFrom = ReadFrom.PRIMARY;
+        private @Nullable String sentinelUser;
+        private @Nullable String sentinelPasswordFromFile;
         private @Nullable String requirepassFromFile;
         private @Nullable String upstreamPasswordFromFile;
         private int tlsPort = -1;
@@ -704,6 +716,18 @@ public record ProxyConfig(
             return this;
         }
 
+        /** The ACL user respite authenticates to the sentinels as ({@code sentinel-user}). */
+        public Builder sentinelUser(String user) {
+            this.sentinelUser = user;
+            return this;
+        }
+
+        /** The sentinels' password, read from {@code sentinel-password-file}. */
+        public Builder sentinelPasswordFromFile(String password) {
+            this.sentinelPasswordFromFile = password;
+            return this;
+        }
+
         /** Sets {@link ProxyConfig#readFrom()}. */
         public Builder readFrom(ReadFrom readFrom) {
             this.readFrom = readFrom;
@@ -776,7 +800,8 @@ public record ProxyConfig(
                     tls,
                     warm,
                     auth,
-                    readFrom);
+                    readFrom,
+                    new SentinelAuth(sentinelUser, sentinelPasswordFromFile));
         }
     }
 }

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * {@code redis-sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]}: the
  * sentinels in {@code seeds} (port {@value #DEFAULT_SENTINEL_PORT} by default), the first of them
  * in {@code host} and {@code port}, the credentials and database those of the primary (the
- * sentinels are asked without credentials).
+ * sentinels' own are {@link SentinelAuth}).
  *
  * <p>Each scheme with an {@code s} after {@code redis} ({@code rediss://},
  * {@code rediss-cluster://}, {@code rediss-sentinel://}, as Lettuce names the last) is the same

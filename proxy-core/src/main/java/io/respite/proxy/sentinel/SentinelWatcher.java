@@ -10,6 +10,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.respite.proxy.config.SentinelAuth;
 import io.respite.proxy.config.UpstreamUri;
 import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.tls.LettuceTls;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Which answer wins: every sentinel that answers is asked ({@code SENTINEL MASTER}), and the
  * address given with the highest {@code config-epoch} is the primary; a sentinel that has not
  * caught up with a failover yet gives the old address with the old epoch, and is outvoted, so the
- * watcher never moves back to a demoted primary. The sentinels are asked without credentials: the
- * URI's are the primary's.
+ * watcher never moves back to a demoted primary. The sentinels are asked with their own
+ * credentials ({@code --sentinel-user}, {@code --sentinel-password-file}), if any: the URI's are
+ * the primary's.
  *
  * <p>TLS: a {@code rediss-sentinel://} group speaks TLS on every port, as Redis's own TLS
  * deployments do (sentinels on {@code tls-port}, {@code tls-replication yes}): the sentinels are
@@ -109,13 +111,20 @@ public final class SentinelWatcher implements AutoCloseable {
 
     /**
      * @param uri the sentinels and the master's name ({@link UpstreamUri#sentinel()})
+     * @param auth the sentinels' own credentials, if they require any
      * @param tls how to speak to the sentinels: {@link LettuceTls#PLAIN}, or over TLS
      * @param timeout how long a sentinel may take to connect or answer, and how long writes are
      *     held for a failover at most
      * @param interval how often the sentinels are asked when no message prompts it
      * @param listener told, on the watcher's thread, of failovers and moves
      */
-    public SentinelWatcher(UpstreamUri uri, LettuceTls tls, Duration timeout, Duration interval, Listener listener) {
+    public SentinelWatcher(
+            UpstreamUri uri,
+            SentinelAuth auth,
+            LettuceTls tls,
+            Duration timeout,
+            Duration interval,
+            Listener listener) {
         String name = uri.sentinelMaster();
         if (name == null) {
             throw new IllegalArgumentException("uri: " + uri + " (expected: redis-sentinel://...)");
@@ -135,11 +144,20 @@ public final class SentinelWatcher implements AutoCloseable {
                                 SocketOptions.builder().connectTimeout(timeout).build()))
                 .build());
         for (Seed seed : uri.seeds()) {
-            sentinels.add(new Sentinel(tls.uri(RedisURI.builder()
-                            .withHost(seed.host())
-                            .withPort(seed.port())
-                            .withTimeout(timeout))
-                    .build()));
+            RedisURI.Builder sentinel = RedisURI.builder()
+                    .withHost(seed.host())
+                    .withPort(seed.port())
+                    .withTimeout(timeout);
+            String password = auth.password();
+            if (password != null) {
+                String user = auth.user();
+                if (user == null) {
+                    sentinel.withPassword(password.toCharArray());
+                } else {
+                    sentinel.withAuthentication(user, password);
+                }
+            }
+            sentinels.add(new Sentinel(tls.uri(sentinel).build()));
         }
         this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread named = new Thread(runnable, "respite-sentinel");
@@ -331,12 +349,25 @@ public final class SentinelWatcher implements AutoCloseable {
                 return answer;
             } catch (RedisException e) {
                 // Lettuce's own exceptions: refused, timed out, or no such master there.
-                if (!e.toString().equals(problem)) {
-                    LOG.warn("sentinel {}:{}: {}", uri.getHost(), uri.getPort(), e.getMessage());
+                String why = why(e);
+                if (!why.equals(problem)) {
+                    LOG.warn("sentinel {}:{}: {}", uri.getHost(), uri.getPort(), why);
                 }
-                problem = e.toString();
+                problem = why;
                 return null;
             }
+        }
+
+        /**
+         * Lettuce's message and, when it wraps the reason, the reason: "Unable to connect" alone
+         * hides a sentinel's {@code NOAUTH} or {@code WRONGPASS}.
+         */
+        private static String why(RedisException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root == e || root.getMessage() == null ? e.toString() : e + " (" + root.getMessage() + ")";
         }
 
         String describe() {

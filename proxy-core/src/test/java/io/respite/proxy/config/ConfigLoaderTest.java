@@ -86,6 +86,13 @@ class ConfigLoaderTest {
                 Arguments.of("max-users", "5", get(c -> c.auth().maxUsers()), 5),
                 Arguments.of("read-from", "Replica-Preferred", get(ProxyConfig::readFrom), ReadFrom.REPLICA_PREFERRED),
                 Arguments.of(
+                        "sentinel-user", "watcher", get(c -> c.sentinelAuth().user()), "watcher"),
+                Arguments.of(
+                        "sentinel-password-file",
+                        SECRET_FILE.toString(),
+                        get(c -> c.sentinelAuth().password()),
+                        "s3 cret"),
+                Arguments.of(
                         "upstream-password-file",
                         SECRET_FILE.toString(),
                         get(ProxyConfig::upstream),
@@ -165,6 +172,10 @@ class ConfigLoaderTest {
                 "upstream-tls-key", Map.of("upstream", "rediss://h:6379", "upstream-tls-cert", PEM_FILE.toString()));
         companions.put("upstream-tls-insecure", rediss);
         companions.put("read-from", Map.of("upstream", "redis-cluster://h:7000"));
+        companions.put(
+                "sentinel-user",
+                Map.of("upstream", "redis-sentinel://s:26379/m", "sentinel-password-file", PEM_FILE.toString()));
+        companions.put("sentinel-password-file", Map.of("upstream", "redis-sentinel://s:26379/m"));
         return companions;
     }
 

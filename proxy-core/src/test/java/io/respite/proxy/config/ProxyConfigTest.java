@@ -94,6 +94,13 @@ class ProxyConfigTest {
                         op(b -> b.maxMemoryBytes(1024).maxEntrySizeBytes(1025)),
                         "max-entry-size: 1025 (expected: at most max-memory, 1024 bytes)"),
                 Arguments.of(
+                        op(b -> b.sentinelPasswordFromFile("s3cret")),
+                        "sentinel-password-file: a file (expected: a redis-sentinel:// or rediss-sentinel:// upstream)"),
+                Arguments.of(
+                        op(b -> b.upstream(UpstreamUri.parse("redis-sentinel://s/m"))
+                                .sentinelUser("watcher")),
+                        "sentinel-user: watcher (expected: set with sentinel-password-file)"),
+                Arguments.of(
                         op(b -> b.readFrom(ReadFrom.REPLICA)),
                         "read-from: replica (expected: primary without a redis-cluster:// or rediss-cluster:// upstream "
                                 + "(only a cluster's replicas are known to respite))"),
@@ -111,7 +118,7 @@ class ProxyConfigTest {
     }
 
     @Test
-    void toStringMasksBothPasswords() {
+    void toStringMasksEveryPassword() {
         ProxyConfig config = ProxyConfig.builder()
                 .requirepass("client-secret")
                 .upstream(new UpstreamUri("h", 6379, "u", "upstream-secret", 0))
@@ -120,6 +127,14 @@ class ProxyConfigTest {
         assertFalse(shown.contains("secret"), shown);
         assertTrue(shown.contains("requirepass=***"), shown);
         assertTrue(shown.contains("upstream=redis://u:***@h:6379/0"), shown);
+        String sentinels = ProxyConfig.builder()
+                .upstream(UpstreamUri.parse("redis-sentinel://s/m"))
+                .sentinelUser("watcher")
+                .sentinelPasswordFromFile("sentinel-secret")
+                .build()
+                .toString();
+        assertFalse(sentinels.contains("secret"), sentinels);
+        assertTrue(sentinels.contains("sentinelAuth=watcher:***"), sentinels);
     }
 
     @Test
