@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -64,17 +65,37 @@ class ClusterFailoverIT {
         try (ProxyFixture proxy = start(cluster)) {
             RedisServer primary = cluster.nodes().get(1);
             RedisServer replica = cluster.replicas().get(1);
+            String channel = shardChannelOf(cluster, primary);
+            RespTestClient subscriber = proxy.client();
+            assertEquals(
+                    "*3\r\n$10\r\nssubscribe\r\n$" + channel.length() + "\r\n" + channel + "\r\n:1\r\n",
+                    subscriber.callString("SSUBSCRIBE", channel));
             ClusterLoad load = new ClusterLoad(proxy.address(), 4);
             try {
                 awaitProgress(load, 500);
                 long stoppedAt = System.nanoTime();
                 // SIGTERM: Redis lets its replica catch up before exiting, so nothing acknowledged is lost.
                 primary.stop();
+                // Its shard subscriber goes with the node, as a client connected to it would.
+                assertTrue(new String(subscriber.readReply(), StandardCharsets.UTF_8)
+                        .startsWith("-ERR upstream unavailable"));
+                assertTrue(subscriber.isClosedByPeer());
                 Await.until(
                         "the replica is a primary",
                         RECOVERY,
                         () -> replica.callString("INFO", "replication").contains("role:master"));
                 awaitProgress(load, 2000);
+                // A client whose SSUBSCRIBE still went to the stopped node is closed too: each try is a new client.
+                AtomicReference<RespTestClient> held = new AtomicReference<>();
+                Await.until("a shard subscription of the slot is held by its new primary", RECOVERY, () -> {
+                    RespTestClient again = proxy.client();
+                    held.set(again);
+                    return again.callString("SSUBSCRIBE", channel).startsWith("*3\r\n$10\r\nssubscribe")
+                            && replica.callString("SPUBLISH", channel, "back").equals(":1\r\n");
+                });
+                assertEquals(
+                        "*3\r\n$8\r\nsmessage\r\n$" + channel.length() + "\r\n" + channel + "\r\n$4\r\nback\r\n",
+                        new String(held.get().readReply(), StandardCharsets.UTF_8));
                 System.out.printf(
                         "ClusterFailoverIT: load recovered %d ms after the primary stopped%n",
                         (System.nanoTime() - stoppedAt) / 1_000_000);
@@ -271,6 +292,16 @@ class ClusterFailoverIT {
         }
         proxy.awaitCaching();
         return proxy;
+    }
+
+    /** A shard channel whose slot {@code node} serves as formed. */
+    private static String shardChannelOf(RedisCluster cluster, RedisServer node) {
+        for (int i = 0; ; i++) {
+            String channel = "shard:" + i;
+            if (owner(cluster, Slots.of(channel.getBytes(StandardCharsets.UTF_8))) == node) {
+                return channel;
+            }
+        }
     }
 
     /** The primary serving {@code slot} as formed (slots split evenly, in node order). */
