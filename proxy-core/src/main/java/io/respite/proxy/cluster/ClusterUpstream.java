@@ -222,13 +222,18 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     }
 
     /**
-     * A map from the topology: opens the new primaries' pools before publishing it (so no loop
-     * creates one mid-command), drops what moved, and stops the former primaries' connections
-     * tracking (their streams close: invalidations sent to them would be lost).
+     * A map from the topology: opens the new primaries' pools (and their replicas', for
+     * --read-from) before publishing it (so no loop creates one mid-command), drops what moved,
+     * and stops the former primaries' connections tracking (their streams close: invalidations
+     * sent to them would be lost).
      */
     private void learnt(SlotMap next) {
         for (Seed node : next.primaries()) {
             pool(node);
+            if (readFrom != ReadFrom.PRIMARY) {
+                // Here, not on a loop's first read: a pool opened there connects the other loops later.
+                next.replicas(node).forEach(this::replicaPool);
+            }
         }
         SlotMap before;
         synchronized (this) {
