@@ -57,6 +57,7 @@ import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UpstreamObserver;
 import io.respite.proxy.upstream.UpstreamPool;
 import io.respite.proxy.upstream.UpstreamSettings;
+import io.respite.proxy.upstream.UserLanes;
 import io.respite.proxy.warm.Warmup;
 import io.respite.resp.RespLimits;
 import io.respite.resp.RespVersion;
@@ -265,6 +266,7 @@ public final class ProxyServer {
         UpstreamObserver observer = config.admin().enabled() ? observability.upstream() : UpstreamObserver.NONE;
         Upstream pool;
         TrackedUpstream tracked;
+        UserLanes users;
         if (config.upstream().cluster()) {
             ClusterUpstream cluster = new ClusterUpstream(
                     config.upstream(),
@@ -282,12 +284,14 @@ public final class ProxyServer {
                     config.readFrom());
             pool = cluster;
             tracked = cluster;
+            users = cluster.users();
         } else {
             UpstreamPool single = new UpstreamPool(
                     resources.workers, resources.flushers, settings, onReady, onDown, observer, slowlogNanos(config));
             pool = single;
             tracked = single;
             movable.set(single);
+            users = single.users(cause -> coherence.sharedConnectionDown());
         }
         upstream = pool;
         ProxyResources loops = resources;
@@ -312,12 +316,7 @@ public final class ProxyServer {
                         config.upstream().cluster()),
                 coherence,
                 auth.passthrough()
-                        ? new Passthrough(
-                                Objects.requireNonNull(movable.get(), "passthrough needs a single Redis")
-                                        .users(cause -> coherence.sharedConnectionDown()),
-                                admission::limit,
-                                admission::unlimit,
-                                auth.maxUsers())
+                        ? new Passthrough(users, admission::limit, admission::unlimit, auth.maxUsers())
                         : null);
         observability.router(router);
         if (config.admin().enabled()) {

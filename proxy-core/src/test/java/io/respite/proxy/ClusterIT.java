@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respite.proxy.cluster.Slots;
+import io.respite.proxy.config.ProxyConfig;
 import io.respite.proxy.config.ReadFrom;
+import io.respite.proxy.config.UpstreamUri;
 import io.respite.testing.RedisCluster;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisFleet;
@@ -293,6 +295,69 @@ class ClusterIT {
                 assertFalse(primary.contains("cmdstat_lrange:") || primary.contains("cmdstat_lindex:"), primary);
                 assertTrue(primary.contains("cmdstat_get:"), "GET fills the cache: its primary tracks it");
                 assertFalse(replica.contains("cmdstat_get:"), replica);
+            }
+        }
+    }
+
+    @Test
+    void withAuthPassthroughEachUserRunsAsItselfOnEveryNode() throws IOException {
+        for (RedisServer node : cluster.all()) {
+            assertEquals(
+                    "+OK\r\n", node.callString("ACL", "SETUSER", "app1", "reset", "on", ">pw1", "~app1:*", "+@all"));
+            assertEquals(
+                    "+OK\r\n", node.callString("ACL", "SETUSER", "app2", "reset", "on", ">pw2", "~app2:*", "+@all"));
+        }
+        try (ProxyFixture users = ProxyFixture.start(ProxyConfig.builder()
+                .port(0)
+                .adminPort(0)
+                .ioThreads(2)
+                .upstream(UpstreamUri.parse(cluster.uri()))
+                .passthrough(true)
+                .build())) {
+            RespTestClient app1 = users.client();
+            RespTestClient app2 = users.client();
+            assertEquals("-NOAUTH Authentication required.\r\n", app1.callString("GET", "app1:0"));
+            Await.until(
+                    "Redis checks app1's password",
+                    ProxyFixture.AWAIT,
+                    () -> app1.callString("AUTH", "app1", "pw1").equals("+OK\r\n"));
+            assertEquals("+OK\r\n", app2.callString("AUTH", "app2", "pw2"));
+            Await.until(
+                    "tracking is on",
+                    ProxyFixture.AWAIT,
+                    () -> users.proxy().coherence().caching());
+            try (RespTestClient wrongDirect =
+                    RespTestClient.connect(cluster.nodes().get(0).address())) {
+                assertEquals(
+                        wrongDirect.callString("AUTH", "app1", "nope"),
+                        users.client().callString("AUTH", "app1", "nope"));
+            }
+            for (RedisServer node : cluster.nodes()) {
+                int i = 0;
+                while (owner("app1:" + i) != node) {
+                    i++;
+                }
+                String key = "app1:" + i;
+                assertEquals("+OK\r\n", app1.callString("SET", key, "v1"));
+                long hits = users.stats().hits();
+                // A fill lands a round trip after its reply: read until one is a hit, in app1's partition.
+                Await.until(
+                        key + " is served from app1's cache",
+                        ProxyFixture.AWAIT,
+                        () -> app1.callString("GET", key).equals("$2\r\nv1\r\n")
+                                && users.stats().hits() > hits);
+                try (RespTestClient direct = RespTestClient.connect(node.address())) {
+                    assertEquals("+OK\r\n", direct.callString("AUTH", "app2", "pw2"));
+                    String refused = direct.callString("GET", key);
+                    assertTrue(refused.startsWith("-NOPERM"), refused);
+                    assertEquals(refused, app2.callString("GET", key), "refused as Redis refuses app2");
+                }
+                // A write on the node reaches app1's cached entry through that node's invalidations.
+                assertEquals("+OK\r\n", node.callString("SET", key, "v2"));
+                Await.until(
+                        key + " is v2 for app1",
+                        ProxyFixture.AWAIT,
+                        () -> app1.callString("GET", key).equals("$2\r\nv2\r\n"));
             }
         }
     }

@@ -14,6 +14,8 @@ import io.respite.proxy.config.UpstreamUri.Seed;
 import io.respite.proxy.reply.ReplyCallback;
 import io.respite.proxy.upstream.DedicatedConnection;
 import io.respite.proxy.upstream.UpstreamLane;
+import io.respite.proxy.upstream.UpstreamPool;
+import io.respite.proxy.upstream.UserLane;
 import io.respite.resp.RespCommand;
 import io.respite.resp.RespVersion;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -33,9 +35,15 @@ import org.jspecify.annotations.Nullable;
  * cut by slot and merged in order; other commands across slots get Redis Cluster's own CROSSSLOT
  * error. With {@code --read-from}, read-only commands of one slot may go to its replicas instead
  * ({@link ReplicaReads}); shard channels are held on their slot's primary ({@link #shardLane}).
- * Only the loop's thread may call it.
+ * A Redis user's lane ({@code --auth passthrough}) is the same routing over that user's node
+ * lanes ({@link UserNodes}). Only the loop's thread may call it.
+ *
+ * <p>Over 400 lines because it is the whole {@link UpstreamLane} of a loop in cluster mode: each
+ * way in the interface has (shared, out of band, dedicated, subscriber, shard channels, tracking
+ * epochs) is routed here, in a few lines each, over the same slot map and node lanes; the larger
+ * pieces live apart ({@link Fanout}, {@link Redirecting}, {@link Scans}, {@link ReplicaReads}).
  */
-final class ClusterLane implements UpstreamLane {
+final class ClusterLane implements UserLane {
 
     static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
     static final String NO_SELECT = "ERR SELECT is not allowed in cluster mode";
@@ -47,11 +55,21 @@ final class ClusterLane implements UpstreamLane {
 
     private final ClusterUpstream upstream;
     private final EventLoop loop;
+    /** A Redis user's node lanes ({@code --auth passthrough}); null for the loop's own lane. */
+    private final @Nullable UserNodes user;
+
     private boolean resp3Opened;
 
+    /** The loop's lane, running as respite's own upstream identity. */
     ClusterLane(ClusterUpstream upstream, EventLoop loop) {
+        this(upstream, loop, null);
+    }
+
+    /** A lane whose commands run on {@code user}'s node lanes, or on the loop's own when null. */
+    ClusterLane(ClusterUpstream upstream, EventLoop loop, @Nullable UserNodes user) {
         this.upstream = upstream;
         this.loop = loop;
+        this.user = user;
     }
 
     @Override
@@ -63,9 +81,18 @@ final class ClusterLane implements UpstreamLane {
         return upstream;
     }
 
-    /** This loop's lane to {@code node}. */
+    /** This loop's lane to {@code node}: the user's, for a user's lane. */
     UpstreamLane node(Seed node) {
-        return upstream.pool(node).lane(loop);
+        UpstreamPool pool = upstream.pool(node);
+        return user == null ? pool.lane(loop) : user.lane(node, pool, loop);
+    }
+
+    /** A user's lane closes its node lanes ({@code --max-users} made room); the loop's own never closes. */
+    @Override
+    public void close() {
+        if (user != null) {
+            user.close();
+        }
     }
 
     @Override
@@ -131,7 +158,11 @@ final class ClusterLane implements UpstreamLane {
         for (int i = 1; i < keys.size() && oneSlot; i++) {
             oneSlot = slotOf(command, keys.getInt(i)) == slot;
         }
-        if (oneSlot && upstream.readFrom() != ReadFrom.PRIMARY && ReplicaReads.eligible(command, info)) {
+        // A user's reads stay on primaries: the replicas' connections run as respite, not as the user.
+        if (oneSlot
+                && user == null
+                && upstream.readFrom() != ReadFrom.PRIMARY
+                && ReplicaReads.eligible(command, info)) {
             ReplicaReads.send(this, slot, version, frame, callback);
         } else if (oneSlot) {
             sendToSlot(slot, version, frame, callback);

@@ -19,6 +19,7 @@ import io.respite.proxy.upstream.UpstreamLane;
 import io.respite.proxy.upstream.UpstreamObserver;
 import io.respite.proxy.upstream.UpstreamPool;
 import io.respite.proxy.upstream.UpstreamSettings;
+import io.respite.proxy.upstream.UserLanes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -52,6 +53,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: the slot map and the node pools are published through a volatile and a
  * concurrent map, read from every loop; each lane is confined to its loop.
+ *
+ * <p>Over 400 lines because it owns the life of every node pool (primaries', replicas', the
+ * users' lanes on them, their tracking setups, streams and retirement) against the one slot map
+ * it publishes; split, each part would need that map's updates in order.
  */
 public final class ClusterUpstream implements Upstream, TrackedUpstream {
 
@@ -171,6 +176,17 @@ public final class ClusterUpstream implements Upstream, TrackedUpstream {
     /** The pool of {@code node}, opened on first use. */
     UpstreamPool pool(Seed node) {
         return pools.computeIfAbsent(node, this::open);
+    }
+
+    /**
+     * Lanes that run as a given Redis user ({@code --auth passthrough}): a cluster lane whose
+     * commands go to the user's lane of each node (opened on first use), so Redis applies the
+     * user's ACL on every node. A node lane of the user that goes down or closes drops that
+     * node's entries, as respite's own do.
+     */
+    public UserLanes users() {
+        return (loop, user, secret) ->
+                new ClusterLane(this, loop, new UserNodes(user, secret, this::nodeConnectionLost));
     }
 
     /** Where forwarded read-only commands go. */

@@ -244,11 +244,6 @@ public record ProxyConfig(
                 "http-port",
                 http.port(),
                 "none with auth passthrough, which the HTTP API does not support yet");
-        check(
-                !auth.passthrough() || !upstream.cluster(),
-                "auth",
-                "passthrough",
-                "a redis:// or redis-sentinel:// upstream: not yet with a Redis Cluster");
         Objects.requireNonNull(readFrom, "readFrom");
         check(
                 readFrom == ReadFrom.PRIMARY || upstream.cluster(),
