@@ -40,6 +40,16 @@ final class LogCapture implements AutoCloseable {
                 .toList();
     }
 
+    /** As {@link #lines()}, each followed by the message of the exception logged with it, if any. */
+    List<String> linesWithCauses() {
+        return events.stream()
+                .map(e -> e.getLevel() + " " + e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null
+                                ? ""
+                                : " " + e.getThrowableProxy().getMessage()))
+                .toList();
+    }
+
     /** Whether a line logged so far contains {@code text}. */
     boolean contains(String text) {
         return lines().stream().anyMatch(line -> line.contains(text));

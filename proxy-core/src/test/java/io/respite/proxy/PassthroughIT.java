@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.respite.testing.RedisExtension;
 import io.respite.testing.RedisServer;
 import io.respite.testing.RespTestClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -162,36 +159,24 @@ class PassthroughIT {
     @Test
     void passwordsAreCheckedByRedisOnEveryAuthAndNeverLogged(RedisServer redis) throws Exception {
         users(redis);
-        List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-        AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent event) {
-                events.add(event);
-            }
-        };
-        capture.start();
         Logger log = (Logger) LoggerFactory.getLogger("io.respite");
         Level level = log.getLevel();
         log.setLevel(Level.DEBUG);
-        log.addAppender(capture);
-        try {
-            passwordsAreCheckedByRedis(redis, events);
+        List<String> lines;
+        try (LogCapture capture = LogCapture.of("io.respite")) {
+            passwordsAreCheckedByRedis(redis, capture);
+            lines = capture.linesWithCauses();
         } finally {
-            log.detachAppender(capture);
             log.setLevel(level);
         }
-        for (ILoggingEvent event : events) {
-            String line = event.getFormattedMessage()
-                    + (event.getThrowableProxy() == null
-                            ? ""
-                            : event.getThrowableProxy().getMessage());
+        for (String line : lines) {
             for (String secret : List.of("pw1", "pw2", "nosuchpass")) {
                 assertFalse(line.contains(secret), "a password in the log: " + line);
             }
         }
     }
 
-    private void passwordsAreCheckedByRedis(RedisServer redis, List<ILoggingEvent> events) throws Exception {
+    private void passwordsAreCheckedByRedis(RedisServer redis, LogCapture log) throws Exception {
         try (ProxyFixture fixture = passthrough(redis)) {
             try (RespTestClient plain = RespTestClient.connect(redis.address())) {
                 RespTestClient client = fixture.client();
@@ -231,10 +216,7 @@ class PassthroughIT {
             // logged with Redis's reason, and without the password.
             assertEquals("+OK\r\n", redis.callString("ACL", "SETUSER", "app1", "resetpass", ">other"));
             assertTrue(redis.callString("CLIENT", "KILL", "USER", "app1").startsWith(":"));
-            Await.until(
-                    "the lane's failed handshake is logged",
-                    ProxyFixture.AWAIT,
-                    () -> events.stream().anyMatch(e -> e.getFormattedMessage().contains("WRONGPASS")));
+            Await.until("the lane's failed handshake is logged", ProxyFixture.AWAIT, () -> log.contains("WRONGPASS"));
             String down = after.callString("GET", "app1:k");
             assertTrue(down.startsWith("-ERR upstream unavailable"), down);
         }

@@ -91,25 +91,12 @@ public record UpstreamSettings(
      * only: {@code READONLY} on connect, and no idle dedicated connections (nothing leases one).
      */
     public UpstreamSettings forReplica(String newHost, int newPort) {
-        return new UpstreamSettings(
-                newHost,
-                newPort,
-                username,
-                password,
-                database,
-                timeout,
-                limits,
-                channelType,
-                maxDedicated,
-                0,
-                idleDedicatedTimeout,
-                tls,
-                true);
+        return with(newHost, newPort, username, password, 0, true);
     }
 
     /** These settings for another node of the same deployment (a Redis Cluster's, a new primary). */
     public UpstreamSettings withAddress(String newHost, int newPort) {
-        return with(newHost, newPort, username, password);
+        return with(newHost, newPort, username, password, idleDedicated, readOnly);
     }
 
     /**
@@ -117,11 +104,16 @@ public record UpstreamSettings(
      * connections authenticate as that user.
      */
     public UpstreamSettings withCredentials(String user, String secret) {
-        return with(host, port, user, secret);
+        return with(host, port, user, secret, idleDedicated, readOnly);
     }
 
     private UpstreamSettings with(
-            String newHost, int newPort, @Nullable String newUsername, @Nullable String newPassword) {
+            String newHost,
+            int newPort,
+            @Nullable String newUsername,
+            @Nullable String newPassword,
+            int newIdleDedicated,
+            boolean newReadOnly) {
         return new UpstreamSettings(
                 newHost,
                 newPort,
@@ -132,10 +124,10 @@ public record UpstreamSettings(
                 limits,
                 channelType,
                 maxDedicated,
-                idleDedicated,
+                newIdleDedicated,
                 idleDedicatedTimeout,
                 tls,
-                readOnly);
+                newReadOnly);
     }
 
     /** Every field but the password, which never goes into a message or a log. */
