@@ -339,13 +339,7 @@ class ClusterIT {
                 }
                 String key = "app1:" + i;
                 assertEquals("+OK\r\n", app1.callString("SET", key, "v1"));
-                long hits = users.stats().hits();
-                // A fill lands a round trip after its reply: read until one is a hit, in app1's partition.
-                Await.until(
-                        key + " is served from app1's cache",
-                        ProxyFixture.AWAIT,
-                        () -> app1.callString("GET", key).equals("$2\r\nv1\r\n")
-                                && users.stats().hits() > hits);
+                users.awaitCached(app1, key, "$2\r\nv1\r\n");
                 try (RespTestClient direct = RespTestClient.connect(node.address())) {
                     assertEquals("+OK\r\n", direct.callString("AUTH", "app2", "pw2"));
                     String refused = direct.callString("GET", key);
